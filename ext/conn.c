@@ -1,0 +1,150 @@
+/*
+** conn.c: per-connection state of the migrate extension.
+**
+** sqlite3_migrate_init() calls migConnInit(), which allocates a MigConn and
+** ties its lifetime to the connection: it is the user data of the hidden
+** function migrate_internal_state(), whose destructor runs when the
+** connection closes. Modules find it again with migConnGet(db), which
+** looks it up in a small registry guarded by a static SQLite mutex, so
+** C callers (the shell's .migrate command) can reach it without SQL.
+**
+** It also owns the connection's settings functions:
+**   migrate_dir([path])  -> the migrations directory (sets it when given)
+*/
+#include "mig_int.h"
+#include <string.h>
+#include <stdarg.h>
+
+/* Registry of live states: a singly linked list, guarded by aMutex. */
+typedef struct MigConnEntry MigConnEntry;
+struct MigConnEntry {
+  MigConn *pConn;              /* The state (owned) */
+  MigConnEntry *pNext;         /* Next entry */
+};
+static MigConnEntry *pRegistry = 0;
+
+/* The mutex guarding pRegistry, or NULL when SQLite is single-threaded. */
+static sqlite3_mutex *migConnMutex(void){
+  return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+}
+
+/* Remove p from the registry and free it with everything it owns. */
+static void migConnFree(void *pArg){
+  MigConn *p = (MigConn*)pArg;
+  MigConnEntry **pp;
+  MigConnEntry *pDead = 0;
+  sqlite3_mutex *m = migConnMutex();
+  sqlite3_mutex_enter(m);
+  for(pp=&pRegistry; *pp; pp=&(*pp)->pNext){
+    if( (*pp)->pConn==p ){
+      pDead = *pp;
+      *pp = pDead->pNext;
+      break;
+    }
+  }
+  sqlite3_mutex_leave(m);
+  sqlite3_free(pDead);
+  if( p->xEngineFree ) p->xEngineFree(p->pEngine);
+  sqlite3_free(p->zDir);
+  sqlite3_free(p->zBackup);
+  sqlite3_free(p);
+}
+
+/* Hidden SQL function that carries the state; returns nothing useful. */
+static void migStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  UNUSED(argc); UNUSED(argv);
+  sqlite3_result_null(ctx);
+}
+
+const char *migConnDir(MigConn *p){
+  return (p && p->zDir) ? p->zDir : "migrations";
+}
+
+/*
+** migrate_dir([path]): return the migrations directory, after setting it
+** to path when one is given. The path is used as given (no globbing);
+** an empty string or a non-text argument is an error.
+*/
+static void migDirFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  MigConn *p = (MigConn*)sqlite3_user_data(ctx);
+  if( argc==1 ){
+    const char *z = (const char*)sqlite3_value_text(argv[0]);
+    char *zNew;
+    if( sqlite3_value_type(argv[0])!=SQLITE_TEXT || z==0 || z[0]==0 ){
+      sqlite3_result_error(ctx,
+          "migrate_dir: the path must be a non-empty string", -1);
+      return;
+    }
+    zNew = sqlite3_mprintf("%s", z);
+    if( zNew==0 ){ sqlite3_result_error_nomem(ctx); return; }
+    sqlite3_free(p->zDir);
+    p->zDir = zNew;
+  }
+  sqlite3_result_text(ctx, migConnDir(p), -1, SQLITE_TRANSIENT);
+}
+
+int migConnInit(sqlite3 *db){
+  MigConn *p;
+  MigConnEntry *pEntry;
+  sqlite3_mutex *m;
+  int rc;
+  if( migConnGet(db) ) return SQLITE_OK;   /* Loaded twice: keep the first */
+  p = sqlite3_malloc64(sizeof(*p));
+  pEntry = sqlite3_malloc64(sizeof(*pEntry));
+  if( p==0 || pEntry==0 ){
+    sqlite3_free(p);
+    sqlite3_free(pEntry);
+    return SQLITE_NOMEM;
+  }
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  pEntry->pConn = p;
+  m = migConnMutex();
+  sqlite3_mutex_enter(m);
+  pEntry->pNext = pRegistry;
+  pRegistry = pEntry;
+  sqlite3_mutex_leave(m);
+  /* On failure create_function_v2 calls migConnFree(p) itself. */
+  rc = sqlite3_create_function_v2(db, "migrate_internal_state", 0,
+      SQLITE_UTF8|SQLITE_DIRECTONLY, p, migStateFunc, 0, 0, migConnFree);
+  /* migrate_dir() decides which files migrations are read from: a
+  ** schema must never redirect it, hence SQLITE_DIRECTONLY. */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "migrate_dir", 0,
+        SQLITE_UTF8|SQLITE_DIRECTONLY, p, migDirFunc, 0, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "migrate_dir", 1,
+        SQLITE_UTF8|SQLITE_DIRECTONLY, p, migDirFunc, 0, 0);
+  }
+  return rc;
+}
+
+MigConn *migConnGet(sqlite3 *db){
+  MigConnEntry *pE;
+  MigConn *pRet = 0;
+  sqlite3_mutex *m = migConnMutex();
+  sqlite3_mutex_enter(m);
+  for(pE=pRegistry; pE; pE=pE->pNext){
+    if( pE->pConn->db==db ){ pRet = pE->pConn; break; }
+  }
+  sqlite3_mutex_leave(m);
+  return pRet;
+}
+
+void migLog(MigConn *p, const char *zFormat, ...){
+  va_list ap;
+  char *z;
+  if( p==0 || p->xLog==0 ) return;
+  va_start(ap, zFormat);
+  z = sqlite3_vmprintf(zFormat, ap);
+  va_end(ap);
+  if( z ){
+    p->xLog(p->pLogArg, z);
+    sqlite3_free(z);
+  }
+}
+
+void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal){
+  if( p && p->xProgress ) p->xProgress(p->pProgressArg, nDone, nTotal);
+}

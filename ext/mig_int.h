@@ -1,0 +1,113 @@
+/*
+** mig_int.h: declarations shared by the files of the migrate extension.
+**
+** Every ext/ C file includes this header first. It picks the right SQLite
+** header for the build (loadable: sqlite3ext.h with the API routines
+** pointer defined once in migrate.c; static: plain sqlite3.h with
+** -DSQLITE_CORE) and declares the interfaces one module offers another.
+**
+** Modules and what they own (see docs/internals.md):
+**   migrate.c         entry point; table of module initialisers
+**   conn.c            per-connection state (MigConn) and its registry
+**   introspect.c      has_table(), column_exists(), has_index(), ...
+**   schema_columns.c  the schema_columns eponymous virtual table
+**   (engine)          migration files, revision graph, runner, bookkeeping
+**   (alter)           migrate_alter_table() and ALTER routing
+**   (backup)          table backups, snapshots, restore
+**
+** Names: every non-static symbol starts with "mig" (or "sqlite3_migrate_"
+** for the public API), so the static library cannot clash with an app.
+*/
+#ifndef MIG_INT_H
+#define MIG_INT_H
+
+#ifdef SQLITE_CORE
+# include "sqlite3.h"
+#else
+# include "sqlite3ext.h"
+  SQLITE_EXTENSION_INIT3
+#endif
+#include "migrate.h"
+#include <stddef.h>
+
+#ifndef UNUSED
+# define UNUSED(x) (void)(x)
+#endif
+
+/*
+** Per-connection state, created by sqlite3_migrate_init() and freed when
+** the connection closes. Modules keep what they need for one connection
+** here; each pointer field is owned by this struct unless noted.
+*/
+typedef struct MigConn MigConn;
+struct MigConn {
+  sqlite3 *db;                 /* The connection (not owned) */
+  char *zDir;                  /* Migrations directory; NULL: "migrations" */
+  void *pEngine;               /* Engine state: registered revisions etc. */
+  void (*xEngineFree)(void*);  /* Destructor for pEngine */
+  void (*xLog)(void*, const char*);  /* Progress/info lines, or NULL */
+  void *pLogArg;               /* First argument to xLog (not owned) */
+  void (*xProgress)(void*, sqlite3_int64 nDone, sqlite3_int64 nTotal);
+  void *pProgressArg;          /* First argument to xProgress (not owned) */
+  char *zBackup;               /* Setting: path of a snapshot before upgrade */
+  int eBackupAuto;             /* Setting: 1 to snapshot before data loss */
+};
+
+/* conn.c */
+int migConnInit(sqlite3 *db);          /* Create state for db; SQLITE_OK */
+MigConn *migConnGet(sqlite3 *db);      /* State of db, or NULL */
+const char *migConnDir(MigConn *p);    /* Migrations directory in use */
+void migLog(MigConn *p, const char *zFormat, ...);  /* Send a line to xLog */
+void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal);
+
+/* introspect.c */
+int migIntrospectInit(sqlite3 *db);
+
+/* schema_columns.c */
+int migSchemaColumnsInit(sqlite3 *db);
+
+/* util.c: small helpers every module may use */
+int migNameEq(const char *zA, const char *zB);  /* ASCII case-insensitive */
+char *migQuoteId(const char *zId);   /* "id" with quotes doubled; sqlite3_free */
+int migExecPrintf(sqlite3 *db, char **pzErr, const char *zFmt, ...);
+int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...);
+
+/*
+** The engine module (migrations, issue 3) provides:
+*/
+int migEngineInit(sqlite3 *db);       /* SQL functions, migrations vtab */
+
+/*
+** The alter module (issue 4) provides:
+**
+** migAlterApply(): apply nClause PostgreSQL-style ALTER TABLE clauses
+** (e.g. "ALTER COLUMN x SET NOT NULL") to table zTable of schema zSchema
+** ("main" when NULL), all at once. When the connection is in autocommit
+** mode it manages its own transaction and PRAGMA foreign_keys; inside a
+** transaction (the migration runner, which has already switched foreign
+** keys off) it works inside a SAVEPOINT. On error returns an SQLite code,
+** sets *pzErr (sqlite3_malloc'd) and leaves the database as it was.
+**
+** migAlterRoute(): if zSql is an ALTER TABLE statement that SQLite cannot
+** run natively, set *pzTable and *pzClause (both sqlite3_malloc'd) and
+** return 1; otherwise return 0 (run it natively).
+*/
+int migAlterInit(sqlite3 *db);
+int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
+                  int nClause, const char **azClause, char **pzErr);
+int migAlterRoute(const char *zSql, char **pzTable, char **pzClause);
+
+/*
+** The backup module (issue 5) provides:
+**
+** migBackupSnapshot(): write a consistent snapshot of schema zSchema of db
+** to zPath (gzip when it ends in ".gz"), through a temporary file renamed
+** into place when complete. Works inside an open write transaction of db
+** (the runner calls it holding the write lock). *pnByte gets the size
+** written. On error: an SQLite code, *pzErr set, nothing left at zPath.
+*/
+int migBackupInit(sqlite3 *db);
+int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
+                      sqlite3_int64 *pnByte, char **pzErr);
+
+#endif /* MIG_INT_H */

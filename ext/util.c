@@ -1,0 +1,56 @@
+/*
+** util.c: small helpers shared by the modules of the migrate extension.
+*/
+#include "mig_int.h"
+#include <stdarg.h>
+
+/* True if zA and zB are equal ignoring ASCII case, as SQLite compares names. */
+int migNameEq(const char *zA, const char *zB){
+  return sqlite3_stricmp(zA, zB)==0;
+}
+
+/* Return zId as a quoted SQL identifier ("a""b"); free with sqlite3_free. */
+char *migQuoteId(const char *zId){
+  return sqlite3_mprintf("\"%w\"", zId);
+}
+
+/*
+** Run the SQL built from zFmt (sqlite3_mprintf conventions: %Q, %w, ...).
+** On error returns the SQLite code and, if pzErr is not NULL, sets *pzErr
+** to a copy of the message (sqlite3_malloc'd).
+*/
+int migExecPrintf(sqlite3 *db, char **pzErr, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_exec(db, zSql, 0, 0, pzErr);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/*
+** Run the query built from zFmt and store the first column of its first
+** row in *piOut (0 when there is no row). Returns an SQLite code.
+*/
+int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  *piOut = 0;
+  if( rc==SQLITE_OK ){
+    if( sqlite3_step(pStmt)==SQLITE_ROW ) *piOut = sqlite3_column_int64(pStmt, 0);
+    rc = sqlite3_finalize(pStmt);
+  }
+  return rc;
+}

@@ -1,0 +1,100 @@
+/*
+** migrate_shell.c: the ".migrate" dot-command of sqlite3-migrate.
+**
+** migrateDotCommand() looks its first word up in aCmd[] (unique prefixes
+** accepted, as the shell does for dot-commands) and calls the handler.
+** ".migrate help" prints the table. Handlers live in cmd_*.c.
+*/
+#include "shell_int.h"
+#include <stdarg.h>
+#include <string.h>
+
+static int migCmdHelp(MigShell *p, int nArg, char **azArg);
+
+/* The subcommands, in the order ".migrate help" lists them. */
+static const struct MigCmd {
+  const char *zName;           /* Subcommand name */
+  MigCmdFunc xCmd;             /* Handler */
+  const char *zUsage;          /* Arguments, for help and usage errors */
+  const char *zHelp;           /* One line of help */
+} aCmd[] = {
+  { "dir",  migCmdDir,  "[PATH]", "Show or set the migrations directory" },
+  { "help", migCmdHelp, "",       "Show this message" },
+};
+
+int migShellError(MigShell *p, const char *zFormat, ...){
+  va_list ap;
+  UNUSED(p);
+  va_start(ap, zFormat);
+  fprintf(stderr, "Error: ");
+  vfprintf(stderr, zFormat, ap);
+  fprintf(stderr, "\n");
+  va_end(ap);
+  return 1;
+}
+
+int migShellQuery(MigShell *p, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return migShellError(p, "out of memory");
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    if( z ) fprintf(p->out, "%s\n", z);
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ) return migShellError(p, "%s", sqlite3_errmsg(p->db));
+  return 0;
+}
+
+/* .migrate help: one line per subcommand. */
+static int migCmdHelp(MigShell *p, int nArg, char **azArg){
+  size_t i;
+  UNUSED(nArg); UNUSED(azArg);
+  fprintf(p->out, "Usage: .migrate SUBCOMMAND [ARGS...]\n");
+  for(i=0; i<sizeof(aCmd)/sizeof(aCmd[0]); i++){
+    char *z = sqlite3_mprintf("%s %s", aCmd[i].zName, aCmd[i].zUsage);
+    fprintf(p->out, "  %-28s %s\n", z ? z : aCmd[i].zName, aCmd[i].zHelp);
+    sqlite3_free(z);
+  }
+  return 0;
+}
+
+int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
+                      char **azArg, int nArg){
+  MigShell s;
+  size_t i, n;
+  const struct MigCmd *pFound = 0;
+  s.db = db;
+  s.out = out;
+  s.bInteractive = bInteractive;
+  if( nArg<2 ){
+    migCmdHelp(&s, nArg, azArg);
+    return 1;
+  }
+  n = strlen(azArg[1]);
+  for(i=0; i<sizeof(aCmd)/sizeof(aCmd[0]); i++){
+    if( strncmp(aCmd[i].zName, azArg[1], n)!=0 ) continue;
+    if( strlen(aCmd[i].zName)==n ){ pFound = &aCmd[i]; break; }
+    if( pFound ){
+      return migShellError(&s, "ambiguous subcommand: %s", azArg[1]);
+    }
+    pFound = &aCmd[i];
+  }
+  if( pFound==0 || n==0 ){
+    return migShellError(&s,
+        "unknown subcommand: %s (try \".migrate help\")", azArg[1]);
+  }
+  return pFound->xCmd(&s, nArg-1, azArg+1);
+}
+
+void migrateShellInit(void){
+  sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init);
+  sqlite3_initialize();
+}

@@ -1,0 +1,37 @@
+/*
+** shell_int.h: declarations shared by the files of the .migrate command.
+**
+** migrate_shell.c owns the dispatcher and the table of subcommands; each
+** group of subcommands lives in its own file (cmd_*.c) and is listed in
+** that table. A subcommand returns 0 on success or 1 after reporting an
+** error with migShellError().
+*/
+#ifndef SHELL_INT_H
+#define SHELL_INT_H
+#include "migrate_shell.h"
+#include "../ext/mig_int.h"
+
+typedef struct MigShell MigShell;
+struct MigShell {
+  sqlite3 *db;                 /* The shell's connection */
+  FILE *out;                   /* Where results go */
+  int bInteractive;            /* True when reading from a terminal */
+};
+
+/* A subcommand: nArg words in azArg, azArg[0] being its name. */
+typedef int (*MigCmdFunc)(MigShell *p, int nArg, char **azArg);
+
+/* Print "Error: <message>" to stderr; always returns 1. */
+int migShellError(MigShell *p, const char *zFormat, ...);
+
+/*
+** Run one SQL statement built from zFmt (sqlite3_mprintf conventions) and
+** print the first column of each row on its own line (NULL rows print
+** nothing). Returns 0, or 1 after reporting the error.
+*/
+int migShellQuery(MigShell *p, const char *zFmt, ...);
+
+/* cmd_dir.c */
+int migCmdDir(MigShell *p, int nArg, char **azArg);
+
+#endif /* SHELL_INT_H */
