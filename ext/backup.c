@@ -15,3 +15,9 @@ int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
   *pzErr = sqlite3_mprintf("snapshots are not available yet");
   return SQLITE_ERROR;
 }
+
+int migBackupDataLoss(const char *zSql, char **pzReport){
+  UNUSED(zSql);
+  *pzReport = 0;
+  return 0;
+}

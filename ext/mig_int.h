@@ -105,9 +105,18 @@ int migAlterRoute(const char *zSql, char **pzTable, char **pzClause);
 ** into place when complete. Works inside an open write transaction of db
 ** (the runner calls it holding the write lock). *pnByte gets the size
 ** written. On error: an SQLite code, *pzErr set, nothing left at zPath.
+**
+** migBackupDataLoss(): scan the SQL of a migration about to run for
+** statements that lose data (DROP TABLE, ALTER TABLE ... DROP COLUMN, the
+** same through migrate_alter_table clauses). Returns 0 when there are
+** none, or 1 with *pzReport set to lines like
+** "data loss: drops column users.age" (sqlite3_malloc'd, one per line).
+** The runner logs the report and, with the backup=auto setting
+** (MigConn.eBackupAuto), calls migBackupSnapshot() before that migration.
 */
 int migBackupInit(sqlite3 *db);
 int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
                       sqlite3_int64 *pnByte, char **pzErr);
+int migBackupDataLoss(const char *zSql, char **pzReport);
 
 #endif /* MIG_INT_H */
