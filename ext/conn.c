@@ -88,7 +88,6 @@ int migConnInit(sqlite3 *db){
   MigConnEntry *pEntry;
   sqlite3_mutex *m;
   int rc;
-  if( migConnGet(db) ) return SQLITE_OK;   /* Loaded twice: keep the first */
   p = sqlite3_malloc64(sizeof(*p));
   pEntry = sqlite3_malloc64(sizeof(*pEntry));
   if( p==0 || pEntry==0 ){

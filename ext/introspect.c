@@ -177,7 +177,8 @@ static void introColumnFunc(
     if( zSchema==0 || !introSchemaOk(ctx, zSchema) ) return;
   }
   if( introCount(db, "SELECT 1 FROM pragma_table_xinfo(?1, ?3)"
-                     " WHERE name=?2 COLLATE NOCASE", zTab, zCol, zSchema, &n) ){
+                     " WHERE name=?2 COLLATE NOCASE",
+                 zTab, zCol, zSchema, &n) ){
     introError(ctx, db);
     return;
   }

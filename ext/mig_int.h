@@ -68,7 +68,7 @@ int migSchemaColumnsInit(sqlite3 *db);
 
 /* util.c: small helpers every module may use */
 int migNameEq(const char *zA, const char *zB);  /* ASCII case-insensitive */
-char *migQuoteId(const char *zId);   /* "id" with quotes doubled; sqlite3_free */
+char *migQuoteId(const char *zId);   /* "id", quotes doubled; sqlite3_free */
 int migExecPrintf(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...);
 

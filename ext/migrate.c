@@ -44,6 +44,7 @@ int sqlite3_migrate_init(
 #else
   UNUSED(pApi);
 #endif
+  if( migConnGet(db) ) return SQLITE_OK;   /* Already registered on db */
   for(i=0; rc==SQLITE_OK && i<sizeof(aInit)/sizeof(aInit[0]); i++){
     rc = aInit[i].xInit(db);
     if( rc!=SQLITE_OK && pzErrMsg ){

@@ -16,11 +16,15 @@
 ** register an array of revisions on a connection and upgrade:
 **
 **     static const sqlite3_migration aMig[] = {
-**       { "0001", 0,      "create users", "CREATE TABLE users(...);", "DROP TABLE users;" },
-**       { "0002", "0001", "add email",    "ALTER TABLE users ADD ...;", 0 },
+**       { "0001", 0, "create users",
+**         "CREATE TABLE users(id INTEGER PRIMARY KEY);", "DROP TABLE users;" },
+**       { "0002", "0001", "add email",
+**         "ALTER TABLE users ADD COLUMN email TEXT;", 0 },
 **     };
 **     rc = sqlite3_migrate_register(db, aMig, 2, &zErr);
-**     if( rc==SQLITE_OK ) rc = sqlite3_migrate_upgrade(db, "head", &nApplied, &zErr);
+**     if( rc==SQLITE_OK ){
+**       rc = sqlite3_migrate_upgrade(db, "head", &nApplied, &zErr);
+**     }
 **
 ** Error messages returned through pzErr are obtained from sqlite3_malloc()
 ** and must be freed by the caller with sqlite3_free().

@@ -1,2 +1,368 @@
+/*
+** schema_columns.c: the schema_columns eponymous virtual table, the SQLite
+** counterpart of information_schema.columns.
+**
+**   SELECT * FROM schema_columns WHERE table_name='meetings';
+**
+** One row per column of every table and view of every attached schema:
+**   table_schema      schema name (main, temp, or an attached name)
+**   table_name        table or view name
+**   table_type        'BASE TABLE', 'VIEW', 'VIRTUAL TABLE' or 'SHADOW TABLE'
+**   column_name       column name
+**   ordinal_position  1-based position, hidden columns included
+**   data_type         declared type as written ('' when none)
+**   affinity          INTEGER, TEXT, BLOB, REAL or NUMERIC, by SQLite's rules
+**   is_nullable       'YES' or 'NO' (NOT NULL, INTEGER PRIMARY KEY, or a
+**                     PRIMARY KEY column of a WITHOUT ROWID table)
+**   column_default    default expression text, or NULL
+**   pk                position in the primary key, 0 when not part of it
+**   is_hidden         0 normal, 1 hidden (virtual tables), 2 generated
+**                     VIRTUAL, 3 generated STORED (as PRAGMA table_xinfo)
+**   collation         collating sequence (BINARY unless declared)
+**
+** Views whose definition no longer compiles (a dropped table) have no
+** rows. The internal sqlite_schema tables are not listed.
+**
+** Read-only and harmless, so usable anywhere (SQLITE_VTAB_INNOCUOUS).
+*/
 #include "mig_int.h"
-int migSchemaColumnsInit(sqlite3 *db){ UNUSED(db); return SQLITE_OK; }
+#include <string.h>
+
+/* Column numbers, in the order of the CREATE TABLE in scolConnect(). */
+#define SCOL_SCHEMA     0
+#define SCOL_TABLE      1
+#define SCOL_TYPE       2
+#define SCOL_COLUMN     3
+#define SCOL_POSITION   4
+#define SCOL_DATATYPE   5
+#define SCOL_AFFINITY   6
+#define SCOL_NULLABLE   7
+#define SCOL_DEFAULT    8
+#define SCOL_PK         9
+#define SCOL_HIDDEN     10
+#define SCOL_COLLATION  11
+
+/* The virtual table: only the connection, for the cursors. */
+typedef struct ScolVtab ScolVtab;
+struct ScolVtab {
+  sqlite3_vtab base;           /* Base class: must be first */
+  sqlite3 *db;                 /* The connection */
+};
+
+typedef struct ScolCursor ScolCursor;
+struct ScolCursor {
+  sqlite3_vtab_cursor base;    /* Base class: must be first */
+  sqlite3 *db;                 /* The connection */
+  sqlite3_stmt *pTabs;         /* Tables and views to visit */
+  sqlite3_stmt *pCols;         /* Columns of the current table, or NULL */
+  sqlite3_int64 iRowid;        /* Row counter */
+  int bWithoutRowid;           /* Current table is WITHOUT ROWID */
+  int bEof;                    /* True past the last row */
+  const char *zCollation;      /* Collation of the current column */
+};
+
+static int scolConnect(
+  sqlite3 *db, void *pAux, int argc, const char *const*argv,
+  sqlite3_vtab **ppVtab, char **pzErr
+){
+  ScolVtab *pNew;
+  int rc;
+  UNUSED(pAux); UNUSED(argc); UNUSED(argv); UNUSED(pzErr);
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(table_schema, table_name,"
+      " table_type, column_name, ordinal_position, data_type, affinity,"
+      " is_nullable, column_default, pk, is_hidden, collation)");
+  if( rc==SQLITE_OK ) rc = sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  if( rc!=SQLITE_OK ) return rc;
+  pNew = sqlite3_malloc64(sizeof(*pNew));
+  if( pNew==0 ) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->db = db;
+  *ppVtab = &pNew->base;
+  return SQLITE_OK;
+}
+
+static int scolDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int scolOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
+  ScolCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->db = ((ScolVtab*)pVtab)->db;
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* Finalize the cursor's statements. */
+static void scolReset(ScolCursor *pCur){
+  sqlite3_finalize(pCur->pTabs);
+  sqlite3_finalize(pCur->pCols);
+  pCur->pTabs = 0;
+  pCur->pCols = 0;
+}
+
+static int scolClose(sqlite3_vtab_cursor *cur){
+  scolReset((ScolCursor*)cur);
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+/*
+** Move to the next table whose columns can be read, preparing pCols for
+** it; set bEof when there is none. A view that no longer compiles is
+** skipped. Returns an SQLite code.
+*/
+static int scolNextTable(ScolCursor *pCur){
+  int rc = SQLITE_OK;
+  sqlite3_finalize(pCur->pCols);
+  pCur->pCols = 0;
+  while( rc==SQLITE_OK && pCur->pCols==0 ){
+    if( sqlite3_step(pCur->pTabs)!=SQLITE_ROW ){
+      pCur->bEof = 1;
+      return sqlite3_reset(pCur->pTabs);
+    }
+    rc = sqlite3_prepare_v2(pCur->db, "SELECT cid, name, type, \"notnull\","
+        " dflt_value, pk, hidden FROM pragma_table_xinfo(?1, ?2)", -1,
+        &pCur->pCols, 0);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_value(pCur->pCols, 1, sqlite3_column_value(pCur->pTabs, 1));
+      sqlite3_bind_value(pCur->pCols, 2, sqlite3_column_value(pCur->pTabs, 0));
+      pCur->bWithoutRowid = sqlite3_column_int(pCur->pTabs, 3);
+      if( sqlite3_step(pCur->pCols)!=SQLITE_ROW ){
+        /* No columns, or a broken view: try the next table. */
+        sqlite3_finalize(pCur->pCols);
+        pCur->pCols = 0;
+      }
+    }
+  }
+  return rc;
+}
+
+/* Look up the collation of the current column (tables only). */
+static void scolFindCollation(ScolCursor *pCur){
+  const char *zColl = 0;
+  pCur->zCollation = 0;
+  if( sqlite3_table_column_metadata(pCur->db,
+        (const char*)sqlite3_column_text(pCur->pTabs, 0),
+        (const char*)sqlite3_column_text(pCur->pTabs, 1),
+        (const char*)sqlite3_column_text(pCur->pCols, 1),
+        0, &zColl, 0, 0, 0)==SQLITE_OK ){
+    pCur->zCollation = zColl;
+  }
+}
+
+static int scolNext(sqlite3_vtab_cursor *cur){
+  ScolCursor *pCur = (ScolCursor*)cur;
+  int rc = SQLITE_OK;
+  pCur->iRowid++;
+  if( sqlite3_step(pCur->pCols)!=SQLITE_ROW ){
+    rc = sqlite3_reset(pCur->pCols);
+    if( rc==SQLITE_OK ) rc = scolNextTable(pCur);
+  }
+  if( rc==SQLITE_OK && !pCur->bEof ) scolFindCollation(pCur);
+  return rc;
+}
+
+/*
+** idxNum encoding (set by scolBestIndex, read by scolFilter):
+**   bit 0x01  argv[] holds an equality value for table_schema
+**   bit 0x02  argv[] holds an equality value for table_name (after the
+**             schema value when both are present)
+** With table_name known, pragma_table_list(name) visits that one name
+** only, so a lookup costs the same whatever the number of tables.
+*/
+static int scolFilter(
+  sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+  int argc, sqlite3_value **argv
+){
+  ScolCursor *pCur = (ScolCursor*)cur;
+  sqlite3_value *pSchema = (idxNum & 1) ? argv[0] : 0;
+  sqlite3_value *pTable = (idxNum & 2) ? argv[(idxNum & 1) ? 1 : 0] : 0;
+  int rc;
+  UNUSED(idxStr); UNUSED(argc);
+  scolReset(pCur);
+  pCur->iRowid = 1;
+  pCur->bEof = 0;
+  rc = sqlite3_prepare_v2(pCur->db, pTable ?
+      "SELECT schema, name, type, wr FROM pragma_table_list(?2)"
+      " WHERE (?1 IS NULL OR schema=?1 COLLATE NOCASE) AND name=?2"
+      " COLLATE NOCASE AND name NOT IN ('sqlite_schema','sqlite_temp_schema')"
+    : "SELECT schema, name, type, wr FROM pragma_table_list"
+      " WHERE (?1 IS NULL OR schema=?1 COLLATE NOCASE)"
+      " AND name NOT IN ('sqlite_schema','sqlite_temp_schema')",
+      -1, &pCur->pTabs, 0);
+  if( rc==SQLITE_OK ){
+    /* An equality with NULL matches nothing, as in SQL. */
+    if( (pSchema && sqlite3_value_type(pSchema)==SQLITE_NULL)
+     || (pTable && sqlite3_value_type(pTable)==SQLITE_NULL) ){
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+    if( pSchema ) sqlite3_bind_value(pCur->pTabs, 1, pSchema);
+    if( pTable ) sqlite3_bind_value(pCur->pTabs, 2, pTable);
+    rc = scolNextTable(pCur);
+  }
+  if( rc==SQLITE_OK && !pCur->bEof ) scolFindCollation(pCur);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(cur->pVtab->zErrMsg);
+    cur->pVtab->zErrMsg = sqlite3_mprintf("%s", sqlite3_errmsg(pCur->db));
+  }
+  return rc;
+}
+
+static int scolEof(sqlite3_vtab_cursor *cur){
+  return ((ScolCursor*)cur)->bEof;
+}
+
+/* SQLite's affinity rules (datatype3.html, section 3.1) for a declared type. */
+static const char *scolAffinity(const char *zType){
+  char *z = sqlite3_mprintf("%s", zType ? zType : "");
+  const char *zAff;
+  int i;
+  if( z==0 ) return "NUMERIC";
+  for(i=0; z[i]; i++){
+    if( z[i]>='a' && z[i]<='z' ) z[i] -= 'a' - 'A';
+  }
+  if( strstr(z, "INT") ) zAff = "INTEGER";
+  else if( strstr(z, "CHAR") || strstr(z, "CLOB") || strstr(z, "TEXT") ){
+    zAff = "TEXT";
+  }
+  else if( strstr(z, "BLOB") || z[0]==0 ) zAff = "BLOB";
+  else if( strstr(z, "REAL") || strstr(z, "FLOA") || strstr(z, "DOUB") ){
+    zAff = "REAL";
+  }
+  else zAff = "NUMERIC";
+  sqlite3_free(z);
+  return zAff;
+}
+
+/*
+** Is the current column nullable? Not when declared NOT NULL, when it is
+** the rowid alias (the only PRIMARY KEY column, declared INTEGER), or when
+** it is in the PRIMARY KEY of a WITHOUT ROWID table.
+*/
+static int scolNullable(ScolCursor *pCur){
+  sqlite3_stmt *p = pCur->pCols;
+  int iPk = sqlite3_column_int(p, 5);
+  const char *zType = (const char*)sqlite3_column_text(p, 2);
+  if( sqlite3_column_int(p, 3) ) return 0;
+  if( iPk>0 && pCur->bWithoutRowid ) return 0;
+  if( iPk==1 && zType && sqlite3_stricmp(zType, "INTEGER")==0 ){
+    sqlite3_int64 nPk = 0;
+    char *zSql = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info(%Q,"
+        " %Q) WHERE pk>0", sqlite3_column_text(pCur->pTabs, 1),
+        sqlite3_column_text(pCur->pTabs, 0));
+    if( zSql ) migQueryInt(pCur->db, &nPk, "%s", zSql);
+    sqlite3_free(zSql);
+    if( nPk==1 ) return 0;
+  }
+  return 1;
+}
+
+/* table_type for pragma_table_list's type. */
+static const char *scolTableType(const char *zType){
+  if( zType && strcmp(zType, "view")==0 ) return "VIEW";
+  if( zType && strcmp(zType, "virtual")==0 ) return "VIRTUAL TABLE";
+  if( zType && strcmp(zType, "shadow")==0 ) return "SHADOW TABLE";
+  return "BASE TABLE";
+}
+
+static int scolColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  ScolCursor *pCur = (ScolCursor*)cur;
+  sqlite3_stmt *pT = pCur->pTabs;
+  sqlite3_stmt *pC = pCur->pCols;
+  switch( i ){
+    case SCOL_SCHEMA:   sqlite3_result_value(ctx, sqlite3_column_value(pT, 0));
+                        break;
+    case SCOL_TABLE:    sqlite3_result_value(ctx, sqlite3_column_value(pT, 1));
+                        break;
+    case SCOL_TYPE:     sqlite3_result_text(ctx,
+                          scolTableType((const char*)sqlite3_column_text(pT,2)),
+                          -1, SQLITE_STATIC);
+                        break;
+    case SCOL_COLUMN:   sqlite3_result_value(ctx, sqlite3_column_value(pC, 1));
+                        break;
+    case SCOL_POSITION: sqlite3_result_int(ctx, sqlite3_column_int(pC, 0)+1);
+                        break;
+    case SCOL_DATATYPE: sqlite3_result_value(ctx, sqlite3_column_value(pC, 2));
+                        break;
+    case SCOL_AFFINITY: sqlite3_result_text(ctx,
+                          scolAffinity((const char*)sqlite3_column_text(pC,2)),
+                          -1, SQLITE_STATIC);
+                        break;
+    case SCOL_NULLABLE: sqlite3_result_text(ctx,
+                          scolNullable(pCur) ? "YES" : "NO", -1, SQLITE_STATIC);
+                        break;
+    case SCOL_DEFAULT:  sqlite3_result_value(ctx, sqlite3_column_value(pC, 4));
+                        break;
+    case SCOL_PK:       sqlite3_result_int(ctx, sqlite3_column_int(pC, 5));
+                        break;
+    case SCOL_HIDDEN:   sqlite3_result_int(ctx, sqlite3_column_int(pC, 6));
+                        break;
+    default:            if( pCur->zCollation ){
+                          sqlite3_result_text(ctx, pCur->zCollation, -1,
+                                              SQLITE_TRANSIENT);
+                        }
+                        break;
+  }
+  return SQLITE_OK;
+}
+
+static int scolRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((ScolCursor*)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+/*
+** Use usable equality constraints on table_schema and table_name; see the
+** idxNum encoding above scolFilter(). A plan that knows the table name is
+** far cheaper: it visits one table instead of every table of the schema.
+*/
+static int scolBestIndex(sqlite3_vtab *tab, sqlite3_index_info *pInfo){
+  int iSchema = -1, iTable = -1;
+  int i, nArg = 0;
+  UNUSED(tab);
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *p = &pInfo->aConstraint[i];
+    if( !p->usable || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( p->iColumn==SCOL_SCHEMA ) iSchema = i;
+    if( p->iColumn==SCOL_TABLE ) iTable = i;
+  }
+  pInfo->idxNum = 0;
+  if( iSchema>=0 ){
+    pInfo->idxNum |= 1;
+    pInfo->aConstraintUsage[iSchema].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[iSchema].omit = 0;  /* Rechecked: NOCASE here */
+  }
+  if( iTable>=0 ){
+    pInfo->idxNum |= 2;
+    pInfo->aConstraintUsage[iTable].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[iTable].omit = 0;  /* Names compare NOCASE */
+  }
+  pInfo->estimatedCost = iTable>=0 ? 10.0 : (iSchema>=0 ? 10000.0 : 100000.0);
+  pInfo->estimatedRows = iTable>=0 ? 10 : 1000;
+  return SQLITE_OK;
+}
+
+static sqlite3_module scolModule = {
+  0,                /* iVersion */
+  0,                /* xCreate: eponymous only */
+  scolConnect,      /* xConnect */
+  scolBestIndex,    /* xBestIndex */
+  scolDisconnect,   /* xDisconnect */
+  0,                /* xDestroy */
+  scolOpen,         /* xOpen */
+  scolClose,        /* xClose */
+  scolFilter,       /* xFilter */
+  scolNext,         /* xNext */
+  scolEof,          /* xEof */
+  scolColumn,       /* xColumn */
+  scolRowid,        /* xRowid */
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0   /* xUpdate .. xShadowName */
+};
+
+int migSchemaColumnsInit(sqlite3 *db){
+  return sqlite3_create_module(db, "schema_columns", &scolModule, 0);
+}

@@ -49,7 +49,9 @@ int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...){
   sqlite3_free(zSql);
   *piOut = 0;
   if( rc==SQLITE_OK ){
-    if( sqlite3_step(pStmt)==SQLITE_ROW ) *piOut = sqlite3_column_int64(pStmt, 0);
+    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+      *piOut = sqlite3_column_int64(pStmt, 0);
+    }
     rc = sqlite3_finalize(pStmt);
   }
   return rc;

@@ -63,7 +63,7 @@ proc do_test {name script expected} {
 }
 
 proc do_execsql_test {name sql expected} {
-  do_test $name [list db eval $sql] [string trim $expected]
+  do_test $name [list db eval $sql] [lrange $expected 0 end]
 }
 
 proc do_catchsql_test {name sql expected} {
@@ -76,7 +76,8 @@ proc catch_sql {db sql} {
   return [list $rc $res]
 }
 
-# Run the patched shell on DB with ARGS (a list); STDIN is fed to it.
+# Run the patched shell on DB with ARGS (a list: one element per shell
+# argument, e.g. [list {.migrate dir}]); STDIN is fed to it.
 # Returns {exitcode stdout stderr} with trailing newlines trimmed.
 proc run_shell {db args {stdin ""}} {
   set out [file join $::workdir shell.out]
