@@ -66,6 +66,26 @@ int migIntrospectInit(sqlite3 *db);
 /* schema_columns.c */
 int migSchemaColumnsInit(sqlite3 *db);
 
+/* table_list.c: tables and views of all schemas, cached, sorted by name */
+typedef struct MigTabEntry MigTabEntry;
+struct MigTabEntry {
+  char *zSchema;               /* Schema name; owns zName and zType too */
+  const char *zName;           /* Table or view name */
+  const char *zType;           /* table, view, virtual or shadow */
+  int bWithoutRowid;           /* True for a WITHOUT ROWID table */
+  int iSchema;                 /* Position in PRAGMA database_list */
+};
+typedef struct MigTabList MigTabList;
+struct MigTabList {
+  int nRef;                    /* References; freed when it reaches 0 */
+  char *zCookie;               /* Schema names, files and versions */
+  int nEntry;                  /* Number of entries */
+  MigTabEntry *aEntry;         /* Entries, sorted by name, then schema */
+};
+int migTabListFetch(sqlite3 *db, MigTabList **ppCache, MigTabList **ppOut);
+void migTabListFind(MigTabList *p, const char *zName, int *piFirst, int *piEnd);
+void migTabListUnref(MigTabList *p);
+
 /* util.c: small helpers every module may use */
 int migNameEq(const char *zA, const char *zB);  /* ASCII case-insensitive */
 char *migQuoteId(const char *zId);   /* "id", quotes doubled; sqlite3_free */

@@ -47,16 +47,20 @@ typedef struct ScolVtab ScolVtab;
 struct ScolVtab {
   sqlite3_vtab base;           /* Base class: must be first */
   sqlite3 *db;                 /* The connection */
+  MigTabList *pCache;          /* Tables of all schemas, or NULL */
 };
 
 typedef struct ScolCursor ScolCursor;
 struct ScolCursor {
   sqlite3_vtab_cursor base;    /* Base class: must be first */
   sqlite3 *db;                 /* The connection */
-  sqlite3_stmt *pTabs;         /* Tables and views to visit */
+  ScolVtab *pTab;              /* The virtual table, for its cache */
+  MigTabList *pList;           /* Tables and views (a reference) */
+  int iEntry;                  /* Current entry of pList */
+  int iEnd;                    /* One past the last entry to visit */
+  char *zSchema;               /* Only visit this schema, if not NULL */
   sqlite3_stmt *pCols;         /* Columns of the current table, or NULL */
   sqlite3_int64 iRowid;        /* Row counter */
-  int bWithoutRowid;           /* Current table is WITHOUT ROWID */
   int bEof;                    /* True past the last row */
   const char *zCollation;      /* Collation of the current column */
 };
@@ -82,6 +86,7 @@ static int scolConnect(
 }
 
 static int scolDisconnect(sqlite3_vtab *pVtab){
+  migTabListUnref(((ScolVtab*)pVtab)->pCache);
   sqlite3_free(pVtab);
   return SQLITE_OK;
 }
@@ -90,17 +95,25 @@ static int scolOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
   ScolCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
   if( pCur==0 ) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
-  pCur->db = ((ScolVtab*)pVtab)->db;
+  pCur->pTab = (ScolVtab*)pVtab;
+  pCur->db = pCur->pTab->db;
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
 
-/* Finalize the cursor's statements. */
+/* Release what the cursor holds. */
 static void scolReset(ScolCursor *pCur){
-  sqlite3_finalize(pCur->pTabs);
+  migTabListUnref(pCur->pList);
   sqlite3_finalize(pCur->pCols);
-  pCur->pTabs = 0;
+  sqlite3_free(pCur->zSchema);
+  pCur->pList = 0;
   pCur->pCols = 0;
+  pCur->zSchema = 0;
+}
+
+/* The table or view the cursor is on. */
+static MigTabEntry *scolEntry(ScolCursor *pCur){
+  return &pCur->pList->aEntry[pCur->iEntry];
 }
 
 static int scolClose(sqlite3_vtab_cursor *cur){
@@ -110,43 +123,43 @@ static int scolClose(sqlite3_vtab_cursor *cur){
 }
 
 /*
-** Move to the next table whose columns can be read, preparing pCols for
-** it; set bEof when there is none. A view that no longer compiles is
-** skipped. Returns an SQLite code.
+** Move to the next table whose columns can be read (starting with entry
+** iEntry itself when bFirst), preparing pCols for it; set bEof when there
+** is none. A view that no longer compiles is skipped. Returns an SQLite
+** code.
 */
-static int scolNextTable(ScolCursor *pCur){
+static int scolNextTable(ScolCursor *pCur, int bFirst){
   int rc = SQLITE_OK;
   sqlite3_finalize(pCur->pCols);
   pCur->pCols = 0;
-  while( rc==SQLITE_OK && pCur->pCols==0 ){
-    if( sqlite3_step(pCur->pTabs)!=SQLITE_ROW ){
-      pCur->bEof = 1;
-      return sqlite3_reset(pCur->pTabs);
+  if( !bFirst ) pCur->iEntry++;
+  for(; rc==SQLITE_OK && pCur->iEntry<pCur->iEnd; pCur->iEntry++){
+    MigTabEntry *pE = scolEntry(pCur);
+    if( pCur->zSchema && sqlite3_stricmp(pCur->zSchema, pE->zSchema) ){
+      continue;
     }
     rc = sqlite3_prepare_v2(pCur->db, "SELECT cid, name, type, \"notnull\","
         " dflt_value, pk, hidden FROM pragma_table_xinfo(?1, ?2)", -1,
         &pCur->pCols, 0);
     if( rc==SQLITE_OK ){
-      sqlite3_bind_value(pCur->pCols, 1, sqlite3_column_value(pCur->pTabs, 1));
-      sqlite3_bind_value(pCur->pCols, 2, sqlite3_column_value(pCur->pTabs, 0));
-      pCur->bWithoutRowid = sqlite3_column_int(pCur->pTabs, 3);
-      if( sqlite3_step(pCur->pCols)!=SQLITE_ROW ){
-        /* No columns, or a broken view: try the next table. */
-        sqlite3_finalize(pCur->pCols);
-        pCur->pCols = 0;
-      }
+      sqlite3_bind_text(pCur->pCols, 1, pE->zName, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pCur->pCols, 2, pE->zSchema, -1, SQLITE_STATIC);
+      if( sqlite3_step(pCur->pCols)==SQLITE_ROW ) return SQLITE_OK;
+      /* No columns, or a broken view: try the next table. */
+      sqlite3_finalize(pCur->pCols);
+      pCur->pCols = 0;
     }
   }
+  pCur->bEof = 1;
   return rc;
 }
 
 /* Look up the collation of the current column (tables only). */
 static void scolFindCollation(ScolCursor *pCur){
   const char *zColl = 0;
+  MigTabEntry *pE = scolEntry(pCur);
   pCur->zCollation = 0;
-  if( sqlite3_table_column_metadata(pCur->db,
-        (const char*)sqlite3_column_text(pCur->pTabs, 0),
-        (const char*)sqlite3_column_text(pCur->pTabs, 1),
+  if( sqlite3_table_column_metadata(pCur->db, pE->zSchema, pE->zName,
         (const char*)sqlite3_column_text(pCur->pCols, 1),
         0, &zColl, 0, 0, 0)==SQLITE_OK ){
     pCur->zCollation = zColl;
@@ -159,7 +172,7 @@ static int scolNext(sqlite3_vtab_cursor *cur){
   pCur->iRowid++;
   if( sqlite3_step(pCur->pCols)!=SQLITE_ROW ){
     rc = sqlite3_reset(pCur->pCols);
-    if( rc==SQLITE_OK ) rc = scolNextTable(pCur);
+    if( rc==SQLITE_OK ) rc = scolNextTable(pCur, 0);
   }
   if( rc==SQLITE_OK && !pCur->bEof ) scolFindCollation(pCur);
   return rc;
@@ -170,8 +183,8 @@ static int scolNext(sqlite3_vtab_cursor *cur){
 **   bit 0x01  argv[] holds an equality value for table_schema
 **   bit 0x02  argv[] holds an equality value for table_name (after the
 **             schema value when both are present)
-** With table_name known, pragma_table_list(name) visits that one name
-** only, so a lookup costs the same whatever the number of tables.
+** With table_name known, a binary search in the cached table list finds
+** it, so a lookup costs the same whatever the number of tables.
 */
 static int scolFilter(
   sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
@@ -185,24 +198,26 @@ static int scolFilter(
   scolReset(pCur);
   pCur->iRowid = 1;
   pCur->bEof = 0;
-  rc = sqlite3_prepare_v2(pCur->db, pTable ?
-      "SELECT schema, name, type, wr FROM pragma_table_list(?2)"
-      " WHERE (?1 IS NULL OR schema=?1 COLLATE NOCASE) AND name=?2"
-      " COLLATE NOCASE AND name NOT IN ('sqlite_schema','sqlite_temp_schema')"
-    : "SELECT schema, name, type, wr FROM pragma_table_list"
-      " WHERE (?1 IS NULL OR schema=?1 COLLATE NOCASE)"
-      " AND name NOT IN ('sqlite_schema','sqlite_temp_schema')",
-      -1, &pCur->pTabs, 0);
+  /* An equality with NULL matches nothing, as in SQL. */
+  if( (pSchema && sqlite3_value_type(pSchema)==SQLITE_NULL)
+   || (pTable && sqlite3_value_type(pTable)==SQLITE_NULL) ){
+    pCur->bEof = 1;
+    return SQLITE_OK;
+  }
+  rc = migTabListFetch(pCur->db, &pCur->pTab->pCache, &pCur->pList);
+  if( rc==SQLITE_OK && pSchema ){
+    pCur->zSchema = sqlite3_mprintf("%s", sqlite3_value_text(pSchema));
+    if( pCur->zSchema==0 ) rc = SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK ){
-    /* An equality with NULL matches nothing, as in SQL. */
-    if( (pSchema && sqlite3_value_type(pSchema)==SQLITE_NULL)
-     || (pTable && sqlite3_value_type(pTable)==SQLITE_NULL) ){
-      pCur->bEof = 1;
-      return SQLITE_OK;
+    if( pTable ){
+      migTabListFind(pCur->pList, (const char*)sqlite3_value_text(pTable),
+                     &pCur->iEntry, &pCur->iEnd);
+    }else{
+      pCur->iEntry = 0;
+      pCur->iEnd = pCur->pList->nEntry;
     }
-    if( pSchema ) sqlite3_bind_value(pCur->pTabs, 1, pSchema);
-    if( pTable ) sqlite3_bind_value(pCur->pTabs, 2, pTable);
-    rc = scolNextTable(pCur);
+    rc = scolNextTable(pCur, 1);
   }
   if( rc==SQLITE_OK && !pCur->bEof ) scolFindCollation(pCur);
   if( rc!=SQLITE_OK ){
@@ -248,14 +263,12 @@ static int scolNullable(ScolCursor *pCur){
   int iPk = sqlite3_column_int(p, 5);
   const char *zType = (const char*)sqlite3_column_text(p, 2);
   if( sqlite3_column_int(p, 3) ) return 0;
-  if( iPk>0 && pCur->bWithoutRowid ) return 0;
+  MigTabEntry *pE = scolEntry(pCur);
+  if( iPk>0 && pE->bWithoutRowid ) return 0;
   if( iPk==1 && zType && sqlite3_stricmp(zType, "INTEGER")==0 ){
     sqlite3_int64 nPk = 0;
-    char *zSql = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info(%Q,"
-        " %Q) WHERE pk>0", sqlite3_column_text(pCur->pTabs, 1),
-        sqlite3_column_text(pCur->pTabs, 0));
-    if( zSql ) migQueryInt(pCur->db, &nPk, "%s", zSql);
-    sqlite3_free(zSql);
+    migQueryInt(pCur->db, &nPk, "SELECT count(*) FROM pragma_table_info(%Q,"
+        " %Q) WHERE pk>0", pE->zName, pE->zSchema);
     if( nPk==1 ) return 0;
   }
   return 1;
@@ -271,16 +284,17 @@ static const char *scolTableType(const char *zType){
 
 static int scolColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   ScolCursor *pCur = (ScolCursor*)cur;
-  sqlite3_stmt *pT = pCur->pTabs;
+  MigTabEntry *pE = scolEntry(pCur);
   sqlite3_stmt *pC = pCur->pCols;
   switch( i ){
-    case SCOL_SCHEMA:   sqlite3_result_value(ctx, sqlite3_column_value(pT, 0));
+    case SCOL_SCHEMA:   sqlite3_result_text(ctx, pE->zSchema, -1,
+                                            SQLITE_TRANSIENT);
                         break;
-    case SCOL_TABLE:    sqlite3_result_value(ctx, sqlite3_column_value(pT, 1));
+    case SCOL_TABLE:    sqlite3_result_text(ctx, pE->zName, -1,
+                                            SQLITE_TRANSIENT);
                         break;
-    case SCOL_TYPE:     sqlite3_result_text(ctx,
-                          scolTableType((const char*)sqlite3_column_text(pT,2)),
-                          -1, SQLITE_STATIC);
+    case SCOL_TYPE:     sqlite3_result_text(ctx, scolTableType(pE->zType),
+                                            -1, SQLITE_STATIC);
                         break;
     case SCOL_COLUMN:   sqlite3_result_value(ctx, sqlite3_column_value(pC, 1));
                         break;
