@@ -1,23 +1,43 @@
 /*
-** backup.c: placeholder until the backup module lands; registers nothing yet.
+** backup.c: registration of the backup module (issue 5).
+**
+** migBackupInit() registers the module's SQL functions from aFunc[] and
+** the "migsnap" VFS that snapshots are streamed through. The functions
+** are SQLITE_DIRECTONLY: they read and write files named by their
+** arguments, replace the database or add tables, or change settings, so
+** a view, trigger or schema expression in an untrusted database must
+** never be able to call them. The one exception, migrate_data_loss(sql),
+** only reads its argument: deterministic and innocuous.
+** The functions themselves live in the files listed in backup_int.h.
 */
-#include "mig_int.h"
+#include "backup_int.h"
+
+#define MIG_SIDE_EFFECTS (SQLITE_UTF8|SQLITE_DIRECTONLY)
+#define MIG_PURE (SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS)
+
+/* One SQL function: name, number of arguments, flags, implementation. */
+static const struct MigBackupFunc {
+  const char *zName;           /* SQL name */
+  int nArg;                    /* Number of arguments */
+  int eFlags;                  /* MIG_SIDE_EFFECTS or MIG_PURE */
+  void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
+} aFunc[] = {
+  { "migrate_backup_table", 1, MIG_SIDE_EFFECTS, migBackupTableFunc },
+  { "migrate_backup_table", 2, MIG_SIDE_EFFECTS, migBackupTableFunc },
+  { "migrate_backup",       1, MIG_SIDE_EFFECTS, migBackupFunc },
+  { "migrate_restore",      1, MIG_SIDE_EFFECTS, migRestoreFunc },
+  { "migrate_config",       1, MIG_SIDE_EFFECTS, migConfigFunc },
+  { "migrate_config",       2, MIG_SIDE_EFFECTS, migConfigFunc },
+  { "migrate_data_loss",    1, MIG_PURE,         migDataLossFunc },
+};
 
 int migBackupInit(sqlite3 *db){
-  UNUSED(db);
-  return SQLITE_OK;
-}
-
-int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
-                      sqlite3_int64 *pnByte, char **pzErr){
-  UNUSED(db); UNUSED(zSchema); UNUSED(zPath);
-  *pnByte = 0;
-  *pzErr = sqlite3_mprintf("snapshots are not available yet");
-  return SQLITE_ERROR;
-}
-
-int migBackupDataLoss(const char *zSql, char **pzReport){
-  UNUSED(zSql);
-  *pzReport = 0;
-  return 0;
+  MigConn *p = migConnGet(db);
+  size_t i;
+  int rc = migSinkVfsRegister();
+  for(i=0; rc==SQLITE_OK && i<sizeof(aFunc)/sizeof(aFunc[0]); i++){
+    rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
+        aFunc[i].eFlags, p, aFunc[i].xFunc, 0, 0);
+  }
+  return rc;
 }

@@ -18,6 +18,14 @@ static const struct MigCmd {
   const char *zUsage;          /* Arguments, for help and usage errors */
   const char *zHelp;           /* One line of help */
 } aCmd[] = {
+  { "backup", migCmdBackup, "FILE | --tables [--prefix P]",
+    "Snapshot the database, or copy every table" },
+  { "backups", migCmdBackups, "[--drop [OLDER_THAN]]",
+    "List table backups, or drop them" },
+  { "restore", migCmdRestore, "FILE [--yes]",
+    "Replace the database with a checked backup" },
+  { "config", migCmdConfig, "[KEY [VALUE]]",
+    "Show or change a setting (backup auto|off)" },
   { "dir",  migCmdDir,  "[PATH]", "Show or set the migrations directory" },
   { "help", migCmdHelp, "",       "Show this message" },
 };

@@ -31,6 +31,12 @@ int migShellError(MigShell *p, const char *zFormat, ...);
 */
 int migShellQuery(MigShell *p, const char *zFmt, ...);
 
+/* cmd_backup.c */
+int migCmdBackup(MigShell *p, int nArg, char **azArg);
+int migCmdBackups(MigShell *p, int nArg, char **azArg);
+int migCmdRestore(MigShell *p, int nArg, char **azArg);
+int migCmdConfig(MigShell *p, int nArg, char **azArg);
+
 /* cmd_dir.c */
 int migCmdDir(MigShell *p, int nArg, char **azArg);
 
