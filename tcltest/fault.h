@@ -1,0 +1,45 @@
+/*
+** fault.h: fault injection for the C test harnesses (oom_test.c).
+**
+** Two injectors, both armed and disarmed by the harness around the one
+** operation under test, both counting only while armed:
+**
+**   faultMallocInstall()  wraps SQLite's default allocator (must run
+**                         before sqlite3_initialize()); the Nth allocation
+**                         fails, or every allocation from the Nth on.
+**   faultVfsRegister()    a VFS "faultvfs" over the default VFS, made the
+**                         default; the Nth read, write, sync, truncate or
+**                         lock fails with the matching SQLITE_IOERR_* code,
+**                         or every one from the Nth on. Its clock is fixed
+**                         at 2024-01-02 10:00:00 UTC so that timestamps
+**                         written by an operation are the same every run.
+**
+**   faultArm(FAULT_OOM, 7, 0);   ... operation ...   n = faultDisarm();
+**
+** faultDisarm() returns how many faults were injected. faultLive()
+** counts the allocations currently outstanding, for leak checks.
+*/
+#ifndef FAULT_H
+#define FAULT_H
+#include "sqlite3.h"
+
+#define FAULT_OOM   1          /* Allocation failures */
+#define FAULT_IO    2          /* I/O errors through faultvfs */
+
+/* The kinds of I/O call faultvfs counts, for faultIoKind(). */
+#define FAULT_IO_READ     0
+#define FAULT_IO_WRITE    1
+#define FAULT_IO_SYNC     2
+#define FAULT_IO_TRUNCATE 3
+#define FAULT_IO_LOCK     4
+#define FAULT_IO_NKIND    5
+
+int faultMallocInstall(void);
+int faultVfsRegister(void);
+void faultArm(int eKind, int iFail, int bPersist);
+int faultDisarm(void);
+int faultIoKind(void);          /* Kind of the first faulted I/O call */
+const char *faultIoKindName(int eKind);
+sqlite3_int64 faultLive(void);  /* Outstanding allocations */
+
+#endif /* FAULT_H */
