@@ -18,6 +18,22 @@ static const struct MigCmd {
   const char *zUsage;          /* Arguments, for help and usage errors */
   const char *zHelp;           /* One line of help */
 } aCmd[] = {
+  { "init", migCmdInit, "[DIR]", "Create the migrations directory" },
+  { "new", migCmdNew, "MESSAGE", "Create a new revision file on the head" },
+  { "merge", migCmdMerge, "MESSAGE REV...", "Create a revision merging REVs" },
+  { "upgrade", migCmdUpgrade, "[TARGET] [--sql] [--backup FILE]",
+    "Apply migrations up to TARGET (head)" },
+  { "downgrade", migCmdDowngrade, "TARGET [--sql]",
+    "Revert migrations down to TARGET" },
+  { "current", migCmdCurrent, "", "Show the current revision(s)" },
+  { "heads", migCmdHeads, "", "Show the head revision(s) of the scripts" },
+  { "branches", migCmdBranches, "", "Show the branch points" },
+  { "history", migCmdHistory, "[-v] [-r RANGE]",
+    "List revisions, newest first" },
+  { "show", migCmdShow, "REV", "Show one revision" },
+  { "stamp", migCmdStamp, "TARGET", "Set the current revision; run nothing" },
+  { "check", migCmdCheck, "", "Fail while migrations are pending" },
+  { "verify", migCmdVerify, "", "Check files, history and the database" },
   { "backup", migCmdBackup, "FILE | --tables [--prefix P]",
     "Snapshot the database, or copy every table" },
   { "backups", migCmdBackups, "[--drop [OLDER_THAN]]",

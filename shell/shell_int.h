@@ -40,4 +40,19 @@ int migCmdConfig(MigShell *p, int nArg, char **azArg);
 /* cmd_dir.c */
 int migCmdDir(MigShell *p, int nArg, char **azArg);
 
+/* cmd_engine.c: the engine's subcommands */
+int migCmdInit(MigShell *p, int nArg, char **azArg);
+int migCmdNew(MigShell *p, int nArg, char **azArg);
+int migCmdMerge(MigShell *p, int nArg, char **azArg);
+int migCmdUpgrade(MigShell *p, int nArg, char **azArg);
+int migCmdDowngrade(MigShell *p, int nArg, char **azArg);
+int migCmdCurrent(MigShell *p, int nArg, char **azArg);
+int migCmdHeads(MigShell *p, int nArg, char **azArg);
+int migCmdBranches(MigShell *p, int nArg, char **azArg);
+int migCmdHistory(MigShell *p, int nArg, char **azArg);
+int migCmdShow(MigShell *p, int nArg, char **azArg);
+int migCmdStamp(MigShell *p, int nArg, char **azArg);
+int migCmdCheck(MigShell *p, int nArg, char **azArg);
+int migCmdVerify(MigShell *p, int nArg, char **azArg);
+
 #endif /* SHELL_INT_H */

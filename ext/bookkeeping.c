@@ -1,0 +1,289 @@
+/*
+** bookkeeping.c: the tables in which a database records its migrations.
+**
+** Created on first use in the main schema, all named migrate_*:
+**
+**   migrate_version(version_num)   one row per current head, as Alembic's
+**                                  alembic_version; empty at base
+**   migrate_history(id, revision, down_revision, direction, message,
+**                   filename, at, duration, checksum, up_sql, down_sql)
+**                                  one row per upgrade, downgrade and
+**                                  stamp; direction is 'upgrade',
+**                                  'downgrade' or 'stamp'; at is UTC
+**                                  text; duration in seconds; the SQL as
+**                                  applied, so a revision whose file is
+**                                  gone can still be downgraded
+**
+** A database that Alembic managed (alembic_version, no migrate_version)
+** is adopted: its rows are read as the current revisions when they are
+** in the graph, and copied into migrate_version on the first write.
+**
+** The writers return SQL text (run by the runner, or printed by offline
+** mode), so both paths record exactly the same rows.
+*/
+#include "engine_int.h"
+#include <string.h>
+
+static const char zBookDdl[] =
+  "CREATE TABLE IF NOT EXISTS migrate_version(\n"
+  "  version_num TEXT PRIMARY KEY NOT NULL\n"
+  ");\n"
+  "CREATE TABLE IF NOT EXISTS migrate_history(\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  revision TEXT NOT NULL,\n"
+  "  down_revision TEXT,\n"
+  "  direction TEXT NOT NULL\n"
+  "    CHECK (direction IN ('upgrade','downgrade','stamp')),\n"
+  "  message TEXT,\n"
+  "  filename TEXT,\n"
+  "  at TEXT NOT NULL,\n"
+  "  duration REAL,\n"
+  "  checksum TEXT,\n"
+  "  up_sql TEXT,\n"
+  "  down_sql TEXT\n"
+  ");\n";
+
+/* The CREATE TABLE statements of the bookkeeping tables. */
+const char *migBookDdl(void){
+  return zBookDdl;
+}
+
+/* True if table zName exists in the main schema. */
+static int bookHasTable(sqlite3 *db, const char *zName){
+  sqlite3_int64 n = 0;
+  migQueryInt(db, &n, "SELECT count(*) FROM main.sqlite_schema "
+              "WHERE type='table' AND name=%Q", zName);
+  return n>0;
+}
+
+/* Free a list from migBookHeads(). */
+void migBookFreeList(char **azId, int nId){
+  int i;
+  for(i=0; i<nId; i++) sqlite3_free(azId[i]);
+  sqlite3_free(azId);
+}
+
+/* Append a copy of z[0..n-1] (n<0: all of z) to the list *paz. */
+static int bookPush(char ***paz, int *pn, const char *z, int n){
+  char **azNew = sqlite3_realloc64(*paz, sizeof(char*)*(*pn+1));
+  if( azNew==0 ) return SQLITE_NOMEM;
+  *paz = azNew;
+  azNew[*pn] = n<0 ? sqlite3_mprintf("%s", z) : sqlite3_mprintf("%.*s", n, z);
+  if( azNew[*pn]==0 ) return SQLITE_NOMEM;
+  (*pn)++;
+  return SQLITE_OK;
+}
+
+/* Append the first column of every row of zSql to *pazId. */
+static int bookReadList(sqlite3 *db, const char *zSql, char ***pazId,
+                        int *pnId){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    if( z ) rc = bookPush(pazId, pnId, z, -1);
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
+** The current revisions: rows of migrate_version, or of alembic_version
+** (*pbAlembic set) when only that exists. *pazId: free with
+** migBookFreeList().
+*/
+int migBookHeads(sqlite3 *db, char ***pazId, int *pnId, int *pbAlembic){
+  *pazId = 0;
+  *pnId = 0;
+  *pbAlembic = 0;
+  if( bookHasTable(db, "migrate_version") ){
+    return bookReadList(db, "SELECT version_num FROM main.migrate_version "
+                        "ORDER BY version_num", pazId, pnId);
+  }
+  if( bookHasTable(db, "alembic_version") ){
+    *pbAlembic = 1;
+    return bookReadList(db, "SELECT version_num FROM main.alembic_version "
+                        "ORDER BY version_num", pazId, pnId);
+  }
+  return SQLITE_OK;
+}
+
+/*
+** Create the tables if needed. If migrate_version is created here and
+** aCur (revisions of g read from alembic_version) is not empty, copy them
+** in and record a stamp; *pbAdopted is then 1.
+*/
+int migBookEnsure(sqlite3 *db, MigGraph *g, const int *aCur, int nCur,
+                  int *pbAdopted, char **pzErr){
+  int bNew = !bookHasTable(db, "migrate_version");
+  int rc = sqlite3_exec(db, zBookDdl, 0, 0, pzErr);
+  int i;
+  *pbAdopted = 0;
+  if( rc!=SQLITE_OK || !bNew || nCur==0 ) return rc;
+  for(i=0; rc==SQLITE_OK && i<nCur; i++){
+    rc = migExecPrintf(db, pzErr, "INSERT INTO main.migrate_version "
+                       "VALUES(%Q)", g->aRev[aCur[i]].zId);
+    if( rc==SQLITE_OK ){
+      rc = migExecPrintf(db, pzErr, "INSERT INTO main.migrate_history"
+          "(revision, direction, message, at) VALUES(%Q, 'stamp', "
+          "'adopted from alembic_version', "
+          "strftime('%%Y-%%m-%%d %%H:%%M:%%f','now'))", g->aRev[aCur[i]].zId);
+    }
+  }
+  *pbAdopted = 1;
+  return rc;
+}
+
+/* True if zId is the id of one of the nRev revisions of aRev. */
+static int bookKnown(const MigRev *aRev, int nRev, const char *zId){
+  int i;
+  for(i=0; i<nRev; i++) if( strcmp(aRev[i].zId, zId)==0 ) return 1;
+  return 0;
+}
+
+/* Copy column iCol of pStmt, or NULL. */
+static char *bookCol(sqlite3_stmt *pStmt, int iCol, int *pRc){
+  const char *z = (const char*)sqlite3_column_text(pStmt, iCol);
+  char *zNew;
+  if( z==0 ) return 0;
+  zNew = sqlite3_mprintf("%s", z);
+  if( zNew==0 ) *pRc = SQLITE_NOMEM;
+  return zNew;
+}
+
+/* Fill pRev from the last upgrade row of zId. 1 found, 0 not, <0 error */
+static int bookGhost(sqlite3 *db, const char *zId, MigRev *pRev){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db,
+      "SELECT down_revision, message, up_sql, down_sql, checksum "
+      "FROM main.migrate_history WHERE revision=?1 AND direction='upgrade' "
+      "ORDER BY id DESC LIMIT 1", -1, &pStmt, 0);
+  int bFound = 0;
+  if( rc==SQLITE_OK ) sqlite3_bind_text(pStmt, 1, zId, -1, SQLITE_STATIC);
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    memset(pRev, 0, sizeof(*pRev));
+    pRev->zId = sqlite3_mprintf("%s", zId);
+    if( pRev->zId==0 ) rc = SQLITE_NOMEM;
+    pRev->zRevises = bookCol(pStmt, 0, &rc);
+    pRev->zMessage = bookCol(pStmt, 1, &rc);
+    pRev->zUp = bookCol(pStmt, 2, &rc);
+    pRev->zDown = bookCol(pStmt, 3, &rc);
+    pRev->zChecksum = bookCol(pStmt, 4, &rc);
+    pRev->iUpLine = pRev->iDownLine = 1;
+    pRev->eSource = MIG_SRC_HISTORY;
+    if( pRev->zUp==0 && rc==SQLITE_OK ) pRev->zUp = sqlite3_mprintf("");
+    bFound = 1;
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ){
+    if( bFound ) migRevClear(pRev);
+    return -1;
+  }
+  return bFound;
+}
+
+/*
+** Applied revisions whose file is gone: for each current revision (and,
+** in turn, each parent) missing from *paRev, append a revision rebuilt
+** from its last upgrade row in migrate_history.
+*/
+int migBookGhosts(sqlite3 *db, char **azCur, int nCur,
+                  MigRev **paRev, int *pnRev){
+  char **azTodo = 0;
+  int nTodo = 0, i, rc = SQLITE_OK;
+  if( nCur==0 || !bookHasTable(db, "migrate_history") ) return SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<nCur; i++){
+    rc = bookPush(&azTodo, &nTodo, azCur[i], -1);
+  }
+  for(i=0; rc==SQLITE_OK && i<nTodo; i++){
+    MigRev g;
+    MigRev *aNew;
+    int bFound;
+    if( bookKnown(*paRev, *pnRev, azTodo[i]) ) continue;
+    bFound = bookGhost(db, azTodo[i], &g);
+    if( bFound<0 ){ rc = SQLITE_NOMEM; break; }
+    if( bFound==0 ) continue;
+    aNew = sqlite3_realloc64(*paRev, sizeof(MigRev)*(*pnRev+1));
+    if( aNew==0 ){ migRevClear(&g); rc = SQLITE_NOMEM; break; }
+    aNew[(*pnRev)++] = g;
+    *paRev = aNew;
+    if( g.zRevises ){
+      const char *z = g.zRevises;
+      while( rc==SQLITE_OK && *z ){
+        int n;
+        while( *z==' ' || *z==',' ) z++;
+        for(n=0; z[n] && z[n]!=',' && z[n]!=' '; n++){}
+        if( n==0 ) break;
+        rc = bookPush(&azTodo, &nTodo, z, n);
+        z += n;
+      }
+    }
+  }
+  migBookFreeList(azTodo, nTodo);
+  return rc;
+}
+
+/*
+** SQL that makes migrate_version hold the heads of the applied set
+** aApplied (applied revisions none of whose children is applied).
+*/
+char *migBookHeadsSql(MigGraph *g, const char *aApplied){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i, k, n = 0;
+  sqlite3_str_appendall(pStr, "DELETE FROM main.migrate_version;");
+  for(i=0; i<g->nRev; i++){
+    MigRev *r = &g->aRev[g->aOrder[i]];
+    int bHead = aApplied[g->aOrder[i]];
+    for(k=0; bHead && k<r->nChild; k++) if( aApplied[r->aChild[k]] ) bHead = 0;
+    if( !bHead ) continue;
+    sqlite3_str_appendf(pStr, "%s(%Q)",
+        n++ ? "," : "\nINSERT INTO main.migrate_version VALUES", r->zId);
+  }
+  if( n ) sqlite3_str_appendall(pStr, ";");
+  return sqlite3_str_finish(pStr);
+}
+
+/*
+** SQL recording that pRev was applied in direction zVerb ('upgrade' or
+** 'downgrade') in rSec seconds (NULL when rSec<0).
+*/
+char *migBookHistorySql(const MigRev *pRev, const char *zVerb, double rSec){
+  char zDur[40];
+  if( rSec<0 ) sqlite3_snprintf(sizeof(zDur), zDur, "NULL");
+  else sqlite3_snprintf(sizeof(zDur), zDur, "%.6f", rSec);
+  return sqlite3_mprintf("INSERT INTO main.migrate_history(revision, "
+      "down_revision, direction, message, filename, at, duration, checksum, "
+      "up_sql, down_sql) VALUES(%Q, %Q, %Q, %Q, %Q, "
+      "strftime('%%Y-%%m-%%d %%H:%%M:%%f','now'), %s, %Q, %Q, %Q);",
+      pRev->zId, pRev->zRevises, zVerb, pRev->zMessage, pRev->zFile, zDur,
+      pRev->zChecksum, pRev->zUp, pRev->zDown);
+}
+
+/* SQL recording a stamp from zFrom to zTo (comma lists; NULL: base). */
+char *migBookStampSql(const char *zFrom, const char *zTo){
+  return sqlite3_mprintf("INSERT INTO main.migrate_history(revision, "
+      "down_revision, direction, at) VALUES(%Q, %Q, 'stamp', "
+      "strftime('%%Y-%%m-%%d %%H:%%M:%%f','now'));",
+      zTo ? zTo : "base", zFrom);
+}
+
+/*
+** Column zCol of the last upgrade row of revision zRev (sqlite3_free),
+** or NULL when there is none.
+*/
+char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol){
+  sqlite3_stmt *pStmt = 0;
+  char *zRet = 0;
+  char *zSql = sqlite3_mprintf("SELECT \"%w\" FROM main.migrate_history "
+      "WHERE revision=?1 AND direction='upgrade' ORDER BY id DESC LIMIT 1",
+      zCol);
+  int rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zRev, -1, SQLITE_STATIC);
+    if( sqlite3_step(pStmt)==SQLITE_ROW ) zRet = bookCol(pStmt, 0, &rc);
+  }
+  sqlite3_finalize(pStmt);
+  return zRet;
+}

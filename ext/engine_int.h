@@ -1,0 +1,128 @@
+/*
+** engine_int.h: declarations shared by the files of the migration engine.
+**
+** The engine is split by what each file owns:
+**   script.c          reading *.sql files into MigRev records (header,
+**                     sections, dbmate fallback, UTF-8 check, checksum)
+**   split.c           splitting a section into statements with line numbers
+**   graph.c           the revision graph: parents, children, heads, order,
+**                     refusals, and Alembic's target resolution
+**   bookkeeping.c     the migrate_version / migrate_history tables
+**   runner.c          upgrade, downgrade, stamp and offline SQL
+**   migrations_vtab.c the "migrations" virtual table
+**   engine.c          SQL functions, the C API, registered revisions
+**
+** A MigRev is one revision. A MigGraph owns an array of them plus the
+** edges between them (indexes into that array).
+*/
+#ifndef ENGINE_INT_H
+#define ENGINE_INT_H
+#include "mig_int.h"
+
+/* Where a revision came from. */
+#define MIG_SRC_FILE     0     /* A *.sql file of the directory */
+#define MIG_SRC_REGISTER 1     /* sqlite3_migrate_register / INSERT */
+#define MIG_SRC_HISTORY  2     /* Applied, file gone: from migrate_history */
+
+typedef struct MigRev MigRev;
+struct MigRev {
+  char *zId;                   /* Revision id */
+  char *zRevises;              /* Parents, comma-separated; NULL: root */
+  char *zDepends;              /* Depends On, comma-separated, or NULL */
+  char *zLabels;               /* Branch Labels, comma-separated, or NULL */
+  char *zMessage;              /* One-line message, or NULL */
+  char *zFile;                 /* Path of the file, or NULL */
+  char *zDate;                 /* Create Date, or NULL */
+  char *zUp;                   /* Up section (never NULL once loaded) */
+  char *zDown;                 /* Down section; NULL: irreversible */
+  char *zChecksum;             /* Checksum of the source, or NULL */
+  int iUpLine;                 /* Line of the file where zUp starts */
+  int iDownLine;               /* Line of the file where zDown starts */
+  int bUpNoTxn;                /* Up section is transaction:false */
+  int bDownNoTxn;              /* Down section is transaction:false */
+  int eSource;                 /* MIG_SRC_* */
+  int bFollow;                 /* No Revises: line: follows the file before */
+  /* Filled in by migGraphBuild() */
+  int nParent; int *aParent;   /* Parents (Revises:) */
+  int nDep; int *aDep;         /* Depends On: */
+  int nChild; int *aChild;     /* Children through Revises: */
+  int iRank;                   /* Position in topological order */
+};
+
+/* script.c */
+void migRevClear(MigRev *pRev);
+int migRevCopy(MigRev *pTo, const MigRev *pFrom);
+int migScriptParse(const char *zFile, const char *zText, int nText,
+                   MigRev *pRev, char **pzErr);
+int migScriptsLoad(const char *zDir, int bMissingOk, MigRev **paRev,
+                   int *pnRev, char **pzErr);
+char *migChecksum(const char *zText, int nText);
+char *migReadFile(const char *zPath, int *pnText, char **pzErr);
+char *migRevLabel(const MigRev *pRev);
+
+/* split.c: iterate over the statements of a section */
+typedef struct MigSplit MigSplit;
+struct MigSplit {
+  char *zBuf;                  /* Private copy of the text (owned) */
+  int iPos;                    /* Offset of the next unread byte */
+  int iLine;                   /* Line number at iPos */
+};
+int migSplitInit(MigSplit *p, const char *zSql, int iLine);
+int migSplitNext(MigSplit *p, char **pzStmt, int *piLine);
+void migSplitFree(MigSplit *p);
+
+/* graph.c */
+typedef struct MigGraph MigGraph;
+struct MigGraph {
+  int nRev;                    /* Number of revisions */
+  MigRev *aRev;                /* The revisions (owned) */
+  int *aOrder;                 /* Indexes in topological order */
+  int nHash;                   /* Slots in aHash */
+  int *aHash;                  /* Open addressing: index+1, 0 empty */
+};
+int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr);
+void migGraphFree(MigGraph *g);
+int migGraphFind(MigGraph *g, const char *zId);
+int migGraphIsHead(MigGraph *g, int iRev);
+void migGraphAncestors(MigGraph *g, const int *aIdx, int nIdx, char *aMark);
+void migGraphDescendants(MigGraph *g, const int *aIdx, int nIdx, char *aMark);
+int migGraphResolve(MigGraph *g, const char *zTarget, int bDown,
+                    const int *aCur, int nCur, int **paOut, int *pnOut,
+                    int *piBranch, char **pzErr);
+int migGraphCurrent(MigGraph *g, char **azId, int nId, int **paCur,
+                    char **pzErr);
+char *migGraphHeadList(MigGraph *g);
+
+/* bookkeeping.c */
+const char *migBookDdl(void);
+int migBookEnsure(sqlite3 *db, MigGraph *g, const int *aCur, int nCur,
+                  int *pbAdopted, char **pzErr);
+int migBookHeads(sqlite3 *db, char ***pazId, int *pnId, int *pbAlembic);
+void migBookFreeList(char **azId, int nId);
+int migBookGhosts(sqlite3 *db, char **azCur, int nCur,
+                  MigRev **paRev, int *pnRev);
+char *migBookHeadsSql(MigGraph *g, const char *aApplied);
+char *migBookHistorySql(const MigRev *pRev, const char *zVerb, double rSec);
+char *migBookStampSql(const char *zFrom, const char *zTo);
+char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol);
+
+/* runner.c */
+#define MIG_OP_UPGRADE   0
+#define MIG_OP_DOWNGRADE 1
+#define MIG_OP_STAMP     2
+#define MIG_OP_SQL_UP    3     /* Offline: SQL of an upgrade */
+#define MIG_OP_SQL_DOWN  4     /* Offline: SQL of a downgrade */
+#define MIG_OP_CHECK     5     /* Count pending migrations */
+int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
+           char **pzOut, char **pzErr);
+
+/* engine.c */
+int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
+                  MigGraph **ppG, int **paCur, int *pnCur, char **pzErr);
+int migEngineRegister(MigConn *p, const MigRev *pRev, char **pzErr);
+int migEngineVerify(MigConn *p, char **pzOut, char **pzErr);
+
+/* migrations_vtab.c */
+int migMigrationsVtabInit(sqlite3 *db, MigConn *p);
+
+#endif /* ENGINE_INT_H */

@@ -1,0 +1,643 @@
+/*
+** runner.c: upgrade, downgrade, stamp, and their offline SQL.
+**
+** migRun(p, MIG_OP_..., zTarget, &nDone, &zOut, &zErr) does one command:
+**
+**  1. PRAGMA foreign_keys is switched off when on (it cannot change inside
+**     a transaction) and BEGIN IMMEDIATE takes the write lock, honouring
+**     the busy timeout, BEFORE the current revision is read. So of two
+**     processes upgrading one database the second waits, then reads the
+**     first one's result: every migration is applied exactly once.
+**     Called inside an open transaction, a SAVEPOINT is used instead (and
+**     foreign keys are left as they are).
+**  2. The scripts and the current revisions are loaded, the target is
+**     resolved (graph.c) and the plan made: an upgrade applies the
+**     ancestors of the target that are not applied yet, parents first; a
+**     downgrade reverts the applied descendants of the target, children
+**     first, and fails before changing anything if one is irreversible.
+**  3. Each migration runs inside SAVEPOINT migrate_step together with its
+**     bookkeeping rows: statements one at a time (ALTER TABLE forms that
+**     SQLite lacks go to migAlterApply()), then PRAGMA foreign_key_check,
+**     then migrate_version and migrate_history. On error the savepoint is
+**     rolled back, so the migration is applied whole or not at all, and
+**     the error reads "FILE:LINE: message". Migrations applied before it
+**     are committed.
+**  4. A transaction:false section commits what came before, runs its
+**     statements in autocommit mode, then takes the lock again, checks
+**     that nobody else moved the database meanwhile, and records itself.
+**  5. COMMIT, then foreign keys are restored.
+**
+** Offline (MIG_OP_SQL_*): the same plan, printed as SQL with the
+** bookkeeping statements, starting from the database's current revision;
+** nothing is written. MIG_OP_CHECK counts pending migrations.
+*/
+#include "engine_int.h"
+#include <string.h>
+#include <stdarg.h>
+
+/* State of one run. */
+typedef struct Runner Runner;
+struct Runner {
+  MigConn *p;                  /* Connection state */
+  sqlite3 *db;                 /* The connection */
+  int eOp;                     /* MIG_OP_* */
+  MigGraph *g;                 /* Scripts and history (owned) */
+  int *aCur; int nCur;         /* Current revisions (owned) */
+  char *aApplied;              /* Applied marks, g->nRev (owned) */
+  int *aPlan; int nPlan;       /* Revisions to run, in order (owned) */
+  int *aTarget; int nTarget;   /* Resolved target (owned) */
+  int bTxn;                    /* 1: BEGIN IMMEDIATE by us; 2: SAVEPOINT */
+  int bFkOff;                  /* Foreign keys switched off by us */
+  int bSnapshot;               /* A snapshot was written in this run */
+  sqlite3_str *pOut;           /* Offline SQL */
+  char *zErr;                  /* Error message */
+};
+
+/* Record an error message (printf-style). Returns SQLITE_ERROR. */
+static int runError(Runner *r, const char *zFmt, ...){
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_free(r->zErr);
+  r->zErr = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  return SQLITE_ERROR;
+}
+
+/* Run zSql (owned, freed here). Errors are recorded as they are. */
+static int runExec(Runner *r, char *zSql){
+  char *zErr = 0;
+  int rc;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_exec(r->db, zSql, 0, 0, &zErr);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(r->zErr);
+    r->zErr = zErr ? zErr : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+  }
+  return rc;
+}
+
+/* Milliseconds since the epoch, from the default VFS. */
+static sqlite3_int64 runNow(void){
+  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
+  sqlite3_int64 t = 0;
+  if( pVfs && pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
+    pVfs->xCurrentTimeInt64(pVfs, &t);
+  }
+  return t;
+}
+
+/* "a, b" list of the parents of pRev, for log lines ("" for a root). */
+static char *runParents(MigGraph *g, const MigRev *pRev){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int k;
+  for(k=0; k<pRev->nParent; k++){
+    sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "",
+                        g->aRev[pRev->aParent[k]].zId);
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+/* Comma-separated ids of aIdx, or NULL when nIdx==0 (sqlite3_free). */
+static char *runIdList(MigGraph *g, const int *aIdx, int nIdx){
+  sqlite3_str *pStr;
+  int i;
+  if( nIdx==0 ) return 0;
+  pStr = sqlite3_str_new(0);
+  for(i=0; i<nIdx; i++){
+    sqlite3_str_appendf(pStr, "%s%s", i ? "," : "", g->aRev[aIdx[i]].zId);
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+/************************** Locking and loading ****************************/
+
+/* Switch foreign keys off and take the write lock (or open a savepoint). */
+static int runLock(Runner *r){
+  sqlite3_int64 bFk = 0;
+  int rc = SQLITE_OK;
+  if( !sqlite3_get_autocommit(r->db) ){
+    r->bTxn = 2;
+    return runExec(r, sqlite3_mprintf("SAVEPOINT migrate_run"));
+  }
+  rc = migQueryInt(r->db, &bFk, "PRAGMA foreign_keys");
+  if( rc==SQLITE_OK && bFk ){
+    rc = runExec(r, sqlite3_mprintf("PRAGMA foreign_keys=OFF"));
+    if( rc==SQLITE_OK ) r->bFkOff = 1;
+  }
+  if( rc==SQLITE_OK ) rc = runExec(r, sqlite3_mprintf("BEGIN IMMEDIATE"));
+  if( rc==SQLITE_OK ) r->bTxn = 1;
+  return rc;
+}
+
+/*
+** End the transaction: keep what was done (bKeep) or undo all of it;
+** then restore foreign keys. The first error is kept.
+*/
+static void runUnlock(Runner *r, int bKeep){
+  char *zSave = r->zErr;
+  r->zErr = 0;
+  if( r->bTxn==1 ){
+    if( runExec(r, sqlite3_mprintf(bKeep ? "COMMIT" : "ROLLBACK")) && bKeep ){
+      sqlite3_exec(r->db, "ROLLBACK", 0, 0, 0);
+    }
+  }else if( r->bTxn==2 ){
+    if( !bKeep ) sqlite3_exec(r->db, "ROLLBACK TO migrate_run", 0, 0, 0);
+    sqlite3_exec(r->db, "RELEASE migrate_run", 0, 0, 0);
+  }
+  r->bTxn = 0;
+  if( r->bFkOff ) sqlite3_exec(r->db, "PRAGMA foreign_keys=ON", 0, 0, 0);
+  r->bFkOff = 0;
+  if( zSave ){
+    sqlite3_free(r->zErr);
+    r->zErr = zSave;
+  }
+}
+
+/* Load the graph and the current revisions; mark what is applied. */
+static int runLoad(Runner *r){
+  int rc = migEngineLoad(r->p, 0, r->db, &r->g, &r->aCur, &r->nCur, &r->zErr);
+  if( rc==SQLITE_OK ){
+    r->aApplied = sqlite3_malloc64(r->g->nRev+1);
+    if( r->aApplied==0 ) return SQLITE_NOMEM;
+    memset(r->aApplied, 0, r->g->nRev+1);
+    migGraphAncestors(r->g, r->aCur, r->nCur, r->aApplied);
+  }
+  return rc;
+}
+
+/****************************** Planning ***********************************/
+
+/* Append revision i to the plan. */
+static int runPlanPush(Runner *r, int i){
+  int *aNew = sqlite3_realloc64(r->aPlan, sizeof(int)*(r->nPlan+1));
+  if( aNew==0 ) return SQLITE_NOMEM;
+  aNew[r->nPlan++] = i;
+  r->aPlan = aNew;
+  return SQLITE_OK;
+}
+
+/* Plan an upgrade: ancestors of the target not applied, parents first. */
+static int runPlanUp(Runner *r){
+  MigGraph *g = r->g;
+  char *aNeed = sqlite3_malloc64(g->nRev+1);
+  int i, rc = SQLITE_OK;
+  if( aNeed==0 ) return SQLITE_NOMEM;
+  memset(aNeed, 0, g->nRev+1);
+  migGraphAncestors(g, r->aTarget, r->nTarget, aNeed);
+  for(i=0; rc==SQLITE_OK && i<g->nRev; i++){
+    int iRev = g->aOrder[i];
+    if( aNeed[iRev] && !r->aApplied[iRev] ) rc = runPlanPush(r, iRev);
+  }
+  sqlite3_free(aNeed);
+  return rc;
+}
+
+/*
+** Plan a downgrade to the target (within the lineage of iBranch when
+** >=0): the applied descendants of the target, children first.
+*/
+static int runPlanDown(Runner *r, const char *zTarget, int iBranch){
+  MigGraph *g = r->g;
+  char *aGo = sqlite3_malloc64(g->nRev+1);
+  char *aLine = sqlite3_malloc64(g->nRev+1);
+  int i, rc = SQLITE_OK;
+  if( aGo==0 || aLine==0 ) rc = SQLITE_NOMEM;
+  for(i=0; rc==SQLITE_OK && i<r->nTarget; i++){
+    if( !r->aApplied[r->aTarget[i]] ){
+      rc = runError(r, "Destination %s is not a valid downgrade target "
+                    "from current head(s)", zTarget);
+    }
+  }
+  if( rc==SQLITE_OK ){
+    memset(aGo, 0, g->nRev+1);
+    memset(aLine, iBranch<0, g->nRev+1);
+    if( r->nTarget ){
+      migGraphDescendants(g, r->aTarget, r->nTarget, aGo);
+      for(i=0; i<r->nTarget; i++) aGo[r->aTarget[i]] = 0;
+    }else{
+      memset(aGo, 1, g->nRev);
+    }
+    if( iBranch>=0 ){
+      migGraphDescendants(g, &iBranch, 1, aLine);
+      if( r->nTarget ) migGraphAncestors(g, &iBranch, 1, aLine);
+    }
+  }
+  for(i=g->nRev-1; rc==SQLITE_OK && i>=0; i--){
+    int iRev = g->aOrder[i];
+    if( !aGo[iRev] || !aLine[iRev] || !r->aApplied[iRev] ) continue;
+    if( g->aRev[iRev].zDown==0 ){
+      char *zLabel = migRevLabel(&g->aRev[iRev]);
+      rc = runError(r, "%s: revision %s is irreversible (no \"-- migrate:down\""
+                    " section)", zLabel, g->aRev[iRev].zId);
+      sqlite3_free(zLabel);
+    }else{
+      rc = runPlanPush(r, iRev);
+    }
+  }
+  sqlite3_free(aGo);
+  sqlite3_free(aLine);
+  return rc;
+}
+
+/* Resolve the target and make the plan for r->eOp. */
+static int runPlan(Runner *r, const char *zTarget){
+  int bDown = r->eOp==MIG_OP_DOWNGRADE || r->eOp==MIG_OP_SQL_DOWN;
+  int iBranch = -1;
+  int rc = migGraphResolve(r->g, zTarget, bDown, r->aCur, r->nCur,
+                           &r->aTarget, &r->nTarget, &iBranch, &r->zErr);
+  if( rc!=SQLITE_OK || r->eOp==MIG_OP_STAMP ) return rc;
+  return bDown ? runPlanDown(r, zTarget, iBranch) : runPlanUp(r);
+}
+
+/****************************** Running ************************************/
+
+/* True if zStmt starts with a transaction-control keyword. */
+static int runIsTxnControl(const char *zStmt){
+  static const char *azKw[] = {
+    "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"
+  };
+  size_t i;
+  for(i=0; i<sizeof(azKw)/sizeof(azKw[0]); i++){
+    int n = (int)strlen(azKw[i]);
+    char c = zStmt[n];
+    if( sqlite3_strnicmp(zStmt, azKw[i], n)==0
+     && !((c>='a' && c<='z') || (c>='A' && c<='Z') || c=='_'
+          || (c>='0' && c<='9')) ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/*
+** Run one statement of a migration: routed to the alter engine when
+** SQLite cannot do it natively. zWhere is "FILE:LINE" for messages.
+*/
+static int runStatement(Runner *r, const char *zStmt, const char *zWhere,
+                        int bTxn){
+  char *zTable = 0, *zClause = 0, *zErr = 0;
+  int rc;
+  if( bTxn && runIsTxnControl(zStmt) ){
+    return runError(r, "%s: transaction control is not allowed in a "
+                    "migration (use transaction:false)", zWhere);
+  }
+  if( migAlterRoute(zStmt, &zTable, &zClause) ){
+    const char *azClause[1];
+    azClause[0] = zClause;
+    rc = migAlterApply(r->db, 0, zTable, 1, azClause, &zErr);
+    if( rc!=SQLITE_OK ){
+      runError(r, "%s: %s", zWhere, zErr ? zErr : sqlite3_errstr(rc));
+    }
+    sqlite3_free(zErr);
+    sqlite3_free(zTable);
+    sqlite3_free(zClause);
+    return rc;
+  }
+  {
+    sqlite3_stmt *pStmt = 0;
+    rc = sqlite3_prepare_v2(r->db, zStmt, -1, &pStmt, 0);
+    if( rc==SQLITE_OK && pStmt ){
+      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+    }
+    if( rc!=SQLITE_OK ) runError(r, "%s: %s", zWhere, sqlite3_errmsg(r->db));
+    sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+/* Run every statement of zSql (line iLine of pRev's file). */
+static int runSection(Runner *r, const MigRev *pRev, const char *zSql,
+                      int iLine, int bTxn){
+  MigSplit s;
+  char *zStmt = 0, *zLabel = migRevLabel(pRev);
+  int rc = migSplitInit(&s, zSql, iLine), iStmt = 0;
+  if( zLabel==0 ) rc = SQLITE_NOMEM;
+  while( rc==SQLITE_OK && (rc = migSplitNext(&s, &zStmt, &iStmt))==SQLITE_ROW ){
+    char *zWhere = sqlite3_mprintf("%s:%d", zLabel, iStmt);
+    rc = zWhere ? runStatement(r, zStmt, zWhere, bTxn) : SQLITE_NOMEM;
+    sqlite3_free(zWhere);
+    sqlite3_free(zStmt);
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  migSplitFree(&s);
+  sqlite3_free(zLabel);
+  return rc;
+}
+
+/* PRAGMA foreign_key_check: an error naming the first violation. */
+static int runFkCheck(Runner *r, const MigRev *pRev){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(r->db, "PRAGMA main.foreign_key_check", -1,
+                              &pStmt, 0);
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    char *zLabel = migRevLabel(pRev);
+    rc = runError(r, "%s: foreign key check failed: %s row %lld references "
+        "%s", zLabel, sqlite3_column_text(pStmt, 0),
+        sqlite3_column_int64(pStmt, 1), sqlite3_column_text(pStmt, 2));
+    sqlite3_free(zLabel);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Write a snapshot to zPath and log it. */
+static int runSnapshot(Runner *r, const char *zPath){
+  sqlite3_int64 nByte = 0;
+  char *zErr = 0;
+  int rc = migBackupSnapshot(r->db, "main", zPath, &nByte, &zErr);
+  if( rc==SQLITE_OK ){
+    r->bSnapshot = 1;
+    migLog(r->p, "Backup written to %s (%lld bytes)", zPath, nByte);
+  }else{
+    runError(r, "%s", zErr ? zErr : sqlite3_errstr(rc));
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
+/* Before a migration: report data loss; snapshot first with backup=auto */
+static int runDataLoss(Runner *r, const MigRev *pRev, const char *zSql){
+  char *zReport = 0;
+  int rc = SQLITE_OK;
+  if( migBackupDataLoss(zSql, &zReport) ){
+    const char *z = zReport;
+    while( z && *z ){
+      const char *zEol = strchr(z, '\n');
+      int n = zEol ? (int)(zEol-z) : (int)strlen(z);
+      if( n ) migLog(r->p, "%.*s", n, z);
+      z += n + (zEol!=0);
+    }
+    if( r->p->eBackupAuto && !r->bSnapshot ){
+      const char *zDb = sqlite3_db_filename(r->db, "main");
+      if( zDb && zDb[0] ){
+        char *zPath = sqlite3_mprintf("%s.before-%s.db.gz", zDb, pRev->zId);
+        rc = zPath ? runSnapshot(r, zPath) : SQLITE_NOMEM;
+        sqlite3_free(zPath);
+      }
+    }
+  }
+  sqlite3_free(zReport);
+  return rc;
+}
+
+/* Update aApplied for pRev having run, and record it. */
+static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
+  MigRev *pRev = &r->g->aRev[iRev];
+  int rc;
+  r->aApplied[iRev] = !bDown;
+  rc = runExec(r, migBookHeadsSql(r->g, r->aApplied));
+  if( rc==SQLITE_OK ){
+    rc = runExec(r, migBookHistorySql(pRev, bDown ? "downgrade" : "upgrade",
+                                      (runNow()-iStart)/1000.0));
+  }
+  if( rc!=SQLITE_OK ) r->aApplied[iRev] = bDown;
+  return rc;
+}
+
+/* Check that migrate_version still says what aApplied says. */
+static int runSameHeads(Runner *r, const MigRev *pRev){
+  char **azId = 0;
+  int nId = 0, bAlembic = 0, rc, i, nHead = 0, bSame = 1;
+  rc = migBookHeads(r->db, &azId, &nId, &bAlembic);
+  for(i=0; rc==SQLITE_OK && i<nId; i++){
+    int j = migGraphFind(r->g, azId[i]);
+    if( j<0 || !r->aApplied[j] ) bSame = 0;
+  }
+  for(i=0; i<r->g->nRev; i++){
+    int k, bHead = r->aApplied[i];
+    for(k=0; bHead && k<r->g->aRev[i].nChild; k++){
+      if( r->aApplied[r->g->aRev[i].aChild[k]] ) bHead = 0;
+    }
+    nHead += bHead;
+  }
+  migBookFreeList(azId, nId);
+  if( rc==SQLITE_OK && (!bSame || nHead!=nId) ){
+    char *zLabel = migRevLabel(pRev);
+    rc = runError(r, "%s: the database was changed by another process while "
+                  "this transaction:false migration ran", zLabel);
+    sqlite3_free(zLabel);
+  }
+  return rc;
+}
+
+/* A transaction:false migration: commit, run unlocked, relock, record. */
+static int runNoTxn(Runner *r, int iRev, int bDown, const char *zSql,
+                    int iLine){
+  MigRev *pRev = &r->g->aRev[iRev];
+  sqlite3_int64 iStart = runNow();
+  int rc;
+  if( r->bTxn!=1 ){
+    char *zLabel = migRevLabel(pRev);
+    rc = runError(r, "%s: a transaction:false section cannot run inside a "
+                  "transaction", zLabel);
+    sqlite3_free(zLabel);
+    return rc;
+  }
+  rc = runExec(r, sqlite3_mprintf("COMMIT"));
+  if( rc==SQLITE_OK ) rc = runSection(r, pRev, zSql, iLine, 0);
+  {
+    int rc2 = runExec(r, sqlite3_mprintf("BEGIN IMMEDIATE"));
+    if( rc==SQLITE_OK ) rc = rc2;
+    if( rc2!=SQLITE_OK ) r->bTxn = 0;
+  }
+  if( rc==SQLITE_OK ) rc = runSameHeads(r, pRev);
+  if( rc==SQLITE_OK ) rc = runRecord(r, iRev, bDown, iStart);
+  return rc;
+}
+
+/* Run migration iRev of the plan in its own savepoint. */
+static int runStep(Runner *r, int iRev, int bDown){
+  MigRev *pRev = &r->g->aRev[iRev];
+  const char *zSql = bDown ? pRev->zDown : pRev->zUp;
+  int iLine = bDown ? pRev->iDownLine : pRev->iUpLine;
+  sqlite3_int64 iStart = runNow();
+  char *zFrom = runParents(r->g, pRev);
+  int rc;
+  if( bDown ){
+    migLog(r->p, "Running downgrade %s -> %s, %s", pRev->zId,
+           zFrom ? zFrom : "", pRev->zMessage ? pRev->zMessage : "");
+  }else{
+    migLog(r->p, "Running upgrade %s -> %s, %s", zFrom ? zFrom : "",
+           pRev->zId, pRev->zMessage ? pRev->zMessage : "");
+  }
+  sqlite3_free(zFrom);
+  rc = runDataLoss(r, pRev, zSql);
+  if( rc==SQLITE_OK && (bDown ? pRev->bDownNoTxn : pRev->bUpNoTxn) ){
+    return runNoTxn(r, iRev, bDown, zSql, iLine);
+  }
+  if( rc==SQLITE_OK ){
+    rc = runExec(r, sqlite3_mprintf("SAVEPOINT migrate_step"));
+  }
+  if( rc!=SQLITE_OK ) return rc;
+  rc = runSection(r, pRev, zSql, iLine, 1);
+  if( rc==SQLITE_OK ) rc = runFkCheck(r, pRev);
+  if( rc==SQLITE_OK ) rc = runRecord(r, iRev, bDown, iStart);
+  if( rc!=SQLITE_OK ){
+    sqlite3_exec(r->db, "ROLLBACK TO migrate_step", 0, 0, 0);
+  }
+  sqlite3_exec(r->db, "RELEASE migrate_step", 0, 0, 0);
+  return rc;
+}
+
+/* Stamp: the target becomes the current revision set; nothing runs. */
+static int runStamp(Runner *r){
+  MigGraph *g = r->g;
+  char *zFrom = runIdList(g, r->aCur, r->nCur);
+  char *zTo = runIdList(g, r->aTarget, r->nTarget);
+  int rc;
+  migLog(r->p, "Running stamp_revision %s -> %s", zFrom ? zFrom : "",
+         zTo ? zTo : "");
+  memset(r->aApplied, 0, g->nRev);
+  migGraphAncestors(g, r->aTarget, r->nTarget, r->aApplied);
+  rc = runExec(r, migBookHeadsSql(g, r->aApplied));
+  if( rc==SQLITE_OK ) rc = runExec(r, migBookStampSql(zFrom, zTo));
+  sqlite3_free(zFrom);
+  sqlite3_free(zTo);
+  return rc;
+}
+
+/**************************** Offline SQL **********************************/
+
+/* Append the statements of zSql, ALTERs routed to migrate_alter_table. */
+static int runOfflineSection(Runner *r, const char *zSql){
+  MigSplit s;
+  char *zStmt = 0;
+  int iLine = 0, rc = migSplitInit(&s, zSql, 1);
+  while( rc==SQLITE_OK && (rc = migSplitNext(&s, &zStmt, &iLine))==SQLITE_ROW ){
+    char *zTable = 0, *zClause = 0;
+    if( migAlterRoute(zStmt, &zTable, &zClause) ){
+      sqlite3_str_appendf(r->pOut, "SELECT migrate_alter_table(%Q, %Q);\n",
+                          zTable, zClause);
+    }else{
+      int n = (int)strlen(zStmt);
+      sqlite3_str_appendf(r->pOut, "%s%s\n", zStmt,
+                          n && zStmt[n-1]==';' ? "" : ";");
+    }
+    sqlite3_free(zTable);
+    sqlite3_free(zClause);
+    sqlite3_free(zStmt);
+    rc = SQLITE_OK;
+  }
+  migSplitFree(&s);
+  return rc==SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The whole plan as SQL text in r->pOut. */
+static int runOffline(Runner *r, int bDown){
+  int i, rc = SQLITE_OK;
+  sqlite3_str_appendall(r->pOut, migBookDdl());
+  for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
+    int iRev = r->aPlan[i];
+    MigRev *pRev = &r->g->aRev[iRev];
+    char *zFrom = runParents(r->g, pRev);
+    int bNoTxn = bDown ? pRev->bDownNoTxn : pRev->bUpNoTxn;
+    sqlite3_str_appendf(r->pOut, "\n-- Running %s %s -> %s, %s\n%s",
+        bDown ? "downgrade" : "upgrade", bDown ? pRev->zId : zFrom,
+        bDown ? zFrom : pRev->zId, pRev->zMessage ? pRev->zMessage : "",
+        bNoTxn ? "" : "BEGIN;\n");
+    sqlite3_free(zFrom);
+    rc = runOfflineSection(r, bDown ? pRev->zDown : pRev->zUp);
+    r->aApplied[iRev] = !bDown;
+    if( rc==SQLITE_OK ){
+      char *zHeads = migBookHeadsSql(r->g, r->aApplied);
+      char *zHist = migBookHistorySql(pRev, bDown ? "downgrade":"upgrade", -1);
+      sqlite3_str_appendf(r->pOut, "%s\n%s\n%s", zHeads, zHist,
+                          bNoTxn ? "" : "COMMIT;\n");
+      if( zHeads==0 || zHist==0 ) rc = SQLITE_NOMEM;
+      sqlite3_free(zHeads);
+      sqlite3_free(zHist);
+    }
+  }
+  return rc;
+}
+
+/*************************** The entry point *******************************/
+
+/* Run the plan; *pnDone counts the migrations that were applied. */
+static int runAll(Runner *r, sqlite3_int64 *pnDone){
+  int bDown = r->eOp==MIG_OP_DOWNGRADE;
+  int i, rc = SQLITE_OK;
+  if( !bDown && r->nPlan>0 && r->p->zBackup ){
+    rc = runSnapshot(r, r->p->zBackup);
+  }
+  for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
+    rc = runStep(r, r->aPlan[i], bDown);
+    if( rc==SQLITE_OK ){
+      (*pnDone)++;
+      migProgress(r->p, i+1, r->nPlan);
+    }
+  }
+  return rc;
+}
+
+/* Write side: lock, load, ensure tables, plan, run, unlock. */
+static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
+  int bAdopted = 0;
+  int rc = runLock(r);
+  if( rc==SQLITE_OK ) rc = runLoad(r);
+  if( rc==SQLITE_OK ){
+    rc = migBookEnsure(r->db, r->g, r->aCur, r->nCur, &bAdopted, &r->zErr);
+  }
+  if( rc==SQLITE_OK && bAdopted ){
+    char *zIds = runIdList(r->g, r->aCur, r->nCur);
+    migLog(r->p, "Adopted alembic_version: %s", zIds ? zIds : "");
+    sqlite3_free(zIds);
+  }
+  if( rc==SQLITE_OK ) rc = runPlan(r, zTarget);
+  if( rc==SQLITE_OK ){
+    if( r->eOp==MIG_OP_STAMP ){
+      rc = runStamp(r);
+      *pnDone = r->nTarget;
+    }else{
+      rc = runAll(r, pnDone);
+    }
+  }
+  runUnlock(r, rc==SQLITE_OK || *pnDone>0);
+  return rc;
+}
+
+/*
+** Do operation eOp (MIG_OP_*) toward zTarget ("head" when NULL) on the
+** connection of p. *pnDone gets the number of migrations applied (for
+** CHECK: pending); *pzOut the SQL text of the offline ops (sqlite3_free).
+** On error returns an SQLite code with *pzErr set (sqlite3_malloc'd).
+*/
+int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
+           char **pzOut, char **pzErr){
+  Runner r;
+  int rc;
+  memset(&r, 0, sizeof(r));
+  r.p = p;
+  r.db = p->db;
+  r.eOp = eOp;
+  *pnDone = 0;
+  if( pzOut ) *pzOut = 0;
+  if( zTarget==0 ) zTarget = "head";
+  if( eOp==MIG_OP_UPGRADE || eOp==MIG_OP_DOWNGRADE || eOp==MIG_OP_STAMP ){
+    rc = runWrite(&r, zTarget, pnDone);
+  }else{
+    if( eOp==MIG_OP_CHECK ) zTarget = "heads";
+    rc = runLoad(&r);
+    if( rc==SQLITE_OK ) rc = runPlan(&r, zTarget);
+    if( rc==SQLITE_OK && eOp==MIG_OP_CHECK ) *pnDone = r.nPlan;
+    if( rc==SQLITE_OK && eOp!=MIG_OP_CHECK ){
+      r.pOut = sqlite3_str_new(0);
+      rc = runOffline(&r, eOp==MIG_OP_SQL_DOWN);
+      if( rc==SQLITE_OK ) *pzOut = sqlite3_str_finish(r.pOut);
+      else sqlite3_free(sqlite3_str_finish(r.pOut));
+    }
+  }
+  if( rc!=SQLITE_OK ){
+    *pzErr = r.zErr ? r.zErr : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    r.zErr = 0;
+  }
+  sqlite3_free(r.zErr);
+  migGraphFree(r.g);
+  sqlite3_free(r.aCur);
+  sqlite3_free(r.aApplied);
+  sqlite3_free(r.aPlan);
+  sqlite3_free(r.aTarget);
+  return rc;
+}

@@ -1,0 +1,481 @@
+/*
+** cmd_engine.c: the .migrate subcommands of the migration engine.
+**
+**   init [DIR]                 create the migrations directory
+**   new MESSAGE                new revision file on top of the head
+**   merge MESSAGE REV...       new revision merging REV... (e.g. heads)
+**   upgrade [TARGET] [--sql] [--backup FILE]
+**   downgrade TARGET [--sql]
+**   current | heads | branches | history [-v] [-r RANGE] | show REV
+**   stamp TARGET | check | verify
+**
+** Output follows Alembic's ("Running upgrade a1b2 -> c3d4, add status",
+** "a1b2 -> c3d4 (head), add status"): progress lines come from the
+** engine through MigConn.xLog, which is pointed at the shell's output
+** while a command runs. Errors go to stderr through migShellError().
+*/
+#include "shell_int.h"
+#include "../ext/engine_int.h"
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+
+/* xLog of the connection while a subcommand runs: one line to out. */
+static void cmdLog(void *pArg, const char *zLine){
+  fprintf((FILE*)pArg, "%s\n", zLine);
+}
+
+/* Report an engine error (freeing it); returns 1. */
+static int cmdFail(MigShell *p, char *zErr){
+  migShellError(p, "%s", zErr ? zErr : "out of memory");
+  sqlite3_free(zErr);
+  return 1;
+}
+
+/*
+** Run migRun() with the log sent to the shell's output and, when
+** zBackup is not NULL, MigConn.zBackup set to it. Prints offline SQL.
+*/
+static int cmdRun(MigShell *p, int eOp, const char *zTarget,
+                  const char *zBackup){
+  MigConn *pConn = migConnGet(p->db);
+  void (*xOldLog)(void*, const char*);
+  void *pOldArg;
+  char *zOldBackup, *zOut = 0, *zErr = 0;
+  sqlite3_int64 n = 0;
+  int rc;
+  if( pConn==0 ) return migShellError(p, "the migrate extension is missing");
+  xOldLog = pConn->xLog;
+  pOldArg = pConn->pLogArg;
+  zOldBackup = pConn->zBackup;
+  pConn->xLog = cmdLog;
+  pConn->pLogArg = p->out;
+  if( zBackup ) pConn->zBackup = sqlite3_mprintf("%s", zBackup);
+  rc = migRun(pConn, eOp, zTarget, &n, &zOut, &zErr);
+  if( zBackup ) sqlite3_free(pConn->zBackup);
+  pConn->zBackup = zOldBackup;
+  pConn->xLog = xOldLog;
+  pConn->pLogArg = pOldArg;
+  if( rc!=SQLITE_OK ) return cmdFail(p, zErr);
+  if( zOut ) fprintf(p->out, "%s", zOut);
+  sqlite3_free(zOut);
+  return 0;
+}
+
+/* Parse [TARGET] [--sql] [--backup FILE]; returns 1 after a usage error */
+static int cmdTargetArgs(int nArg, char **azArg, int bBackup,
+                         const char **pzTarget, int *pbSql,
+                         const char **pzBackup){
+  int i;
+  for(i=1; i<nArg; i++){
+    if( strcmp(azArg[i], "--sql")==0 ){
+      *pbSql = 1;
+    }else if( bBackup && strcmp(azArg[i], "--backup")==0 && i+1<nArg ){
+      *pzBackup = azArg[++i];
+    }else if( azArg[i][0]!='-' && *pzTarget==0 ){
+      *pzTarget = azArg[i];
+    }else if( azArg[i][0]=='-' && azArg[i][1]>='0' && azArg[i][1]<='9'
+           && *pzTarget==0 ){
+      *pzTarget = azArg[i];
+    }else{
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int migCmdUpgrade(MigShell *p, int nArg, char **azArg){
+  const char *zTarget = 0, *zBackup = 0;
+  int bSql = 0;
+  if( cmdTargetArgs(nArg, azArg, 1, &zTarget, &bSql, &zBackup)
+   || (bSql && zBackup) ){
+    return migShellError(p,
+        "usage: .migrate upgrade [TARGET] [--sql] [--backup FILE]");
+  }
+  return cmdRun(p, bSql ? MIG_OP_SQL_UP : MIG_OP_UPGRADE, zTarget, zBackup);
+}
+
+int migCmdDowngrade(MigShell *p, int nArg, char **azArg){
+  const char *zTarget = 0, *zBackup = 0;
+  int bSql = 0;
+  if( cmdTargetArgs(nArg, azArg, 0, &zTarget, &bSql, &zBackup)
+   || zTarget==0 ){
+    return migShellError(p, "usage: .migrate downgrade TARGET [--sql]");
+  }
+  return cmdRun(p, bSql ? MIG_OP_SQL_DOWN : MIG_OP_DOWNGRADE, zTarget, 0);
+}
+
+int migCmdStamp(MigShell *p, int nArg, char **azArg){
+  if( nArg!=2 ) return migShellError(p, "usage: .migrate stamp TARGET");
+  return cmdRun(p, MIG_OP_STAMP, azArg[1], 0);
+}
+
+int migCmdCheck(MigShell *p, int nArg, char **azArg){
+  MigConn *pConn = migConnGet(p->db);
+  sqlite3_int64 n = 0;
+  char *zErr = 0;
+  UNUSED(azArg);
+  if( nArg!=1 ) return migShellError(p, "usage: .migrate check");
+  if( migRun(pConn, MIG_OP_CHECK, 0, &n, 0, &zErr) ) return cmdFail(p, zErr);
+  if( n>0 ){
+    return migShellError(p, "Target database is not up to date: %lld "
+                         "migration%s pending", n, n==1 ? "" : "s");
+  }
+  fprintf(p->out, "Database is up to date\n");
+  return 0;
+}
+
+int migCmdVerify(MigShell *p, int nArg, char **azArg){
+  char *zOut = 0, *zErr = 0;
+  UNUSED(azArg);
+  if( nArg!=1 ) return migShellError(p, "usage: .migrate verify");
+  if( migEngineVerify(migConnGet(p->db), &zOut, &zErr) ){
+    return cmdFail(p, zErr);
+  }
+  fprintf(p->out, "%s\n", zOut);
+  if( strcmp(zOut, "ok")!=0 ){
+    sqlite3_free(zOut);
+    return migShellError(p, "verify found problems");
+  }
+  sqlite3_free(zOut);
+  return 0;
+}
+
+/****************************** Reporting **********************************/
+
+/* A loaded graph with the current revisions, for the reports below. */
+typedef struct CmdGraph CmdGraph;
+struct CmdGraph {
+  MigGraph *g;
+  int *aCur; int nCur;
+  char *aApplied;
+};
+
+/* Load it; returns 1 after reporting an error. */
+static int cmdLoad(MigShell *p, CmdGraph *c){
+  char *zErr = 0;
+  memset(c, 0, sizeof(*c));
+  if( migEngineLoad(migConnGet(p->db), 0, p->db, &c->g, &c->aCur, &c->nCur,
+                    &zErr) ){
+    return cmdFail(p, zErr);
+  }
+  c->aApplied = sqlite3_malloc64(c->g->nRev+1);
+  if( c->aApplied==0 ) return migShellError(p, "out of memory");
+  memset(c->aApplied, 0, c->g->nRev+1);
+  migGraphAncestors(c->g, c->aCur, c->nCur, c->aApplied);
+  return 0;
+}
+
+static void cmdUnload(CmdGraph *c){
+  migGraphFree(c->g);
+  sqlite3_free(c->aCur);
+  sqlite3_free(c->aApplied);
+}
+
+/* True if revision i is current. */
+static int cmdIsCurrent(CmdGraph *c, int i){
+  int k;
+  for(k=0; k<c->nCur; k++) if( c->aCur[k]==i ) return 1;
+  return 0;
+}
+
+/* " (labels) (head) (branchpoint) (mergepoint) (current)" of revision i */
+static void cmdMarks(sqlite3_str *pStr, CmdGraph *c, int i){
+  MigRev *r = &c->g->aRev[i];
+  if( r->zLabels ) sqlite3_str_appendf(pStr, " (%s)", r->zLabels);
+  if( r->nChild==0 ) sqlite3_str_appendall(pStr, " (head)");
+  if( r->nChild>1 ) sqlite3_str_appendall(pStr, " (branchpoint)");
+  if( r->nParent>1 ) sqlite3_str_appendall(pStr, " (mergepoint)");
+  if( cmdIsCurrent(c, i) ) sqlite3_str_appendall(pStr, " (current)");
+}
+
+/* Parents of revision i as Alembic shows them: <base>, a, (a, b) */
+static void cmdParents(sqlite3_str *pStr, CmdGraph *c, int i){
+  MigRev *r = &c->g->aRev[i];
+  int k;
+  if( r->nParent==0 ){ sqlite3_str_appendall(pStr, "<base>"); return; }
+  if( r->nParent>1 ) sqlite3_str_appendall(pStr, "(");
+  for(k=0; k<r->nParent; k++){
+    sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "",
+                        c->g->aRev[r->aParent[k]].zId);
+  }
+  if( r->nParent>1 ) sqlite3_str_appendall(pStr, ")");
+}
+
+/* Print revision i: one line, or Alembic's verbose block. */
+static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose){
+  MigRev *r = &c->g->aRev[i];
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  char *z;
+  int k;
+  if( !bVerbose ){
+    cmdParents(pStr, c, i);
+    sqlite3_str_appendf(pStr, " -> %s", r->zId);
+    cmdMarks(pStr, c, i);
+    sqlite3_str_appendf(pStr, ", %s", r->zMessage ? r->zMessage : "");
+  }else{
+    sqlite3_str_appendf(pStr, "Rev: %s", r->zId);
+    cmdMarks(pStr, c, i);
+    sqlite3_str_appendf(pStr, "\n%s: ", r->nParent>1 ? "Merges" : "Parent");
+    cmdParents(pStr, c, i);
+    if( r->nChild>1 ){
+      sqlite3_str_appendall(pStr, "\nBranches into: ");
+      for(k=0; k<r->nChild; k++){
+        sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "",
+                            c->g->aRev[r->aChild[k]].zId);
+      }
+    }
+    if( r->zDepends ) sqlite3_str_appendf(pStr, "\nDepends on: %s",
+                                          r->zDepends);
+    sqlite3_str_appendf(pStr, "\nPath: %s", r->zFile ? r->zFile
+                        : r->eSource==MIG_SRC_HISTORY ? "(file gone; SQL "
+                        "from migrate_history)" : "(registered)");
+    if( r->zDate ) sqlite3_str_appendf(pStr, "\nCreate Date: %s", r->zDate);
+    z = c->aApplied[i] ? migBookLast(p->db, r->zId, "at") : 0;
+    if( z ) sqlite3_str_appendf(pStr, "\nApplied: %s", z);
+    sqlite3_free(z);
+    sqlite3_str_appendf(pStr, "\n\n    %s\n", r->zMessage ? r->zMessage : "");
+  }
+  z = sqlite3_str_finish(pStr);
+  if( z ) fprintf(p->out, "%s\n", z);
+  sqlite3_free(z);
+}
+
+int migCmdCurrent(MigShell *p, int nArg, char **azArg){
+  CmdGraph c;
+  int k;
+  UNUSED(azArg);
+  if( nArg!=1 ) return migShellError(p, "usage: .migrate current");
+  if( cmdLoad(p, &c) ) return 1;
+  for(k=0; k<c.nCur; k++){
+    MigRev *r = &c.g->aRev[c.aCur[k]];
+    fprintf(p->out, "%s%s\n", r->zId, r->nChild==0 ? " (head)" : "");
+  }
+  cmdUnload(&c);
+  return 0;
+}
+
+int migCmdHeads(MigShell *p, int nArg, char **azArg){
+  CmdGraph c;
+  int i;
+  UNUSED(azArg);
+  if( nArg!=1 ) return migShellError(p, "usage: .migrate heads");
+  if( cmdLoad(p, &c) ) return 1;
+  for(i=0; i<c.g->nRev; i++){
+    int iRev = c.g->aOrder[i];
+    MigRev *r = &c.g->aRev[iRev];
+    if( r->nChild ) continue;
+    if( r->zLabels ) fprintf(p->out, "%s (%s) (head)\n", r->zId, r->zLabels);
+    else fprintf(p->out, "%s (head)\n", r->zId);
+  }
+  cmdUnload(&c);
+  return 0;
+}
+
+int migCmdBranches(MigShell *p, int nArg, char **azArg){
+  CmdGraph c;
+  int i, k;
+  UNUSED(azArg);
+  if( nArg!=1 ) return migShellError(p, "usage: .migrate branches");
+  if( cmdLoad(p, &c) ) return 1;
+  for(i=c.g->nRev-1; i>=0; i--){
+    int iRev = c.g->aOrder[i];
+    MigRev *r = &c.g->aRev[iRev];
+    if( r->nChild<2 ) continue;
+    cmdPrintRev(p, &c, iRev, 0);
+    for(k=0; k<r->nChild; k++){
+      MigRev *pKid = &c.g->aRev[r->aChild[k]];
+      sqlite3_str *pStr = sqlite3_str_new(0);
+      char *z;
+      sqlite3_str_appendf(pStr, "%*s -> %s", (int)strlen(r->zId), "",
+                          pKid->zId);
+      cmdMarks(pStr, &c, r->aChild[k]);
+      sqlite3_str_appendf(pStr, ", %s", pKid->zMessage ? pKid->zMessage : "");
+      z = sqlite3_str_finish(pStr);
+      if( z ) fprintf(p->out, "%s\n", z);
+      sqlite3_free(z);
+    }
+  }
+  cmdUnload(&c);
+  return 0;
+}
+
+/*
+** Mark in aMark one end of a history range: from zSpec up (bUp) or from
+** zSpec down. zSpec is a target, "current", or empty (everything).
+** Returns 1 after reporting an error.
+*/
+static int cmdRangeEnd(MigShell *p, CmdGraph *c, const char *zSpec,
+                       int bUp, char *aMark){
+  int *aOut = 0, nOut = 0, iBranch = -1;
+  char *zErr = 0;
+  if( zSpec[0]==0 ){
+    memset(aMark, 1, c->g->nRev);
+    return 0;
+  }
+  if( strcmp(zSpec, "current")==0 ){
+    aOut = c->aCur;
+    nOut = c->nCur;
+  }else if( migGraphResolve(c->g, zSpec, 0, c->aCur, c->nCur, &aOut, &nOut,
+                            &iBranch, &zErr) ){
+    return cmdFail(p, zErr);
+  }
+  if( bUp ){
+    migGraphDescendants(c->g, aOut, nOut, aMark);
+    if( nOut==0 ) memset(aMark, 1, c->g->nRev);
+  }else{
+    migGraphAncestors(c->g, aOut, nOut, aMark);
+  }
+  if( aOut!=c->aCur ) sqlite3_free(aOut);
+  return 0;
+}
+
+int migCmdHistory(MigShell *p, int nArg, char **azArg){
+  CmdGraph c;
+  const char *zRange = 0;
+  char *aFrom = 0, *aTo = 0, *zLo = 0;
+  int i, bVerbose = 0, rc = 0;
+  for(i=1; i<nArg; i++){
+    if( strcmp(azArg[i], "-v")==0 || strcmp(azArg[i], "--verbose")==0 ){
+      bVerbose = 1;
+    }else if( strcmp(azArg[i], "-r")==0 && i+1<nArg && zRange==0 ){
+      zRange = azArg[++i];
+    }else{
+      return migShellError(p, "usage: .migrate history [-v] [-r RANGE]");
+    }
+  }
+  if( zRange && strchr(zRange, ':')==0 ){
+    return migShellError(p, "History range requires [start]:[end], "
+                         "[start]:, or :[end]");
+  }
+  if( cmdLoad(p, &c) ) return 1;
+  aFrom = sqlite3_malloc64(c.g->nRev+1);
+  aTo = sqlite3_malloc64(c.g->nRev+1);
+  if( aFrom==0 || aTo==0 ) rc = migShellError(p, "out of memory");
+  if( rc==0 ){
+    const char *zColon = zRange ? strchr(zRange, ':') : 0;
+    memset(aFrom, zRange==0, c.g->nRev+1);
+    memset(aTo, zRange==0, c.g->nRev+1);
+    if( zRange ){
+      zLo = sqlite3_mprintf("%.*s", (int)(zColon-zRange), zRange);
+      rc = cmdRangeEnd(p, &c, zLo ? zLo : "", 1, aFrom);
+      if( rc==0 ) rc = cmdRangeEnd(p, &c, zColon+1, 0, aTo);
+    }
+  }
+  for(i=c.g->nRev-1; rc==0 && i>=0; i--){
+    int iRev = c.g->aOrder[i];
+    if( aFrom[iRev] && aTo[iRev] ) cmdPrintRev(p, &c, iRev, bVerbose);
+  }
+  sqlite3_free(zLo);
+  sqlite3_free(aFrom);
+  sqlite3_free(aTo);
+  cmdUnload(&c);
+  return rc;
+}
+
+int migCmdShow(MigShell *p, int nArg, char **azArg){
+  CmdGraph c;
+  int *aOut = 0, nOut = 0, iBranch, i;
+  char *zErr = 0;
+  if( nArg!=2 ) return migShellError(p, "usage: .migrate show REV");
+  if( cmdLoad(p, &c) ) return 1;
+  if( migGraphResolve(c.g, azArg[1], 0, c.aCur, c.nCur, &aOut, &nOut,
+                      &iBranch, &zErr) ){
+    cmdUnload(&c);
+    return cmdFail(p, zErr);
+  }
+  for(i=0; i<nOut; i++) cmdPrintRev(p, &c, aOut[i], 1);
+  sqlite3_free(aOut);
+  cmdUnload(&c);
+  return 0;
+}
+
+/**************************** Creating files *******************************/
+
+/* Join azArg[0..nArg-1] with spaces (sqlite3_free). */
+static char *cmdJoin(int nArg, char **azArg){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i;
+  for(i=0; i<nArg; i++) sqlite3_str_appendf(pStr, "%s%s", i?" ":"", azArg[i]);
+  return sqlite3_str_finish(pStr);
+}
+
+/* migrate_new(zMsg [, zRevises]) and print where the file went. */
+static int cmdNewFile(MigShell *p, const char *zMsg, const char *zRevises){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db, zRevises ? "SELECT migrate_new(?1, ?2)"
+                              : "SELECT migrate_new(?1)", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zMsg, -1, SQLITE_STATIC);
+    if( zRevises ) sqlite3_bind_text(pStmt, 2, zRevises, -1, SQLITE_STATIC);
+    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+      fprintf(p->out, "Generating %s ... done\n",
+              (const char*)sqlite3_column_text(pStmt, 0));
+    }
+    rc = sqlite3_finalize(pStmt);
+  }
+  if( rc!=SQLITE_OK ) return migShellError(p, "%s", sqlite3_errmsg(p->db));
+  return 0;
+}
+
+int migCmdNew(MigShell *p, int nArg, char **azArg){
+  char *zMsg;
+  int rc;
+  if( nArg<2 ) return migShellError(p, "usage: .migrate new MESSAGE");
+  zMsg = cmdJoin(nArg-1, azArg+1);
+  rc = zMsg ? cmdNewFile(p, zMsg, 0) : migShellError(p, "out of memory");
+  sqlite3_free(zMsg);
+  return rc;
+}
+
+int migCmdMerge(MigShell *p, int nArg, char **azArg){
+  char *zRevs;
+  int rc;
+  if( nArg<3 ) return migShellError(p, "usage: .migrate merge MESSAGE REV...");
+  zRevs = cmdJoin(nArg-2, azArg+2);
+  rc = zRevs ? cmdNewFile(p, azArg[1], zRevs)
+             : migShellError(p, "out of memory");
+  sqlite3_free(zRevs);
+  return rc;
+}
+
+/* True if directory zDir holds anything but "." and "..". */
+static int cmdDirUsed(const char *zDir){
+  DIR *d = opendir(zDir);
+  struct dirent *pEnt;
+  int bUsed = 0;
+  if( d==0 ) return 0;
+  while( !bUsed && (pEnt = readdir(d))!=0 ){
+    if( strcmp(pEnt->d_name, ".") && strcmp(pEnt->d_name, "..") ) bUsed = 1;
+  }
+  closedir(d);
+  return bUsed;
+}
+
+int migCmdInit(MigShell *p, int nArg, char **azArg){
+  const char *zDir;
+  struct stat st;
+  if( nArg>2 ) return migShellError(p, "usage: .migrate init [DIR]");
+  zDir = nArg==2 ? azArg[1] : migConnDir(migConnGet(p->db));
+  if( stat(zDir, &st)==0 ){
+    if( !S_ISDIR(st.st_mode) || cmdDirUsed(zDir) ){
+      return migShellError(p, "Directory %s already exists and is not empty",
+                           zDir);
+    }
+  }else if( mkdir(zDir, 0777)!=0 ){
+    return migShellError(p, "cannot create directory %s", zDir);
+  }else{
+    fprintf(p->out, "Creating directory %s ... done\n", zDir);
+  }
+  if( nArg==2 ){
+    sqlite3_stmt *pStmt = 0;
+    int rc = sqlite3_prepare_v2(p->db, "SELECT migrate_dir(?1)", -1, &pStmt, 0);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, zDir, -1, SQLITE_STATIC);
+      sqlite3_step(pStmt);
+      rc = sqlite3_finalize(pStmt);
+    }
+    if( rc ) return migShellError(p, "%s", sqlite3_errmsg(p->db));
+  }
+  return 0;
+}
