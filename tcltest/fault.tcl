@@ -2,7 +2,7 @@
 # injection harness built by make check): oom.test, ioerr.test and the
 # tests under tcltest/pending/. Source after tester.tcl.
 #
-#   fault_ops ?-pending?      operation names the harness knows
+#   fault_ops MODE ?-pending? operation names the harness runs in MODE
 #   fault_run MODE OP ?-pending?
 #                             run MODE (oom or ioerr) on OP; prints the
 #                             harness's figures line, returns "ok" or the
@@ -10,8 +10,8 @@
 
 set ::FAULT_PROG [file join $::MIGRATE_BUILD tcltest oom_test]
 
-proc fault_ops {args} {
-  return [exec $::FAULT_PROG {*}$args list]
+proc fault_ops {mode args} {
+  return [exec $::FAULT_PROG {*}$args -list $mode]
 }
 
 proc fault_run {mode op args} {

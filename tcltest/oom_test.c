@@ -2,7 +2,7 @@
 ** oom_test.c: allocation-failure and I/O-error injection over every
 ** operation of the migrate extension (issue 6).
 **
-**   oom_test [-v] [-pending] oom|ioerr|list [GLOB ...]
+**   oom_test [-v] [-pending] [-list] oom|ioerr [GLOB ...]
 **
 ** Links libsqlite3migrate.a (-DSQLITE_CORE), registers it with
 ** sqlite3_auto_extension() and installs the injectors of fault.c. Each
@@ -25,8 +25,9 @@
 ** One line per operation and mode: the failure points tried and what
 ** they gave. Exit status 1 if any point failed a check. -v prints every
 ** error message seen. GLOB patterns select operations by name.
-** Operations flagged OP_PENDING reproduce known bugs of other modules;
-** they run only with -pending (and then only they run).
+** Operations flagged OP_PEND_OOM or OP_PEND_IO reproduce known bugs of
+** other modules in that mode; they run only with -pending (and then only
+** they run). -list prints the names of the operations it would run.
 */
 #include "migrate.h"
 #include "fault.h"
@@ -59,8 +60,10 @@ struct Op {
   int flags;                   /* OP_* */
 };
 #define OP_OPEN    0x01        /* Open the connection armed too */
-#define OP_PENDING 0x02        /* Known bug in another module: run only
-                               ** with -pending (tcltest/pending/) */
+#define OP_PEND_OOM 0x02       /* Known bug under oom: run only with
+                               ** -pending (tcltest/pending/) */
+#define OP_PEND_IO  0x04       /* Known bug under ioerr: the same */
+#define OP_PENDING  (OP_PEND_OOM|OP_PEND_IO)
 
 #include "oom_ops.h"
 
@@ -232,7 +235,7 @@ static void stateRows(sqlite3 *db, const char *zTab, sqlite3_str *pStr){
         sqlite3_str_appendall(pStr, " x");
         for(j=0; j<n; j++) sqlite3_str_appendf(pStr, "%02x", a[j]);
       }else{
-        sqlite3_str_appendf(pStr, " %c%Q", "?ifts"[t],
+        sqlite3_str_appendf(pStr, " %c%Q", "?iftbn"[t],
                             sqlite3_column_text(pStmt, i));
       }
     }
@@ -385,6 +388,7 @@ static void checkRun(const char *zMode, const Op *pOp, int iFail,
                             pRun->zOut);
     }else if( !bAfter ){
       failPoint(zMode, pOp, iFail, bPersist, "success, not after", pRun, pT);
+      if( bVerbose ) printf("--- after\n%s--- now\n%s", zAfter, zNow);
     }
   }else if( pRun->nFault==0 ){
     failPoint(zMode, pOp, iFail, bPersist, "error without fault", pRun, pT);
@@ -485,33 +489,36 @@ static int opSelected(const char *zName, int nPat, char **azPat){
 }
 
 int main(int argc, char **argv){
-  int i, nFail = 0, nOp = 0, eKind = 0, bPending = 0;
+  int i, nFail = 0, nOp = 0, eKind = 0, bPending = 0, bList = 0, mPend;
   const char *zProg = argv[0];
   for(; argc>1 && argv[1][0]=='-'; argv++, argc--){
     if( strcmp(argv[1], "-v")==0 ) bVerbose = 1;
     else if( strcmp(argv[1], "-pending")==0 ) bPending = 1;
+    else if( strcmp(argv[1], "-list")==0 ) bList = 1;
     else argc = 0;
   }
-  if( argc<2 ){
-    fprintf(stderr, "usage: %s [-v] [-pending] oom|ioerr|list [GLOB ...]\n",
+  if( argc>=2 && strcmp(argv[1], "oom")==0 ) eKind = FAULT_OOM;
+  if( argc>=2 && strcmp(argv[1], "ioerr")==0 ) eKind = FAULT_IO;
+  if( eKind==0 ){
+    fprintf(stderr,
+            "usage: %s [-v] [-pending] [-list] oom|ioerr [GLOB ...]\n",
             zProg);
     return 2;
   }
-  if( strcmp(argv[1], "oom")==0 ) eKind = FAULT_OOM;
-  if( strcmp(argv[1], "ioerr")==0 ) eKind = FAULT_IO;
   if( faultMallocInstall() || sqlite3_initialize() || faultVfsRegister()
    || sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init) ){
     fprintf(stderr, "%s: cannot install the injectors\n", zProg);
     return 2;
   }
+  mPend = eKind==FAULT_OOM ? OP_PEND_OOM : OP_PEND_IO;
   for(i=0; i<(int)(sizeof(aOp)/sizeof(aOp[0])); i++){
     if( !opSelected(aOp[i].zName, argc-2, &argv[2]) ) continue;
-    if( bPending!=((aOp[i].flags & OP_PENDING)!=0) ) continue;
+    if( bPending!=((aOp[i].flags & mPend)!=0) ) continue;
     nOp++;
-    if( eKind==0 ) printf("%s\n", aOp[i].zName);
+    if( bList ) printf("%s\n", aOp[i].zName);
     else nFail += testOp(&aOp[i], eKind);
   }
-  if( eKind ) printf("%s: %d operations, %d failed points\n", argv[1], nOp,
+  if( !bList ) printf("%s: %d operations, %d failed points\n", argv[1], nOp,
                      nFail);
   return nFail ? 1 : 0;
 }
