@@ -86,6 +86,8 @@ int migGraphFind(MigGraph *g, const char *zId);
 int migGraphIsHead(MigGraph *g, int iRev);
 void migGraphAncestors(MigGraph *g, const int *aIdx, int nIdx, char *aMark);
 void migGraphDescendants(MigGraph *g, const int *aIdx, int nIdx, char *aMark);
+void migGraphLineage(MigGraph *g, int i, char *aMark);
+#define MIG_BRANCH_ONLY(i) (-2-(i))  /* piBranch of LABEL@base */
 int migGraphResolve(MigGraph *g, const char *zTarget, int bDown,
                     const int *aCur, int nCur, int **paOut, int *pnOut,
                     int *piBranch, char **pzErr);

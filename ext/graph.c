@@ -320,6 +320,23 @@ void migGraphDescendants(MigGraph *g, const int *aIdx, int nIdx, char *aMark){
   }
 }
 
+/*
+** Set aMark (nRev entries) to the lineage of revision i: i, its ancestors
+** and its descendants (as Alembic's _shares_lineage).
+*/
+void migGraphLineage(MigGraph *g, int i, char *aMark){
+  int k;
+  memset(aMark, 0, g->nRev);
+  migGraphDescendants(g, &i, 1, aMark);
+  for(k=g->nRev-1; k>=0; k--){
+    MigRev *r = &g->aRev[g->aOrder[k]];
+    int e;
+    if( g->aOrder[k]!=i && !(aMark[g->aOrder[k]] & 2) ) continue;
+    for(e=0; e<r->nParent+r->nDep; e++) aMark[graphEdge(r, e)] |= 2;
+  }
+  for(k=0; k<g->nRev; k++) aMark[k] = aMark[k]!=0;
+}
+
 /* The heads, comma-separated in topological order (sqlite3_free). */
 char *migGraphHeadList(MigGraph *g){
   sqlite3_str *pStr = sqlite3_str_new(0);
@@ -430,9 +447,7 @@ static int resBranch(Resolve *p, const char *zLabel){
   p->zBranch = sqlite3_mprintf("%s", zLabel);
   p->aLine = sqlite3_malloc64(g->nRev+1);
   if( p->aLine==0 ) return SQLITE_NOMEM;
-  memset(p->aLine, 0, g->nRev+1);
-  migGraphAncestors(g, &i, 1, p->aLine);
-  migGraphDescendants(g, &i, 1, p->aLine);
+  migGraphLineage(g, i, p->aLine);
   return SQLITE_OK;
 }
 
@@ -452,10 +467,12 @@ static int resHeads(Resolve *p, const char *zArg, int bOne){
     rc = resAdd(p, iRev);
   }
   if( rc==SQLITE_OK && bOne && p->nOut>1 ){
-    return resError(p, "Multiple head revisions are present for given "
+    sqlite3_free(p->zErr);
+    p->zErr = sqlite3_mprintf("Multiple head revisions are present for given "
         "argument '%s'; please specify a specific target revision, "
         "'<branchname>@%s' to narrow to a specific head, or 'heads' for "
-        "all heads", zArg, 0);
+        "all heads", zArg, zArg);
+    return SQLITE_ERROR;
   }
   return rc;
 }
@@ -613,7 +630,10 @@ static int resAbsolute(Resolve *p, const char *zTarget){
   if( rc!=SQLITE_OK ) return rc;
   if( strcmp(zSym, "heads")==0 ) return resHeads(p, zTarget, 0);
   if( strcmp(zSym, "head")==0 ) return resHeads(p, zTarget, 1);
-  if( strcmp(zSym, "base")==0 || zSym[0]==0 ) return SQLITE_OK;
+  if( strcmp(zSym, "base")==0 || zSym[0]==0 ){
+    if( p->iBranch>=0 ) p->iBranch = MIG_BRANCH_ONLY(p->iBranch);
+    return SQLITE_OK;
+  }
   rc = resSymbol(p, zSym, &iRev);
   if( rc==SQLITE_OK ) rc = resAdd(p, iRev);
   return rc;
@@ -623,7 +643,8 @@ static int resAbsolute(Resolve *p, const char *zTarget){
 ** Resolve zTarget for an upgrade (bDown==0) or a downgrade from the
 ** current revisions aCur. *paOut and *pnOut get the target revisions (none:
 ** base; sqlite3_free the array); *piBranch the revision whose lineage
-** limits a downgrade, or -1. Errors are Alembic's texts in *pzErr.
+** limits a downgrade, or -1; for LABEL@base it is MIG_BRANCH_ONLY(i):
+** only the labelled revision i and its descendants go. Errors are Alembic's texts in *pzErr.
 */
 int migGraphResolve(MigGraph *g, const char *zTarget, int bDown,
                     const int *aCur, int nCur, int **paOut, int *pnOut,

@@ -211,7 +211,7 @@ static int runPlanDown(Runner *r, const char *zTarget, int iBranch){
   }
   if( rc==SQLITE_OK ){
     memset(aGo, 0, g->nRev+1);
-    memset(aLine, iBranch<0, g->nRev+1);
+    memset(aLine, iBranch==-1, g->nRev+1);
     if( r->nTarget ){
       migGraphDescendants(g, r->aTarget, r->nTarget, aGo);
       for(i=0; i<r->nTarget; i++) aGo[r->aTarget[i]] = 0;
@@ -219,8 +219,10 @@ static int runPlanDown(Runner *r, const char *zTarget, int iBranch){
       memset(aGo, 1, g->nRev);
     }
     if( iBranch>=0 ){
-      migGraphDescendants(g, &iBranch, 1, aLine);
-      if( r->nTarget ) migGraphAncestors(g, &iBranch, 1, aLine);
+      migGraphLineage(g, iBranch, aLine);
+    }else if( iBranch<=MIG_BRANCH_ONLY(0) ){
+      int iOnly = MIG_BRANCH_ONLY(iBranch);
+      migGraphDescendants(g, &iOnly, 1, aLine);
     }
   }
   for(i=g->nRev-1; rc==SQLITE_OK && i>=0; i--){
