@@ -644,7 +644,8 @@ static int resAbsolute(Resolve *p, const char *zTarget){
 ** current revisions aCur. *paOut and *pnOut get the target revisions (none:
 ** base; sqlite3_free the array); *piBranch the revision whose lineage
 ** limits a downgrade, or -1; for LABEL@base it is MIG_BRANCH_ONLY(i):
-** only the labelled revision i and its descendants go. Errors are Alembic's texts in *pzErr.
+** only the labelled revision i and its descendants go. Errors are
+** Alembic's texts in *pzErr.
 */
 int migGraphResolve(MigGraph *g, const char *zTarget, int bDown,
                     const int *aCur, int nCur, int **paOut, int *pnOut,
