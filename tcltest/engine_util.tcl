@@ -20,7 +20,8 @@ proc mig_chain {n} {
   set prev ""
   for {set i 1} {$i <= $n} {incr i} {
     set id [format r%02d $i]
-    mig_file ${id}_t.sql $id $prev "CREATE TABLE t$id(x);" "DROP TABLE t$id;"
+    mig_file ${id}_t.sql $id $prev "CREATE TABLE t${id}(x);" \
+      "DROP TABLE t${id};"
     set prev $id
   }
 }
