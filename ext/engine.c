@@ -348,6 +348,8 @@ static int engineRevises(MigConn *p, const char *zRevises, char **pzOut,
   }
   migGraphFree(g);
   *pzOut = sqlite3_str_finish(pStr);
+  if( rc==SQLITE_OK && *pzOut==0 ) *pzOut = sqlite3_mprintf("");
+  if( rc==SQLITE_OK && *pzOut==0 ) rc = SQLITE_NOMEM;
   if( rc!=SQLITE_OK ){ sqlite3_free(*pzOut); *pzOut = 0; }
   return rc;
 }
@@ -508,9 +510,7 @@ static void engineHeadsFunc(sqlite3_context *ctx, int argc,
   int rc = migEngineLoad(p, 0, p->db, &g, 0, 0, &zErr);
   UNUSED(argc); UNUSED(argv);
   if( engineResultError(ctx, rc, zErr) ) return;
-  zOut = migGraphHeadList(g);
-  if( zOut && zOut[0]==0 ){ sqlite3_free(zOut); zOut = 0; }
-  else if( zOut==0 ) sqlite3_result_error_nomem(ctx);
+  zOut = migGraphHeadList(g);      /* NULL: no revisions */
   if( zOut ) sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
   migGraphFree(g);
 }

@@ -337,7 +337,8 @@ void migGraphLineage(MigGraph *g, int i, char *aMark){
   for(k=0; k<g->nRev; k++) aMark[k] = aMark[k]!=0;
 }
 
-/* The heads, comma-separated in topological order (sqlite3_free). */
+/* The heads, comma-separated in topological order (sqlite3_free); NULL
+** when there are no revisions. */
 char *migGraphHeadList(MigGraph *g){
   sqlite3_str *pStr = sqlite3_str_new(0);
   int i, n = 0;
