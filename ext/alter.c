@@ -1,22 +1,281 @@
 /*
-** alter.c: placeholder until the alter module lands; registers nothing yet.
+** alter.c: the alter module's interface (issue 4, lossless ALTER TABLE).
+**
+**   migrate_alter_table(table, clause [, clause ...])
+**       SQL function: apply PostgreSQL-style ALTER TABLE clauses to one
+**       table, all at once; returns the strategy used: 'native' (SQLite's
+**       own ALTER TABLE), 'edit' (in-place schema edit), 'validate' (one
+**       read-only pass over the rows, then an in-place edit) or
+**       'rebuild' (the 12-step rebuild-and-copy). The table may be
+**       written "schema.table".
+**   migAlterApply()  the same from C (the migration runner, the shell);
+**   migAlterRoute()  which ALTER TABLE statements of a migration file
+**                    SQLite cannot run as they are.
+**
+** This file owns the transaction around a request: in autocommit mode,
+** PRAGMA foreign_keys off (it cannot change inside a transaction), BEGIN
+** IMMEDIATE, COMMIT or ROLLBACK, foreign keys back on; inside a
+** transaction, a SAVEPOINT rolled back on error. Either way a failed
+** request leaves the database as it was. The work is in alter_plan.c.
 */
-#include "mig_int.h"
+#include "alter_int.h"
+#include <string.h>
 
-int migAlterInit(sqlite3 *db){
-  UNUSED(db);
-  return SQLITE_OK;
+/* Register (from migAlterInit) the row counter rebuilds use for
+** progress: migrate_alter_progress(N) is true for every row and reports
+** each 16384th row to the connection's progress callback. */
+static void migProgressFunc(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv){
+  MigConn *pConn = (MigConn*)sqlite3_user_data(ctx);
+  sqlite3_int64 *pn = (sqlite3_int64*)sqlite3_get_auxdata(ctx, 0);
+  UNUSED(argc);
+  if( pn==0 ){
+    pn = sqlite3_malloc64(sizeof(*pn));
+    if( pn==0 ){ sqlite3_result_error_nomem(ctx); return; }
+    *pn = 0;
+    sqlite3_set_auxdata(ctx, 0, pn, sqlite3_free);
+    pn = (sqlite3_int64*)sqlite3_get_auxdata(ctx, 0);
+    if( pn==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  }
+  if( (++*pn & 0x3fff)==0 ){
+    migProgress(pConn, *pn, sqlite3_value_int64(argv[0]));
+  }
+  sqlite3_result_int(ctx, 1);
 }
 
+/* Find the table zName in zSchema as stored (names compare as SQLite
+** compares them) and refuse what cannot be altered. */
+static int migAlterFindTable(MigAlter *p, const char *zName){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migAlterPrepare(p, &pStmt, "SELECT name, type, sql FROM \"%w\"."
+      "sqlite_master WHERE name=?1 COLLATE nocase AND type IN ('table',"
+      "'view') ORDER BY type='table' DESC", p->zSchema);
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)!=SQLITE_ROW ){
+    rc = migAlterErr(p, SQLITE_ERROR, "no such table: %s", zName);
+  }else{
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zTSql = (const char*)sqlite3_column_text(pStmt, 2);
+    p->zTable = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    if( p->zTable==0 ) rc = SQLITE_NOMEM;
+    else if( strcmp(zType, "view")==0 ){
+      rc = migAlterErr(p, SQLITE_ERROR, "cannot alter view %s", zName);
+    }else if( sqlite3_strnicmp(p->zTable, "sqlite_", 7)==0 ){
+      rc = migAlterErr(p, SQLITE_ERROR, "cannot alter system table %s", zName);
+    }else if( zTSql && sqlite3_strnicmp(zTSql, "CREATE VIRTUAL", 14)==0 ){
+      rc = migAlterErr(p, SQLITE_ERROR, "cannot alter virtual table %s", zName);
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Run the request inside a transaction (autocommit mode) or a savepoint,
+** rolling back on any error. */
+static int migAlterTransaction(MigAlter *p){
+  int bAuto = sqlite3_get_autocommit(p->db);
+  int bFkWas = migFkOn(p->db);
+  int rc;
+  p->bFkOn = bFkWas;
+  if( bAuto ){
+    if( bFkWas ) migExecPrintf(p->db, 0, "PRAGMA foreign_keys=OFF");
+    p->bFkOn = migFkOn(p->db);
+    p->bFkCheck = bFkWas;
+    rc = migAlterExec(p, "BEGIN IMMEDIATE");
+  }else{
+    rc = migAlterExec(p, "SAVEPOINT migrate_alter");
+  }
+  if( rc==SQLITE_OK ){
+    rc = migAlterRun(p);
+    if( rc==SQLITE_OK ){
+      rc = migAlterExec(p, bAuto ? "COMMIT" : "RELEASE migrate_alter");
+    }
+    if( rc!=SQLITE_OK ){
+      migExecPrintf(p->db, 0, bAuto ? "ROLLBACK"
+                    : "ROLLBACK TO migrate_alter; RELEASE migrate_alter");
+    }
+  }
+  if( bAuto && bFkWas ) migExecPrintf(p->db, 0, "PRAGMA foreign_keys=ON");
+  return rc;
+}
+
+/* Parse the clauses and run the request described by p. */
+static int migAlterDo(MigAlter *p, const char *zTable, int nClause,
+                      const char **azClause){
+  int i, rc = SQLITE_OK;
+  int bDef = 0;
+  for(i=0; rc==SQLITE_OK && i<nClause; i++){
+    char *zErr = 0;
+    rc = migClauseParse(azClause[i] ? azClause[i] : "", &p->aOp, &p->nOp,
+                        &zErr);
+    if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", zErr);
+    sqlite3_free(zErr);
+  }
+  if( rc==SQLITE_OK && p->nOp==0 ){
+    rc = migAlterErr(p, SQLITE_ERROR, "no clauses for table %s", zTable);
+  }
+  sqlite3_db_config(p->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &bDef);
+  p->bDefensive = bDef;
+  if( rc==SQLITE_OK ) rc = migAlterFindTable(p, zTable);
+  if( rc==SQLITE_OK ) rc = migAlterTransaction(p);
+  return rc;
+}
+
+/* Free what a request owns (not the error message). */
+static void migAlterClear(MigAlter *p){
+  migOpFree(p->aOp, p->nOp);
+  sqlite3_free(p->zTable);
+}
+
+/* Run one request; *peHow gets the strategy used, *pzErr the error. */
+static int migAlterOne(sqlite3 *db, const char *zSchema, const char *zTable,
+                       int nClause, const char **azClause, int *peHow,
+                       char **pzErr){
+  MigAlter a;
+  int rc;
+  memset(&a, 0, sizeof(a));
+  a.db = db;
+  a.pConn = migConnGet(db);
+  a.zSchema = zSchema ? zSchema : "main";
+  rc = migAlterDo(&a, zTable, nClause, azClause);
+  if( rc!=SQLITE_OK && a.zErr==0 ){
+    a.zErr = sqlite3_mprintf("%s", sqlite3_errstr(rc));
+  }
+  *pzErr = rc==SQLITE_OK ? 0 : a.zErr;
+  if( rc==SQLITE_OK ) sqlite3_free(a.zErr);
+  *peHow = a.eHow;
+  migAlterClear(&a);
+  return rc;
+}
+
+/*
+** Apply nClause clauses to zSchema.zTable (see mig_int.h). On error
+** returns an SQLite code with *pzErr set; the database is unchanged.
+*/
 int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
                   int nClause, const char **azClause, char **pzErr){
-  UNUSED(db); UNUSED(zSchema); UNUSED(zTable); UNUSED(nClause);
-  UNUSED(azClause);
-  *pzErr = sqlite3_mprintf("migrate_alter_table is not available yet");
-  return SQLITE_ERROR;
+  int eHow;
+  return migAlterOne(db, zSchema, zTable, nClause, azClause, &eHow, pzErr);
 }
 
+/* Strategy names for migrate_alter_table()'s result (MIG_LEVEL_*). */
+static const char *azHow[] = { "native", "edit", "validate", "rebuild" };
+
+/* Split "schema.table" (unquoted, as SQL functions receive names). Sets
+** *pzSchema (static "main" or sqlite3_malloc'd) when zArg has a dot
+** and the part before it is an attached schema. */
+static const char *migSplitName(sqlite3 *db, const char *zArg,
+                                char **pzSchema){
+  const char *zDot = strchr(zArg, '.');
+  *pzSchema = 0;
+  if( zDot ){
+    char *zS = sqlite3_mprintf("%.*s", (int)(zDot-zArg), zArg);
+    if( zS && sqlite3_db_filename(db, zS)!=0 ){
+      *pzSchema = zS;
+      return zDot+1;
+    }
+    sqlite3_free(zS);
+  }
+  return zArg;
+}
+
+/*
+** migrate_alter_table(table, clause, ...): see the header comment.
+*/
+static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  const char **azClause;
+  const char *zArg = (const char*)sqlite3_value_text(argv[0]);
+  const char *zTable;
+  char *zSchema = 0, *zErr = 0;
+  int i, rc, eHow = 0;
+  if( argc<2 || zArg==0 ){
+    sqlite3_result_error(ctx, "usage: migrate_alter_table(table, clause, "
+                         "...)", -1);
+    return;
+  }
+  azClause = sqlite3_malloc64(sizeof(char*)*argc);
+  if( azClause==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  for(i=1; i<argc; i++){
+    azClause[i-1] = (const char*)sqlite3_value_text(argv[i]);
+  }
+  zTable = migSplitName(db, zArg, &zSchema);
+  rc = migAlterOne(db, zSchema, zTable, argc-1, azClause, &eHow, &zErr);
+  if( rc!=SQLITE_OK ){
+    sqlite3_result_error(ctx, zErr, -1);
+  }else{
+    sqlite3_result_text(ctx, azHow[eHow], -1, SQLITE_STATIC);
+  }
+  sqlite3_free(zErr);
+  sqlite3_free(zSchema);
+  sqlite3_free(azClause);
+}
+
+/* The rest of zSql after "ALTER TABLE [schema.]name": sets *pzTable and
+** returns the offset of the clause text, or -1 if zSql is no ALTER TABLE
+** of the main schema. */
+static int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
+                        char **pzTable){
+  int i = 2;
+  if( nTok<4 || !migTokIsWord(zSql, &aTok[0], "ALTER")
+   || !migTokIsWord(zSql, &aTok[1], "TABLE") ){
+    return -1;
+  }
+  if( aTok[3].eType==MIG_TK_DOT ){
+    char *zSchema = migTokName(zSql, &aTok[2]);
+    int bMain = zSchema && migNameEq(zSchema, "main");
+    sqlite3_free(zSchema);
+    if( !bMain ) return -1;
+    i = 4;
+  }
+  if( i+1>=nTok || !migTokIsName(aTok[i].eType) ) return -1;
+  *pzTable = migTokName(zSql, &aTok[i]);
+  return *pzTable ? aTok[i+1].iOff : -1;
+}
+
+/*
+** If zSql is "ALTER TABLE [main.]t <clauses>" and SQLite cannot run it
+** as it is, set *pzTable and *pzClause (sqlite3_malloc'd) and return 1.
+** Otherwise (not an ALTER TABLE, or one SQLite runs natively) return 0.
+*/
 int migAlterRoute(const char *zSql, char **pzTable, char **pzClause){
-  UNUSED(zSql); UNUSED(pzTable); UNUSED(pzClause);
-  return 0;
+  MigToken *aTok = 0;
+  int nTok = 0, iClause, bRoute = 0;
+  char *zTable = 0;
+  *pzTable = 0;
+  *pzClause = 0;
+  if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
+  while( nTok>0 && aTok[nTok-1].eType==MIG_TK_SEMI ) nTok--;
+  iClause = migAlterHead(zSql, aTok, nTok, &zTable);
+  if( iClause>=0 ){
+    int iEnd = aTok[nTok-1].iOff + aTok[nTok-1].n;
+    char *zClause = sqlite3_mprintf("%.*s", iEnd-iClause, &zSql[iClause]);
+    if( zClause && !migRouteNative(zClause) ){
+      *pzTable = zTable;
+      *pzClause = zClause;
+      zTable = zClause = 0;
+      bRoute = 1;
+    }
+    sqlite3_free(zClause);
+  }
+  sqlite3_free(zTable);
+  sqlite3_free(aTok);
+  return bRoute;
+}
+
+int migAlterInit(sqlite3 *db){
+  MigConn *pConn = migConnGet(db);
+  /* migrate_alter_table() rewrites the schema and commits: it must only
+  ** run from top-level SQL, never from a view, trigger or schema, hence
+  ** SQLITE_DIRECTONLY. */
+  int rc = sqlite3_create_function(db, "migrate_alter_table", -1,
+      SQLITE_UTF8|SQLITE_DIRECTONLY, 0, migAlterFunc, 0, 0);
+  /* migrate_alter_progress() calls back into the application: also
+  ** SQLITE_DIRECTONLY. */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "migrate_alter_progress", 1,
+        SQLITE_UTF8|SQLITE_DIRECTONLY, pConn, migProgressFunc, 0, 0);
+  }
+  return rc;
 }

@@ -42,6 +42,8 @@ static const struct MigCmd {
     "Replace the database with a checked backup" },
   { "config", migCmdConfig, "[KEY [VALUE]]",
     "Show or change a setting (backup auto|off)" },
+  { "alter", migCmdAlter, "TABLE CLAUSE...",
+    "ALTER TABLE without loss: each CLAUSE quoted" },
   { "dir",  migCmdDir,  "[PATH]", "Show or set the migrations directory" },
   { "help", migCmdHelp, "",       "Show this message" },
 };

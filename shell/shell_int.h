@@ -31,6 +31,9 @@ int migShellError(MigShell *p, const char *zFormat, ...);
 */
 int migShellQuery(MigShell *p, const char *zFmt, ...);
 
+/* cmd_alter.c */
+int migCmdAlter(MigShell *p, int nArg, char **azArg);
+
 /* cmd_backup.c */
 int migCmdBackup(MigShell *p, int nArg, char **azArg);
 int migCmdBackups(MigShell *p, int nArg, char **azArg);

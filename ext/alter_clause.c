@@ -1,0 +1,356 @@
+/*
+** alter_clause.c: PostgreSQL-style ALTER TABLE clauses as MigOp values.
+**
+** migClauseParse() reads one clause string, or several separated by
+** commas at the top level as PostgreSQL writes them in one ALTER TABLE
+** ("ADD COLUMN a INT, ALTER COLUMN b SET NOT NULL"), and appends one
+** MigOp per clause. The grammar (COLUMN is optional wherever
+** PostgreSQL makes it so):
+**
+**   ADD [COLUMN] [IF NOT EXISTS] column-def
+**   ADD [CONSTRAINT name] CHECK (expr) | UNIQUE (cols) | PRIMARY KEY (cols)
+**       | FOREIGN KEY (cols) REFERENCES table [(cols)] [actions]
+**   DROP [COLUMN] [IF EXISTS] name [RESTRICT|CASCADE]
+**   DROP CONSTRAINT [IF EXISTS] name [RESTRICT|CASCADE]
+**   DROP CHECK (expr)        an unnamed CHECK, found by what it says
+**   RENAME [COLUMN] old TO new
+**   RENAME TO new-table-name
+**   ALTER [COLUMN] c [SET DATA] TYPE type [USING expr]
+**   ALTER [COLUMN] c SET NOT NULL | DROP NOT NULL
+**   ALTER [COLUMN] c SET DEFAULT expr | DROP DEFAULT
+**   MOVE [COLUMN] c FIRST | MOVE [COLUMN] c AFTER other
+**
+** migRouteNative() tells whether a clause is one SQLite's own ALTER
+** TABLE runs as it is, for the migration runner's routing.
+*/
+#include "alter_int.h"
+#include <string.h>
+
+/* Parser state for one clause. */
+typedef struct MigClause MigClause;
+struct MigClause {
+  const char *z;               /* The clause text */
+  MigToken *aTok;              /* Tokens of one comma-separated part */
+  int nTok;                    /* Number of tokens in aTok */
+  int i;                       /* Next token */
+  char *zErr;                  /* Error message */
+};
+
+/* True, and advance, if the next token is the word zWord. */
+static int migEat(MigClause *c, const char *zWord){
+  if( c->i<c->nTok && migTokIsWord(c->z, &c->aTok[c->i], zWord) ){
+    c->i++;
+    return 1;
+  }
+  return 0;
+}
+
+/* Record a syntax error at the next token; returns SQLITE_ERROR. */
+static int migClauseError(MigClause *c){
+  if( c->zErr==0 ){
+    const char *zPart = c->nTok ? &c->z[c->aTok[0].iOff] : "";
+    int nPart = c->nTok ? c->aTok[c->nTok-1].iOff + c->aTok[c->nTok-1].n
+                          - c->aTok[0].iOff : 0;
+    if( c->i<c->nTok ){
+      c->zErr = sqlite3_mprintf("near \"%.*s\": syntax error in clause: %.*s",
+          c->aTok[c->i].n, &c->z[c->aTok[c->i].iOff], nPart, zPart);
+    }else{
+      c->zErr = sqlite3_mprintf("incomplete clause: %.*s", nPart, zPart);
+    }
+  }
+  return SQLITE_ERROR;
+}
+
+/* Read a name token into *pz (dequoted, sqlite3_malloc'd). */
+static int migEatName(MigClause *c, char **pz){
+  if( c->i>=c->nTok || !migTokIsName(c->aTok[c->i].eType) ){
+    return migClauseError(c);
+  }
+  *pz = migTokName(c->z, &c->aTok[c->i++]);
+  return *pz ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* Copy the text of tokens [iFrom, iTo) into *pz; empty is an error. */
+static int migTextOf(MigClause *c, int iFrom, int iTo, char **pz){
+  int iStart, iEnd;
+  if( iFrom>=iTo ) return migClauseError(c);
+  iStart = c->aTok[iFrom].iOff;
+  iEnd = c->aTok[iTo-1].iOff + c->aTok[iTo-1].n;
+  *pz = sqlite3_mprintf("%.*s", iEnd-iStart, &c->z[iStart]);
+  return *pz ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* The rest of the clause from the next token: *pz. */
+static int migRest(MigClause *c, char **pz){
+  int rc = migTextOf(c, c->i, c->nTok, pz);
+  c->i = c->nTok;
+  return rc;
+}
+
+/* Expect the end of the clause, allowing PostgreSQL's RESTRICT or
+** CASCADE (which change nothing here: SQLite has no dependent objects
+** that a DROP would remove). */
+static int migEnd(MigClause *c){
+  if( !migEat(c, "RESTRICT") ) migEat(c, "CASCADE");
+  return c->i==c->nTok ? SQLITE_OK : migClauseError(c);
+}
+
+/* True if the next token starts a table constraint. */
+static int migAtConstraint(MigClause *c){
+  static const char *az[] = {"CONSTRAINT","CHECK","UNIQUE","PRIMARY","FOREIGN"};
+  size_t k;
+  if( c->i>=c->nTok ) return 0;
+  for(k=0; k<sizeof(az)/sizeof(az[0]); k++){
+    if( migTokIsWord(c->z, &c->aTok[c->i], az[k]) ) return 1;
+  }
+  return 0;
+}
+
+/* ADD ... */
+static int migParseAdd(MigClause *c, MigOp *pOp){
+  if( migAtConstraint(c) ){
+    pOp->eOp = MIG_OP_ADD_CONS;
+    if( c->i+1<c->nTok && migTokIsWord(c->z, &c->aTok[c->i], "CONSTRAINT") ){
+      pOp->zCol = migTokName(c->z, &c->aTok[c->i+1]);
+      if( pOp->zCol==0 ) return SQLITE_NOMEM;
+    }
+    return migRest(c, &pOp->zArg);
+  }
+  pOp->eOp = MIG_OP_ADD_COLUMN;
+  migEat(c, "COLUMN");
+  if( migEat(c, "IF") ){
+    if( !migEat(c, "NOT") || !migEat(c, "EXISTS") ) return migClauseError(c);
+    pOp->bIf = 1;
+  }
+  if( c->i>=c->nTok || !migTokIsName(c->aTok[c->i].eType) ){
+    return migClauseError(c);
+  }
+  pOp->zCol = migTokName(c->z, &c->aTok[c->i]);
+  if( pOp->zCol==0 ) return SQLITE_NOMEM;
+  return migRest(c, &pOp->zArg);
+}
+
+/* DROP ... */
+static int migParseDrop(MigClause *c, MigOp *pOp){
+  int rc;
+  if( migEat(c, "CHECK") ){
+    int j;
+    pOp->eOp = MIG_OP_DROP_CHECK;
+    if( c->i>=c->nTok || c->aTok[c->i].eType!=MIG_TK_LP ){
+      return migClauseError(c);
+    }
+    j = migTokMatchParen(c->aTok, c->nTok, c->i);
+    if( j!=c->nTok-1 ){ c->i = j; return migClauseError(c); }
+    rc = migTextOf(c, c->i+1, j, &pOp->zArg);
+    c->i = c->nTok;
+    return rc;
+  }
+  pOp->eOp = migEat(c, "CONSTRAINT") ? MIG_OP_DROP_CONS : MIG_OP_DROP_COLUMN;
+  if( pOp->eOp==MIG_OP_DROP_COLUMN ) migEat(c, "COLUMN");
+  if( migEat(c, "IF") ){
+    if( !migEat(c, "EXISTS") ) return migClauseError(c);
+    pOp->bIf = 1;
+  }
+  rc = migEatName(c, pOp->eOp==MIG_OP_DROP_CONS ? &pOp->zArg : &pOp->zCol);
+  if( rc==SQLITE_OK ) rc = migEnd(c);
+  return rc;
+}
+
+/* RENAME [COLUMN] a TO b | RENAME TO t */
+static int migParseRename(MigClause *c, MigOp *pOp){
+  int rc;
+  if( migEat(c, "TO") ){
+    pOp->eOp = MIG_OP_RENAME_TABLE;
+    rc = migEatName(c, &pOp->zArg);
+  }else{
+    pOp->eOp = MIG_OP_RENAME_COLUMN;
+    migEat(c, "COLUMN");
+    rc = migEatName(c, &pOp->zCol);
+    if( rc==SQLITE_OK && !migEat(c, "TO") ) rc = migClauseError(c);
+    if( rc==SQLITE_OK ) rc = migEatName(c, &pOp->zArg);
+  }
+  if( rc==SQLITE_OK ) rc = migEnd(c);
+  return rc;
+}
+
+/* TYPE t [USING e], after TYPE. */
+static int migParseType(MigClause *c, MigOp *pOp){
+  int j, rc;
+  pOp->eOp = MIG_OP_TYPE;
+  for(j=c->i; j<c->nTok; j++){
+    if( c->aTok[j].eType==MIG_TK_LP ) j = migTokMatchParen(c->aTok, c->nTok, j);
+    if( j<c->nTok && migTokIsWord(c->z, &c->aTok[j], "USING") ) break;
+  }
+  if( j>c->nTok ) j = c->nTok;
+  rc = migTextOf(c, c->i, j, &pOp->zArg);
+  c->i = j;
+  if( rc==SQLITE_OK && migEat(c, "USING") ) rc = migRest(c, &pOp->zUsing);
+  return rc;
+}
+
+/* ALTER [COLUMN] c ... */
+static int migParseAlter(MigClause *c, MigOp *pOp){
+  int rc;
+  migEat(c, "COLUMN");
+  rc = migEatName(c, &pOp->zCol);
+  if( rc!=SQLITE_OK ) return rc;
+  if( migEat(c, "TYPE") ) return migParseType(c, pOp);
+  if( migEat(c, "SET") ){
+    if( migEat(c, "DATA") ){
+      if( !migEat(c, "TYPE") ) return migClauseError(c);
+      return migParseType(c, pOp);
+    }
+    if( migEat(c, "DEFAULT") ){
+      pOp->eOp = MIG_OP_SET_DEFAULT;
+      return migRest(c, &pOp->zArg);
+    }
+    if( migEat(c, "NOT") && migEat(c, "NULL") ){
+      pOp->eOp = MIG_OP_SET_NOT_NULL;
+      return migEnd(c);
+    }
+  }else if( migEat(c, "DROP") ){
+    if( migEat(c, "DEFAULT") ){
+      pOp->eOp = MIG_OP_DROP_DEFAULT;
+      return migEnd(c);
+    }
+    if( migEat(c, "NOT") && migEat(c, "NULL") ){
+      pOp->eOp = MIG_OP_DROP_NOT_NULL;
+      return migEnd(c);
+    }
+  }
+  return migClauseError(c);
+}
+
+/* MOVE [COLUMN] c FIRST | AFTER d */
+static int migParseMove(MigClause *c, MigOp *pOp){
+  int rc;
+  pOp->eOp = MIG_OP_MOVE;
+  migEat(c, "COLUMN");
+  rc = migEatName(c, &pOp->zCol);
+  if( rc==SQLITE_OK ){
+    if( migEat(c, "AFTER") ){
+      rc = migEatName(c, &pOp->zArg);
+    }else if( !migEat(c, "FIRST") ){
+      rc = migClauseError(c);
+    }
+  }
+  if( rc==SQLITE_OK ) rc = migEnd(c);
+  return rc;
+}
+
+/* Parse the clause in c->aTok (one comma-separated part) into pOp. */
+static int migParseOne(MigClause *c, MigOp *pOp){
+  int rc;
+  if( c->nTok==0 ) return migClauseError(c);
+  rc = migTextOf(c, 0, c->nTok, &pOp->zText);
+  if( rc!=SQLITE_OK ) return rc;
+  if( migEat(c, "ADD") ) return migParseAdd(c, pOp);
+  if( migEat(c, "DROP") ) return migParseDrop(c, pOp);
+  if( migEat(c, "RENAME") ) return migParseRename(c, pOp);
+  if( migEat(c, "ALTER") ) return migParseAlter(c, pOp);
+  if( migEat(c, "MOVE") ) return migParseMove(c, pOp);
+  return migClauseError(c);
+}
+
+/* Append a zeroed MigOp to *paOp; NULL on OOM. */
+static MigOp *migOpAppend(MigOp **paOp, int *pnOp){
+  MigOp *aNew = sqlite3_realloc64(*paOp, (*pnOp+1)*sizeof(MigOp));
+  if( aNew==0 ) return 0;
+  *paOp = aNew;
+  memset(&aNew[*pnOp], 0, sizeof(MigOp));
+  return &aNew[(*pnOp)++];
+}
+
+/*
+** Parse zClause (one clause or several separated by top-level commas)
+** and append the operations to *paOp / *pnOp (free with migOpFree).
+** A trailing ";" is ignored. On a syntax error returns SQLITE_ERROR with
+** *pzErr set.
+*/
+int migClauseParse(const char *zClause, MigOp **paOp, int *pnOp,
+                   char **pzErr){
+  MigToken *aAll = 0;
+  int nAll = 0, i, iPart = 0;
+  int rc = migTokenize(zClause, &aAll, &nAll);
+  while( rc==SQLITE_OK && nAll>0 && aAll[nAll-1].eType==MIG_TK_SEMI ) nAll--;
+  for(i=0; rc==SQLITE_OK && i<=nAll; i++){
+    if( i<nAll && aAll[i].eType==MIG_TK_LP ){
+      i = migTokMatchParen(aAll, nAll, i);
+      if( i>=nAll ) i = nAll-1;
+    }else if( i>=nAll || aAll[i].eType==MIG_TK_COMMA ){
+      MigClause c;
+      MigOp *pOp = migOpAppend(paOp, pnOp);
+      if( pOp==0 ){ rc = SQLITE_NOMEM; break; }
+      memset(&c, 0, sizeof(c));
+      c.z = zClause;
+      c.aTok = &aAll[iPart];
+      c.nTok = (i<nAll ? i : nAll) - iPart;
+      rc = migParseOne(&c, pOp);
+      if( rc!=SQLITE_OK ){ *pzErr = c.zErr; c.zErr = 0; }
+      iPart = i+1;
+    }
+  }
+  sqlite3_free(aAll);
+  return rc;
+}
+
+/* Free an array of operations. */
+void migOpFree(MigOp *aOp, int nOp){
+  int i;
+  for(i=0; i<nOp; i++){
+    sqlite3_free(aOp[i].zCol);
+    sqlite3_free(aOp[i].zArg);
+    sqlite3_free(aOp[i].zUsing);
+    sqlite3_free(aOp[i].zText);
+  }
+  sqlite3_free(aOp);
+}
+
+/* True if the column definition zDef has something SQLite's ADD COLUMN
+** refuses: PRIMARY KEY, UNIQUE, a STORED column, NOT NULL without a
+** DEFAULT, or a parenthesised (possibly non-constant) DEFAULT. */
+static int migAddNeedsUs(const char *zDef){
+  MigToken *aTok = 0;
+  int nTok = 0, i, bNotNull = 0, bDefault = 0, bNeed = 0;
+  if( migTokenize(zDef, &aTok, &nTok)!=SQLITE_OK ) return 1;
+  for(i=0; i<nTok; i++){
+    if( migTokIsWord(zDef, &aTok[i], "PRIMARY")
+     || migTokIsWord(zDef, &aTok[i], "UNIQUE")
+     || migTokIsWord(zDef, &aTok[i], "STORED") ) bNeed = 1;
+    if( migTokIsWord(zDef, &aTok[i], "NOT") && i+1<nTok
+     && migTokIsWord(zDef, &aTok[i+1], "NULL") ) bNotNull = 1;
+    if( migTokIsWord(zDef, &aTok[i], "DEFAULT") ){
+      bDefault = 1;
+      if( i+1<nTok && aTok[i+1].eType==MIG_TK_LP ) bNeed = 1;
+    }
+  }
+  sqlite3_free(aTok);
+  return bNeed || (bNotNull && !bDefault);
+}
+
+/*
+** True if zClause is a single clause that SQLite's own ALTER TABLE runs
+** as it is: RENAME TO, RENAME COLUMN, or an ADD COLUMN it accepts.
+** Everything else (including DROP COLUMN, which SQLite refuses for
+** indexed, UNIQUE or constrained columns) goes through migAlterApply(),
+** which still uses SQLite's native ALTER where that works.
+*/
+int migRouteNative(const char *zClause){
+  MigOp *aOp = 0;
+  int nOp = 0, bNative = 0;
+  char *zErr = 0;
+  if( migClauseParse(zClause, &aOp, &nOp, &zErr)==SQLITE_OK && nOp==1 ){
+    switch( aOp[0].eOp ){
+      case MIG_OP_RENAME_TABLE:
+      case MIG_OP_RENAME_COLUMN:
+        bNative = 1;
+        break;
+      case MIG_OP_ADD_COLUMN:
+        bNative = !aOp[0].bIf && !migAddNeedsUs(aOp[0].zArg);
+        break;
+    }
+  }
+  sqlite3_free(zErr);
+  migOpFree(aOp, nOp);
+  return bNative;
+}

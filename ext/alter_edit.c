@@ -1,0 +1,676 @@
+/*
+** alter_edit.c: apply ALTER operations to the text of a CREATE TABLE.
+**
+** A MigSim starts from the table's CREATE TABLE text (migSimInit) and
+** applies one MigOp at a time (migSimApply): each edit splices new text
+** into the spans found by alter_parse.c and parses the result again, so
+** every later operation sees the table as the earlier ones left it.
+** Along the way it records
+**   - aMap: for each column of the new table, the expression over the
+**     old table its values come from (NULL: a new column, its default);
+**   - eLevel: the cheapest strategy that can apply the edits so far
+**     (MIG_LEVEL_* in alter_int.h);
+**   - aCheck: the rules existing rows must pass (a new NOT NULL, CHECK
+**     or FOREIGN KEY) and the columns whose DEFAULT changes.
+** Errors (no such column, no such constraint, ...) go to s->zErr.
+*/
+#include "alter_int.h"
+#include <string.h>
+
+/*
+** Return a copy of z with bytes [iStart, iEnd) replaced by zIns (which
+** may be empty). sqlite3_malloc'd; NULL on OOM.
+*/
+char *migSplice(const char *z, int iStart, int iEnd, const char *zIns){
+  return sqlite3_mprintf("%.*s%s%s", iStart, z, zIns, &z[iEnd]);
+}
+
+/* SQLite's type affinity of a declared type (section 3.1 of datatype3). */
+int migAffinity(const char *zType){
+  char *zUp = sqlite3_mprintf("%s", zType ? zType : "");
+  int i, eAff;
+  if( zUp==0 ) return 0;
+  for(i=0; zUp[i]; i++){
+    if( zUp[i]>='a' && zUp[i]<='z' ) zUp[i] -= 'a'-'A';
+  }
+  if( strstr(zUp, "INT") ) eAff = 'D';
+  else if( strstr(zUp, "CHAR") || strstr(zUp, "CLOB") || strstr(zUp, "TEXT") ){
+    eAff = 'B';
+  }
+  else if( strstr(zUp, "BLOB") || zUp[0]==0 ) eAff = 'A';
+  else if( strstr(zUp, "REAL") || strstr(zUp, "FLOA") || strstr(zUp, "DOUB") ){
+    eAff = 'E';
+  }
+  else eAff = 'C';
+  sqlite3_free(zUp);
+  return eAff;
+}
+
+/* Set s->zErr from a format; returns SQLITE_ERROR. */
+static int migSimError(MigSim *s, const char *zFmt, const char *zArg){
+  sqlite3_free(s->zErr);
+  s->zErr = sqlite3_mprintf(zFmt, zArg);
+  return s->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Replace the current text by zNew (owned, may be NULL on OOM) and parse
+** it again. */
+static int migSimReplace(MigSim *s, char *zNew){
+  MigTab *pNew = 0;
+  int rc;
+  if( zNew==0 ) return SQLITE_NOMEM;
+  rc = migTabParse(zNew, &pNew, &s->zErr);
+  sqlite3_free(zNew);
+  if( rc==SQLITE_OK ){
+    migTabFree(s->pTab);
+    s->pTab = pNew;
+  }
+  return rc;
+}
+
+/* Splice zIns over [iStart, iEnd) of the current text and reparse. */
+static int migSimSplice(MigSim *s, int iStart, int iEnd, const char *zIns){
+  return migSimReplace(s, migSplice(s->pTab->zSql, iStart, iEnd, zIns));
+}
+
+/* Raise the strategy level to at least eLevel. */
+static void migSimLevel(MigSim *s, int eLevel){
+  if( s->eLevel<eLevel ) s->eLevel = eLevel;
+}
+
+/* Record a rule (MIG_CHK_*); zLabel, zCond and zCol are copied. */
+static int migSimCheck(MigSim *s, int eKind, char *zLabel, const char *zCond,
+                       const char *zCol){
+  MigCheck *aNew;
+  MigCheck *pChk;
+  aNew = sqlite3_realloc64(s->aCheck, (s->nCheck+1)*sizeof(MigCheck));
+  if( aNew==0 ){ sqlite3_free(zLabel); return SQLITE_NOMEM; }
+  s->aCheck = aNew;
+  pChk = &aNew[s->nCheck++];
+  pChk->eKind = eKind;
+  pChk->zLabel = zLabel;
+  pChk->zCond = sqlite3_mprintf("%s", zCond ? zCond : "");
+  pChk->zCol = sqlite3_mprintf("%s", zCol ? zCol : "");
+  if( zLabel==0 || pChk->zCond==0 || pChk->zCol==0 ) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+/* Start a simulation from the CREATE TABLE text zSql. */
+int migSimInit(MigSim *s, const char *zSql){
+  int rc, i;
+  memset(s, 0, sizeof(*s));
+  rc = migTabParse(zSql, &s->pTab, &s->zErr);
+  if( rc!=SQLITE_OK ) return rc;
+  s->aMap = sqlite3_malloc64((s->pTab->nCol+1)*sizeof(MigMap));
+  if( s->aMap==0 ) return SQLITE_NOMEM;
+  for(i=0; i<s->pTab->nCol; i++){
+    s->aMap[i].zName = sqlite3_mprintf("%s", s->pTab->aCol[i].zName);
+    s->aMap[i].zSrc = migQuoteId(s->pTab->aCol[i].zName);
+    s->nMap++;
+    if( s->aMap[i].zName==0 || s->aMap[i].zSrc==0 ) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* Free what a simulation owns. */
+void migSimFree(MigSim *s){
+  int i;
+  for(i=0; i<s->nMap; i++){
+    sqlite3_free(s->aMap[i].zName);
+    sqlite3_free(s->aMap[i].zSrc);
+  }
+  for(i=0; i<s->nCheck; i++){
+    sqlite3_free(s->aCheck[i].zLabel);
+    sqlite3_free(s->aCheck[i].zCond);
+    sqlite3_free(s->aCheck[i].zCol);
+  }
+  sqlite3_free(s->aMap);
+  sqlite3_free(s->aCheck);
+  migTabFree(s->pTab);
+  sqlite3_free(s->zErr);
+  memset(s, 0, sizeof(*s));
+}
+
+/* Index of zName in aMap, or -1. */
+static int migSimMapFind(MigSim *s, const char *zName){
+  int i;
+  for(i=0; i<s->nMap; i++){
+    if( migNameEq(s->aMap[i].zName, zName) ) return i;
+  }
+  return -1;
+}
+
+/* The column an operation names, or NULL with s->zErr set. */
+static MigCol *migSimCol(MigSim *s, const char *zName){
+  int i = migTabFindCol(s->pTab, zName);
+  if( i<0 ){
+    migSimError(s, "no such column: %s", zName);
+    return 0;
+  }
+  return &s->pTab->aCol[i];
+}
+
+/* Offset just past the first "," at or after iFrom (comments and
+** space skipped), or -1 if the next token is not a comma. */
+static int migCommaAfter(const char *z, int iFrom){
+  while( z[iFrom] ){
+    int eType, n = migTokenLen(&z[iFrom], &eType);
+    if( eType==MIG_TK_COMMA ) return iFrom+1;
+    if( eType!=MIG_TK_SPACE ) break;
+    iFrom += n;
+  }
+  return -1;
+}
+
+/* Remove the body item (column or table constraint) [iStart, iEnd) and
+** one comma next to it, keeping the comments around it; a constraint
+** sharing an item loses the space before it. */
+static int migSimRemove(MigSim *s, int iStart, int iEnd){
+  MigTab *pTab = s->pTab;
+  const char *z = pTab->zSql;
+  int k, iComma;
+  for(k=0; k<pTab->nItem; k++){
+    if( pTab->aItem[k].iStart!=iStart || pTab->aItem[k].iEnd!=iEnd ) continue;
+    if( k+1<pTab->nItem ){
+      int a = iStart, b = migCommaAfter(z, iEnd);
+      while( a>0 && (z[a-1]==' ' || z[a-1]=='\t') ) a--;
+      while( z[b]==' ' || z[b]=='\t' ) b++;
+      if( (a==0 || z[a-1]=='\n') && z[b]=='\n' ){
+        return migSimSplice(s, a, b+1, "");
+      }
+      return migSimSplice(s, iStart, b, "");
+    }
+    if( k>0 ){
+      iComma = migCommaAfter(z, pTab->aItem[k-1].iEnd) - 1;
+      while( z[iStart-1]==' ' || z[iStart-1]=='\t' ) iStart--;
+      if( z[iStart-1]=='\n' && iStart-1>iComma
+       && (z[iEnd]=='\n' || z[iEnd]=='\r') ){
+        iStart--;
+      }
+      return migSimReplace(s, sqlite3_mprintf("%.*s%.*s%s", iComma, z,
+                           iStart-iComma-1, &z[iComma+1], &z[iEnd]));
+    }
+  }
+  while( iStart>0 && (z[iStart-1]==' ' || z[iStart-1]=='\n'
+                      || z[iStart-1]=='\t') ){
+    iStart--;
+  }
+  return migSimSplice(s, iStart, iEnd, "");
+}
+
+/* Append ", zDef" after the last column (bColumn) or the last item. */
+static int migSimAddItem(MigSim *s, int bColumn, const char *zDef){
+  MigTab *pTab = s->pTab;
+  int iAt = bColumn ? pTab->aCol[pTab->nCol-1].iEnd
+                    : pTab->aItem[pTab->nItem-1].iEnd;
+  char *zIns = sqlite3_mprintf(", %s", zDef);
+  int rc;
+  if( zIns==0 ) return SQLITE_NOMEM;
+  rc = migSimSplice(s, iAt, iAt, zIns);
+  sqlite3_free(zIns);
+  return rc;
+}
+
+/* The value existing rows get in a column added now: its DEFAULT as it
+** is at this point of the request (a later SET DEFAULT does not change
+** them, as in PostgreSQL), or NULL. */
+static char *migAddedValue(MigSim *s, const char *zCol){
+  MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
+  MigCons *pDef = migColFindCons(pCol, MIG_CONS_DEFAULT);
+  if( pDef==0 ) return sqlite3_mprintf("NULL");
+  return sqlite3_mprintf("(%.*s)", pDef->iArgEnd-pDef->iArg,
+                         &s->pTab->zSql[pDef->iArg]);
+}
+
+/* ADD COLUMN: native where SQLite can (alter_plan.c falls back to a
+** rebuild when it refuses). */
+static int migOpAddColumn(MigSim *s, MigOp *pOp){
+  MigMap *pMap;
+  int rc;
+  if( migTabFindCol(s->pTab, pOp->zCol)>=0 ){
+    if( pOp->bIf ) return SQLITE_OK;
+    return migSimError(s, "duplicate column name: %s", pOp->zCol);
+  }
+  rc = migSimAddItem(s, 1, pOp->zArg);
+  if( rc!=SQLITE_OK ) return rc;
+  pMap = &s->aMap[s->nMap];
+  pMap->zName = sqlite3_mprintf("%s", pOp->zCol);
+  pMap->zSrc = migAddedValue(s, pOp->zCol);
+  s->nMap++;
+  if( pMap->zName==0 || pMap->zSrc==0 ) return SQLITE_NOMEM;
+  pMap = sqlite3_realloc64(s->aMap, (s->nMap+1)*sizeof(MigMap));
+  if( pMap==0 ) return SQLITE_NOMEM;
+  s->aMap = pMap;
+  return SQLITE_OK;
+}
+
+/* Drop every table constraint that mentions column zCol, as PostgreSQL
+** does when a column goes. */
+static int migSimDropTableCons(MigSim *s, const char *zCol){
+  int i, rc = SQLITE_OK;
+  for(i=s->pTab->nCons-1; rc==SQLITE_OK && i>=0; i--){
+    MigCons *pCons = &s->pTab->aCons[i];
+    if( migTokUsesName(s->pTab->zSql, pCons->iStart, pCons->iEnd, zCol) ){
+      rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
+    }
+  }
+  return rc;
+}
+
+/* DROP COLUMN. */
+static int migOpDropColumn(MigSim *s, MigOp *pOp){
+  int iCol = migTabFindCol(s->pTab, pOp->zCol);
+  int iMap, rc;
+  MigCol *pCol;
+  if( iCol<0 ){
+    if( pOp->bIf ) return SQLITE_OK;
+    return migSimError(s, "no such column: %s", pOp->zCol);
+  }
+  if( s->pTab->nCol==1 ){
+    return migSimError(s, "cannot drop column %s: no other columns exist",
+                       pOp->zCol);
+  }
+  rc = migSimDropTableCons(s, pOp->zCol);
+  if( rc!=SQLITE_OK ) return rc;
+  pCol = &s->pTab->aCol[migTabFindCol(s->pTab, pOp->zCol)];
+  rc = migSimRemove(s, pCol->iStart, pCol->iEnd);
+  iMap = migSimMapFind(s, pOp->zCol);
+  if( rc==SQLITE_OK && iMap>=0 ){
+    sqlite3_free(s->aMap[iMap].zName);
+    sqlite3_free(s->aMap[iMap].zSrc);
+    memmove(&s->aMap[iMap], &s->aMap[iMap+1], (s->nMap-iMap-1)*sizeof(MigMap));
+    s->nMap--;
+  }
+  return rc;
+}
+
+/* True if column pCol is (part of) the PRIMARY KEY. */
+static int migSimIsPk(MigSim *s, MigCol *pCol){
+  int i;
+  if( migColFindCons(pCol, MIG_CONS_PK) ) return 1;
+  for(i=0; i<s->pTab->nCons; i++){
+    MigCons *p = &s->pTab->aCons[i];
+    if( p->eKind==MIG_CONS_PK
+     && migTokUsesName(s->pTab->zSql, p->iArg, p->iArgEnd, pCol->zName) ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* ALTER COLUMN c TYPE t [USING e]: an in-place edit when neither the
+** stored values nor their order can change, else a rebuild. */
+static int migOpType(MigSim *s, MigOp *pOp){
+  MigCol *pCol = migSimCol(s, pOp->zCol);
+  char *zOld, *zIns;
+  int bSame, rc, iMap;
+  if( pCol==0 ) return SQLITE_ERROR;
+  zOld = sqlite3_mprintf("%.*s", pCol->iTypeEnd-pCol->iType,
+                         &s->pTab->zSql[pCol->iType]);
+  if( zOld==0 ) return SQLITE_NOMEM;
+  bSame = migAffinity(zOld)==migAffinity(pOp->zArg) && pOp->zUsing==0
+       && !s->pTab->bStrict && !migSimIsPk(s, pCol)
+       && !migTokUsesName(pOp->zArg, 0, (int)strlen(pOp->zArg), "COLLATE");
+  migSimLevel(s, bSame ? MIG_LEVEL_EDIT : MIG_LEVEL_REBUILD);
+  zIns = sqlite3_mprintf("%s%s", pCol->iType==pCol->iTypeEnd ? " " : "",
+                         pOp->zArg);
+  rc = zIns ? migSimSplice(s, pCol->iType, pCol->iTypeEnd, zIns) : SQLITE_NOMEM;
+  sqlite3_free(zIns);
+  sqlite3_free(zOld);
+  iMap = migSimMapFind(s, pOp->zCol);
+  if( rc==SQLITE_OK && pOp->zUsing && iMap>=0 ){
+    sqlite3_free(s->aMap[iMap].zSrc);
+    s->aMap[iMap].zSrc = sqlite3_mprintf("(%s)", pOp->zUsing);
+    if( s->aMap[iMap].zSrc==0 ) rc = SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+/* Remove every constraint of kind eKind from column zCol. */
+static int migSimDropColCons(MigSim *s, const char *zCol, int eKind){
+  int rc = SQLITE_OK;
+  MigCons *pCons;
+  while( rc==SQLITE_OK ){
+    MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
+    pCons = migColFindCons(pCol, eKind);
+    if( pCons==0 ) break;
+    rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
+  }
+  return rc;
+}
+
+/* Append " zText" to the definition of column zCol. */
+static int migSimColAppend(MigSim *s, const char *zCol, const char *zText){
+  MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
+  char *zIns = sqlite3_mprintf(" %s", zText);
+  int rc;
+  if( zIns==0 ) return SQLITE_NOMEM;
+  rc = migSimSplice(s, pCol->iEnd, pCol->iEnd, zIns);
+  sqlite3_free(zIns);
+  return rc;
+}
+
+/* ALTER COLUMN c SET NOT NULL: validate, then edit. */
+static int migOpSetNotNull(MigSim *s, MigOp *pOp){
+  MigCol *pCol = migSimCol(s, pOp->zCol);
+  char *zCond;
+  int rc;
+  if( pCol==0 ) return SQLITE_ERROR;
+  if( migColFindCons(pCol, MIG_CONS_NOTNULL) ) return SQLITE_OK;
+  rc = migSimDropColCons(s, pOp->zCol, MIG_CONS_NULL);
+  if( rc==SQLITE_OK ) rc = migSimColAppend(s, pOp->zCol, "NOT NULL");
+  zCond = sqlite3_mprintf("\"%w\" IS NULL", pOp->zCol);
+  if( rc==SQLITE_OK && zCond ){
+    rc = migSimCheck(s, MIG_CHK_COND,
+        sqlite3_mprintf("NOT NULL constraint on %s", pOp->zCol), zCond, 0);
+  }
+  if( zCond==0 ) rc = SQLITE_NOMEM;
+  sqlite3_free(zCond);
+  migSimLevel(s, MIG_LEVEL_VALIDATE);
+  return rc;
+}
+
+/* ALTER COLUMN c DROP NOT NULL: an in-place edit. */
+static int migOpDropNotNull(MigSim *s, MigOp *pOp){
+  if( migSimCol(s, pOp->zCol)==0 ) return SQLITE_ERROR;
+  migSimLevel(s, MIG_LEVEL_EDIT);
+  return migSimDropColCons(s, pOp->zCol, MIG_CONS_NOTNULL);
+}
+
+/* The text of a DEFAULT clause for expression zExpr: literals and signed
+** numbers as they are, anything else in parentheses. */
+static char *migDefaultClause(const char *zExpr){
+  MigToken *aTok = 0;
+  int nTok = 0, bBare;
+  if( migTokenize(zExpr, &aTok, &nTok)!=SQLITE_OK ) return 0;
+  bBare = (nTok==1 && aTok[0].eType!=MIG_TK_OP)
+       || (nTok==2 && aTok[0].eType==MIG_TK_OP && aTok[1].eType==MIG_TK_NUMBER)
+       || (nTok>0 && aTok[0].eType==MIG_TK_LP
+           && migTokMatchParen(aTok, nTok, 0)==nTok-1);
+  sqlite3_free(aTok);
+  return sqlite3_mprintf(bBare ? "DEFAULT %s" : "DEFAULT (%s)", zExpr);
+}
+
+/* Record that the DEFAULT of zCol changes (alter_plan.c checks that no
+** row still takes its value from the old default). */
+static int migSimDefaultChanges(MigSim *s, const char *zCol){
+  migSimLevel(s, MIG_LEVEL_EDIT);
+  return migSimCheck(s, MIG_CHK_DEFAULT, sqlite3_mprintf("%s", zCol), 0, zCol);
+}
+
+/* ALTER COLUMN c SET DEFAULT e / DROP DEFAULT (zExpr NULL). */
+static int migOpDefault(MigSim *s, MigOp *pOp, const char *zExpr){
+  MigCol *pCol = migSimCol(s, pOp->zCol);
+  MigCons *pCons;
+  char *zNew = 0;
+  int rc = SQLITE_OK;
+  if( pCol==0 ) return SQLITE_ERROR;
+  pCons = migColFindCons(pCol, MIG_CONS_DEFAULT);
+  if( zExpr ){
+    zNew = migDefaultClause(zExpr);
+    if( zNew==0 ) return SQLITE_NOMEM;
+    if( pCons ){
+      rc = migSimSplice(s, pCons->iStart, pCons->iEnd, zNew);
+    }else{
+      rc = migSimColAppend(s, pOp->zCol, zNew);
+    }
+    sqlite3_free(zNew);
+  }else if( pCons ){
+    rc = migSimDropColCons(s, pOp->zCol, MIG_CONS_DEFAULT);
+  }
+  if( rc==SQLITE_OK && (pCons || zExpr) ){
+    rc = migSimDefaultChanges(s, pOp->zCol);
+  }
+  return rc;
+}
+
+/* A named constraint (column or table) called zName, or NULL. Sets
+** *ppCol to its column (NULL for a table constraint). */
+static MigCons *migSimFindNamed(MigSim *s, const char *zName, MigCol **ppCol){
+  int i, j;
+  *ppCol = 0;
+  for(i=0; i<s->pTab->nCons; i++){
+    MigCons *p = &s->pTab->aCons[i];
+    if( p->zName && migNameEq(p->zName, zName) ) return p;
+  }
+  for(i=0; i<s->pTab->nCol; i++){
+    for(j=0; j<s->pTab->aCol[i].nCons; j++){
+      MigCons *p = &s->pTab->aCol[i].aCons[j];
+      if( p->zName && migNameEq(p->zName, zName) ){
+        *ppCol = &s->pTab->aCol[i];
+        return p;
+      }
+    }
+  }
+  return 0;
+}
+
+/* The label of a constraint in messages: its name, or what it says. */
+static char *migConsLabel(MigTab *pTab, MigCons *p, const char *zKind){
+  if( p->zName ) return sqlite3_mprintf("%s constraint %s", zKind, p->zName);
+  return sqlite3_mprintf("%s (%.*s)", zKind, p->iArgEnd-p->iArg,
+                         &pTab->zSql[p->iArg]);
+}
+
+/* The table name after REFERENCES in constraint p (sqlite3_malloc'd). */
+static char *migFkParent(MigTab *pTab, MigCons *p){
+  MigToken *aTok = 0;
+  int nTok = 0, i;
+  char *zPart = sqlite3_mprintf("%.*s", p->iEnd-p->iStart,
+                                &pTab->zSql[p->iStart]);
+  char *zRet = 0;
+  if( zPart && migTokenize(zPart, &aTok, &nTok)==SQLITE_OK ){
+    for(i=0; i+1<nTok; i++){
+      if( migTokIsWord(zPart, &aTok[i], "REFERENCES") ){
+        zRet = migTokName(zPart, &aTok[i+1]);
+        break;
+      }
+    }
+  }
+  sqlite3_free(aTok);
+  sqlite3_free(zPart);
+  return zRet;
+}
+
+/* The first name in the column list of table constraint p. */
+static char *migFkChild(MigTab *pTab, MigCons *p){
+  char *zList = sqlite3_mprintf("%.*s", p->iArgEnd-p->iArg,
+                                &pTab->zSql[p->iArg]);
+  MigToken *aTok = 0;
+  int nTok = 0;
+  char *zRet = 0;
+  if( zList && migTokenize(zList, &aTok, &nTok)==SQLITE_OK && nTok>0 ){
+    zRet = migTokName(zList, &aTok[0]);
+  }
+  sqlite3_free(aTok);
+  sqlite3_free(zList);
+  return zRet;
+}
+
+/* Record the rule a newly added table constraint p imposes. */
+static int migSimNewRule(MigSim *s, MigCons *p){
+  MigTab *pTab = s->pTab;
+  int rc = SQLITE_OK;
+  if( p->eKind==MIG_CONS_CHECK ){
+    char *zCond = sqlite3_mprintf("NOT (%.*s)", p->iArgEnd-p->iArg,
+                                  &pTab->zSql[p->iArg]);
+    rc = zCond ? migSimCheck(s, MIG_CHK_COND,
+                             migConsLabel(pTab, p, "CHECK"), zCond, 0)
+               : SQLITE_NOMEM;
+    sqlite3_free(zCond);
+    migSimLevel(s, MIG_LEVEL_VALIDATE);
+  }else if( p->eKind==MIG_CONS_FK ){
+    char *zParent = migFkParent(pTab, p);
+    char *zChild = migFkChild(pTab, p);
+    rc = (zParent && zChild) ? migSimCheck(s, MIG_CHK_FK,
+             migConsLabel(pTab, p, "FOREIGN KEY"), zParent, zChild)
+         : SQLITE_NOMEM;
+    sqlite3_free(zParent);
+    sqlite3_free(zChild);
+    migSimLevel(s, MIG_LEVEL_VALIDATE);
+  }else{
+    migSimLevel(s, MIG_LEVEL_REBUILD);   /* UNIQUE, PRIMARY KEY */
+  }
+  return rc;
+}
+
+/* True if the table has a PRIMARY KEY (column or table constraint). */
+static int migSimHasPk(MigSim *s){
+  int i;
+  for(i=0; i<s->pTab->nCons; i++){
+    if( s->pTab->aCons[i].eKind==MIG_CONS_PK ) return 1;
+  }
+  for(i=0; i<s->pTab->nCol; i++){
+    if( migColFindCons(&s->pTab->aCol[i], MIG_CONS_PK) ) return 1;
+  }
+  return 0;
+}
+
+/* ADD [CONSTRAINT n] CHECK (...) | UNIQUE (...) | FOREIGN KEY ... |
+** PRIMARY KEY (...). */
+static int migOpAddCons(MigSim *s, MigOp *pOp){
+  MigCol *pCol;
+  MigCons *pNew;
+  int bHadPk = migSimHasPk(s);
+  int rc;
+  if( pOp->zCol && migSimFindNamed(s, pOp->zCol, &pCol) ){
+    return migSimError(s, "constraint %s already exists", pOp->zCol);
+  }
+  rc = migSimAddItem(s, 0, pOp->zArg);
+  if( rc!=SQLITE_OK ) return rc;
+  if( s->pTab->nCons==0 ){
+    return migSimError(s, "not a table constraint: %s", pOp->zArg);
+  }
+  pNew = &s->pTab->aCons[s->pTab->nCons-1];
+  if( pNew->eKind==MIG_CONS_PK && bHadPk ){
+    return migSimError(s, "multiple primary keys are not allowed: %s",
+                       pOp->zArg);
+  }
+  return migSimNewRule(s, pNew);
+}
+
+/* The level needed to drop a constraint of kind eKind. */
+static int migDropLevel(int eKind){
+  switch( eKind ){
+    case MIG_CONS_CHECK: case MIG_CONS_FK: case MIG_CONS_NOTNULL:
+    case MIG_CONS_NULL: case MIG_CONS_DEFAULT:
+      return MIG_LEVEL_EDIT;
+  }
+  return MIG_LEVEL_REBUILD;
+}
+
+/* DROP CONSTRAINT [IF EXISTS] n. */
+static int migOpDropCons(MigSim *s, MigOp *pOp){
+  MigCol *pCol = 0;
+  MigCons *pCons = migSimFindNamed(s, pOp->zArg, &pCol);
+  char *zCol;
+  int rc, eKind;
+  if( pCons==0 ){
+    if( pOp->bIf ) return SQLITE_OK;
+    return migSimError(s, "no such constraint: %s", pOp->zArg);
+  }
+  eKind = pCons->eKind;
+  migSimLevel(s, migDropLevel(eKind));
+  zCol = pCol ? sqlite3_mprintf("%s", pCol->zName) : 0;
+  rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
+  if( rc==SQLITE_OK && eKind==MIG_CONS_DEFAULT && zCol ){
+    rc = migSimDefaultChanges(s, zCol);
+  }
+  sqlite3_free(zCol);
+  return rc;
+}
+
+/* DROP CHECK (expr): the first CHECK, table or column, saying expr. */
+static int migOpDropCheck(MigSim *s, MigOp *pOp){
+  MigTab *pTab = s->pTab;
+  int i, j;
+  for(i=-1; i<pTab->nCol; i++){
+    int nCons = i<0 ? pTab->nCons : pTab->aCol[i].nCons;
+    MigCons *aCons = i<0 ? pTab->aCons : pTab->aCol[i].aCons;
+    for(j=0; j<nCons; j++){
+      char *zExpr;
+      int bSame;
+      if( aCons[j].eKind!=MIG_CONS_CHECK ) continue;
+      zExpr = sqlite3_mprintf("%.*s", aCons[j].iArgEnd-aCons[j].iArg,
+                              &pTab->zSql[aCons[j].iArg]);
+      if( zExpr==0 ) return SQLITE_NOMEM;
+      bSame = migTokSameText(zExpr, pOp->zArg);
+      sqlite3_free(zExpr);
+      if( bSame ){
+        migSimLevel(s, MIG_LEVEL_EDIT);
+        return migSimRemove(s, aCons[j].iStart, aCons[j].iEnd);
+      }
+    }
+  }
+  return migSimError(s, "no such constraint: CHECK (%s)", pOp->zArg);
+}
+
+/* Move aMap entry iFrom to position iTo. */
+static void migSimMapMove(MigSim *s, int iFrom, int iTo){
+  MigMap tmp = s->aMap[iFrom];
+  if( iFrom<iTo ){
+    memmove(&s->aMap[iFrom], &s->aMap[iFrom+1], (iTo-iFrom)*sizeof(MigMap));
+  }else{
+    memmove(&s->aMap[iTo+1], &s->aMap[iTo], (iFrom-iTo)*sizeof(MigMap));
+  }
+  s->aMap[iTo] = tmp;
+}
+
+/* MOVE COLUMN c FIRST | AFTER d: cut the definition, paste it back. */
+static int migOpMove(MigSim *s, MigOp *pOp){
+  MigCol *pCol = migSimCol(s, pOp->zCol);
+  char *zDef, *zIns;
+  int rc, iAt, iTo;
+  if( pCol==0 ) return SQLITE_ERROR;
+  if( pOp->zArg && migSimCol(s, pOp->zArg)==0 ) return SQLITE_ERROR;
+  if( pOp->zArg && migNameEq(pOp->zArg, pOp->zCol) ){
+    return migSimError(s, "cannot move column %s after itself", pOp->zCol);
+  }
+  migSimLevel(s, MIG_LEVEL_REBUILD);
+  zDef = sqlite3_mprintf("%.*s", pCol->iEnd-pCol->iStart,
+                         &s->pTab->zSql[pCol->iStart]);
+  if( zDef==0 ) return SQLITE_NOMEM;
+  rc = migSimRemove(s, pCol->iStart, pCol->iEnd);
+  if( rc==SQLITE_OK ){
+    if( pOp->zArg ){
+      iTo = migTabFindCol(s->pTab, pOp->zArg);
+      iAt = s->pTab->aCol[iTo].iEnd;
+      zIns = sqlite3_mprintf(", %s", zDef);
+      iTo++;
+    }else{
+      iTo = 0;
+      iAt = s->pTab->aCol[0].iStart;
+      zIns = sqlite3_mprintf("%s, ", zDef);
+    }
+    rc = zIns ? migSimSplice(s, iAt, iAt, zIns) : SQLITE_NOMEM;
+    sqlite3_free(zIns);
+    if( rc==SQLITE_OK ){
+      int iFrom = migSimMapFind(s, pOp->zCol);
+      if( iFrom>=0 ) migSimMapMove(s, iFrom, iTo);
+    }
+  }
+  sqlite3_free(zDef);
+  return rc;
+}
+
+/*
+** Apply one operation to the simulation. Renames of columns and of the
+** table are not text edits (alter_plan.c runs them natively) and must
+** not be passed here. Returns SQLITE_OK, or an error with s->zErr set.
+*/
+int migSimApply(MigSim *s, MigOp *pOp){
+  switch( pOp->eOp ){
+    case MIG_OP_ADD_COLUMN:    return migOpAddColumn(s, pOp);
+    case MIG_OP_DROP_COLUMN:   return migOpDropColumn(s, pOp);
+    case MIG_OP_TYPE:          return migOpType(s, pOp);
+    case MIG_OP_SET_NOT_NULL:  return migOpSetNotNull(s, pOp);
+    case MIG_OP_DROP_NOT_NULL: return migOpDropNotNull(s, pOp);
+    case MIG_OP_SET_DEFAULT:   return migOpDefault(s, pOp, pOp->zArg);
+    case MIG_OP_DROP_DEFAULT:  return migOpDefault(s, pOp, 0);
+    case MIG_OP_ADD_CONS:      return migOpAddCons(s, pOp);
+    case MIG_OP_DROP_CONS:     return migOpDropCons(s, pOp);
+    case MIG_OP_DROP_CHECK:    return migOpDropCheck(s, pOp);
+    case MIG_OP_MOVE:          return migOpMove(s, pOp);
+  }
+  return migSimError(s, "cannot apply clause: %s", pOp->zText);
+}

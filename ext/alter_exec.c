@@ -1,0 +1,218 @@
+/*
+** alter_exec.c: running SQL on behalf of one ALTER request (MigAlter).
+**
+** Every helper here reports failure by setting p->zErr (once: the first
+** error wins) and returning an SQLite code, so the callers in
+** alter_plan.c and alter_rebuild.c can chain them:
+**     if( rc==SQLITE_OK ) rc = migAlterExec(p, "DROP TABLE %s", zQ);
+** It also owns the in-place schema edit (migWriteSchema: writable_schema,
+** schema_version bump, reload check), the check that a new CREATE TABLE
+** text is valid before anything is written (migCheckCreate), and the
+** count of rows breaking a new FOREIGN KEY (migCheckFk).
+*/
+#include "alter_int.h"
+#include <stdarg.h>
+#include <string.h>
+
+/* Set p->zErr (unless already set) from a format; returns rc. */
+int migAlterErr(MigAlter *p, int rc, const char *zFmt, ...){
+  va_list ap;
+  if( p->zErr==0 ){
+    va_start(ap, zFmt);
+    p->zErr = sqlite3_vmprintf(zFmt, ap);
+    va_end(ap);
+  }
+  return rc;
+}
+
+/* Run SQL built from zFmt; on error p->zErr gets SQLite's message. */
+int migAlterExec(MigAlter *p, const char *zFmt, ...){
+  va_list ap;
+  char *zSql, *zErr = 0;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = migExecPrintf(p->db, &zErr, "%s", zSql);
+  if( rc!=SQLITE_OK ){
+    migAlterErr(p, rc, "%s", zErr ? zErr : sqlite3_errstr(rc));
+  }
+  sqlite3_free(zErr);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* First column of the first row of a query into *piOut (0: no row). */
+int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  *piOut = 0;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = migQueryInt(p->db, piOut, "%s", zSql);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
+  return rc;
+}
+
+/* Prepare the statement built from zFmt into *ppStmt (caller finalizes;
+** NULL on error, with p->zErr set). */
+int migAlterPrepare(MigAlter *p, sqlite3_stmt **ppStmt, const char *zFmt,
+                    ...){
+  va_list ap;
+  char *zSql;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  *ppStmt = 0;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
+  return rc;
+}
+
+/* True if PRAGMA foreign_keys is on for db. */
+int migFkOn(sqlite3 *db){
+  sqlite3_int64 b = 0;
+  migQueryInt(db, &b, "PRAGMA foreign_keys");
+  return b!=0;
+}
+
+/* The CREATE TABLE text of p->zTable as stored (sqlite3_malloc'd). */
+int migTableSql(MigAlter *p, char **pzSql){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migAlterPrepare(p, &pStmt, "SELECT sql FROM \"%w\".sqlite_master "
+                           "WHERE type='table' AND name=?1", p->zSchema);
+  *pzSql = 0;
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, p->zTable, -1, SQLITE_STATIC);
+    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+      *pzSql = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+      if( *pzSql==0 ) rc = SQLITE_NOMEM;
+    }
+    if( sqlite3_finalize(pStmt)!=SQLITE_OK ) rc = sqlite3_errcode(p->db);
+  }
+  if( rc==SQLITE_OK && *pzSql==0 ){
+    rc = migAlterErr(p, SQLITE_ERROR, "no such table: %s", p->zTable);
+  }
+  if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
+  return rc;
+}
+
+/* A name no table, index, view or trigger of the schema has yet:
+** migrate_alter_<table>[_N]. */
+int migFreshName(MigAlter *p, char **pzName){
+  int i, rc = SQLITE_OK;
+  *pzName = 0;
+  for(i=0; rc==SQLITE_OK; i++){
+    sqlite3_int64 n = 0;
+    char *z = i ? sqlite3_mprintf("migrate_alter_%s_%d", p->zTable, i)
+                : sqlite3_mprintf("migrate_alter_%s", p->zTable);
+    if( z==0 ) return SQLITE_NOMEM;
+    rc = migAlterInt(p, &n, "SELECT count(*) FROM \"%w\".sqlite_master "
+                     "WHERE name=%Q COLLATE nocase", p->zSchema, z);
+    if( rc==SQLITE_OK && n==0 ){ *pzName = z; break; }
+    sqlite3_free(z);
+  }
+  return rc;
+}
+
+/* The CREATE TABLE text of pTab with its name replaced by
+** "zSchema"."zName" (sqlite3_malloc'd). */
+char *migTabWithName(MigTab *pTab, const char *zSchema, const char *zName){
+  char *zIns = sqlite3_mprintf("\"%w\".\"%w\"", zSchema, zName);
+  char *zRet = zIns ? migSplice(pTab->zSql, pTab->iName, pTab->iNameEnd, zIns)
+                    : 0;
+  sqlite3_free(zIns);
+  return zRet;
+}
+
+/*
+** Check that zSql is a CREATE TABLE statement SQLite accepts, by
+** preparing (never running) it under a fresh name: syntax, duplicate
+** columns, CHECK expressions naming unknown columns, a DEFAULT on a
+** generated column and the like fail here, before anything is written.
+*/
+int migCheckCreate(MigAlter *p, const char *zSql){
+  MigTab *pTab = 0;
+  char *zName = 0, *zTry = 0, *zErr = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc = migTabParse(zSql, &pTab, &zErr);
+  if( rc==SQLITE_ERROR ) migAlterErr(p, rc, "%s", zErr);
+  if( rc==SQLITE_OK ) rc = migFreshName(p, &zName);
+  if( rc==SQLITE_OK ){
+    zTry = migTabWithName(pTab, p->zSchema, zName);
+    if( zTry==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
+    rc = migAlterPrepare(p, &pStmt, "%s", zTry);
+    sqlite3_finalize(pStmt);
+  }
+  sqlite3_free(zErr);
+  sqlite3_free(zTry);
+  sqlite3_free(zName);
+  migTabFree(pTab);
+  return rc;
+}
+
+/*
+** Replace the stored CREATE TABLE text of p->zTable by zSql, the way
+** SQLite's documentation describes for changes that leave the on-disk
+** content valid: writable_schema on, UPDATE sqlite_schema, bump
+** schema_version (so every connection reloads), writable_schema back.
+** Then make this connection reload the schema and read the table, so a
+** text SQLite cannot load fails here, inside the caller's savepoint.
+*/
+int migWriteSchema(MigAlter *p, const char *zSql){
+  sqlite3_int64 iVersion = 0, bWritable = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc = migAlterInt(p, &iVersion, "PRAGMA \"%w\".schema_version",
+                       p->zSchema);
+  if( rc==SQLITE_OK ) rc = migAlterInt(p, &bWritable, "PRAGMA writable_schema");
+  if( rc==SQLITE_OK ) rc = migAlterExec(p, "PRAGMA writable_schema=ON");
+  if( rc==SQLITE_OK ){
+    rc = migAlterExec(p, "UPDATE \"%w\".sqlite_master SET sql=%Q "
+                      "WHERE type='table' AND name=%Q",
+                      p->zSchema, zSql, p->zTable);
+  }
+  if( rc==SQLITE_OK ){
+    rc = migAlterExec(p, "PRAGMA \"%w\".schema_version=%lld",
+                      p->zSchema, iVersion+1);
+  }
+  migAlterExec(p, "PRAGMA writable_schema=%d", (int)bWritable);
+  if( rc==SQLITE_OK ){
+    rc = migAlterPrepare(p, &pStmt, "SELECT * FROM \"%w\".\"%w\" LIMIT 0",
+                         p->zSchema, p->zTable);
+    sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+/* "cannot alter T: LABEL fails for N rows"; returns SQLITE_CONSTRAINT. */
+int migRowsFail(MigAlter *p, const char *zLabel, sqlite3_int64 nRow){
+  return migAlterErr(p, SQLITE_CONSTRAINT, "cannot alter %s: %s fails for "
+                     "%lld row%s", p->zTable, zLabel, nRow, nRow==1 ? "" : "s");
+}
+
+/*
+** Count the rows of p->zTable that break the new FOREIGN KEY pChk (child
+** column zCol to parent zCond), with PRAGMA foreign_key_check, and fail
+** naming it if there are any. The table must already carry the key.
+*/
+int migCheckFk(MigAlter *p, MigCheck *pChk){
+  sqlite3_int64 n = 0;
+  int rc = migAlterInt(p, &n,
+      "SELECT count(*) FROM pragma_foreign_key_check(%Q, %Q) "
+      "WHERE fkid IN (SELECT id FROM pragma_foreign_key_list(%Q, %Q) "
+      "WHERE \"table\"=%Q COLLATE nocase AND \"from\"=%Q COLLATE nocase "
+      "AND seq=0)", p->zTable, p->zSchema, p->zTable, p->zSchema,
+      pChk->zCond, pChk->zCol);
+  if( rc==SQLITE_OK && n>0 ) rc = migRowsFail(p, pChk->zLabel, n);
+  return rc;
+}

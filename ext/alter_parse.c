@@ -1,0 +1,398 @@
+/*
+** alter_parse.c: a CREATE TABLE statement as columns and constraints.
+**
+** migTabParse() reads the text stored in sqlite_schema and records, for
+** every column and every constraint, the byte span it occupies in that
+** text (MigTab, MigCol, MigCons in alter_int.h). Nothing is rewritten or
+** normalised: edits (alter_edit.c) splice new text in at those offsets,
+** so comments, quoting, COLLATE, GENERATED, AUTOINCREMENT, DEFERRABLE,
+** ON DELETE ..., STRICT and WITHOUT ROWID survive as the user wrote them.
+**
+** The grammar followed is SQLite's (lang_createtable.html): a column is
+** a name, an optional type of any number of words and a parenthesised
+** size, then column constraints; table constraints follow the columns,
+** separated by commas (or, as SQLite also accepts, by nothing).
+*/
+#include "alter_int.h"
+#include <string.h>
+
+/* Parser state for one statement. */
+typedef struct MigParse MigParse;
+struct MigParse {
+  const char *zSql;            /* The text */
+  MigToken *aTok;              /* Its tokens */
+  int nTok;                    /* Number of tokens */
+  char *zErr;                  /* Error message, or NULL */
+};
+
+/* Words that start a column constraint. */
+static const char *azColStart[] = {
+  "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT",
+  "COLLATE", "REFERENCES", "GENERATED", "AS", 0
+};
+
+/* Words that start a table constraint. */
+static const char *azTabStart[] = {
+  "CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", 0
+};
+
+/* True if token i is one of the words of azWord. */
+static int migIsOneOf(MigParse *p, int i, const char **azWord){
+  int k;
+  if( i>=p->nTok ) return 0;
+  for(k=0; azWord[k]; k++){
+    if( migTokIsWord(p->zSql, &p->aTok[i], azWord[k]) ) return 1;
+  }
+  return 0;
+}
+
+static int migIsWordAt(MigParse *p, int i, const char *zWord){
+  return i<p->nTok && migTokIsWord(p->zSql, &p->aTok[i], zWord);
+}
+
+/* Offset just past token i. */
+static int migTokEnd(MigParse *p, int i){
+  return p->aTok[i].iOff + p->aTok[i].n;
+}
+
+/* Record a syntax error at token i (or the end); returns -1. */
+static int migParseError(MigParse *p, int i){
+  if( p->zErr==0 ){
+    if( i<p->nTok ){
+      p->zErr = sqlite3_mprintf("near \"%.*s\": syntax error",
+          p->aTok[i].n, &p->zSql[p->aTok[i].iOff]);
+    }else{
+      p->zErr = sqlite3_mprintf("incomplete CREATE TABLE statement");
+    }
+  }
+  return -1;
+}
+
+/*
+** Skip the tail of a constraint: tokens up to iEnd or the next word of
+** azStop at depth 0. "SET NULL"/"SET DEFAULT" of ON DELETE and "NOT
+** DEFERRABLE" are part of a REFERENCES clause, not new constraints.
+*/
+static int migSkipTail(MigParse *p, int i, int iEnd, const char **azStop){
+  while( i<iEnd ){
+    if( migIsWordAt(p, i, "NOT") && migIsWordAt(p, i+1, "DEFERRABLE") ){
+      i += 2;
+      continue;
+    }
+    if( migIsOneOf(p, i, azStop) ) break;
+    if( p->aTok[i].eType==MIG_TK_LP ){
+      i = migTokMatchParen(p->aTok, iEnd, i);
+      if( i>=iEnd ) return migParseError(p, iEnd);
+    }else if( migIsWordAt(p, i, "SET") ){
+      i++;
+    }
+    i++;
+  }
+  return i;
+}
+
+/* Token i must be "(": record the span inside it in pCons->iArg..iArgEnd
+** and return the index after the matching ")". */
+static int migParenArg(MigParse *p, int i, int iEnd, MigCons *pCons){
+  int j;
+  if( i>=iEnd || p->aTok[i].eType!=MIG_TK_LP ) return migParseError(p, i);
+  j = migTokMatchParen(p->aTok, iEnd, i);
+  if( j>=iEnd ) return migParseError(p, iEnd);
+  pCons->iArg = migTokEnd(p, i);
+  pCons->iArgEnd = p->aTok[j].iOff;
+  return j+1;
+}
+
+/* DEFAULT value: a parenthesised expression, a signed number or one
+** literal token. Token i is the first token of the value. */
+static int migParseDefault(MigParse *p, int i, int iEnd, MigCons *pCons){
+  int j = i;
+  if( i>=iEnd ) return migParseError(p, i);
+  if( p->aTok[i].eType==MIG_TK_LP ){
+    j = migTokMatchParen(p->aTok, iEnd, i);
+    if( j>=iEnd ) return migParseError(p, iEnd);
+  }else if( p->aTok[i].eType==MIG_TK_OP && i+1<iEnd ){
+    j = i+1;
+  }
+  pCons->iArg = p->aTok[i].iOff;
+  pCons->iArgEnd = migTokEnd(p, j);
+  return j+1;
+}
+
+/* [GENERATED ALWAYS] AS (expr) [STORED|VIRTUAL], token i after AS. */
+static int migParseGenerated(MigParse *p, int i, int iEnd, MigCons *pCons){
+  i = migParenArg(p, i, iEnd, pCons);
+  if( i>0 && (migIsWordAt(p, i, "STORED") || migIsWordAt(p, i, "VIRTUAL")) ){
+    i++;
+  }
+  return i;
+}
+
+/*
+** Parse one constraint starting at token i (before iEnd) into pCons.
+** bTable: a table constraint, else a column constraint. Returns the
+** index of the token after it, or -1 on a syntax error.
+*/
+static int migParseCons(MigParse *p, int i, int iEnd, int bTable,
+                        MigCons *pCons){
+  const char **azStop = bTable ? azTabStart : azColStart;
+  memset(pCons, 0, sizeof(*pCons));
+  pCons->iStart = p->aTok[i].iOff;
+  if( migIsWordAt(p, i, "CONSTRAINT") ){
+    if( i+1>=iEnd || !migTokIsName(p->aTok[i+1].eType) ){
+      return migParseError(p, i+1);
+    }
+    pCons->zName = migTokName(p->zSql, &p->aTok[i+1]);
+    i += 2;
+  }
+  if( i>=iEnd ) return migParseError(p, i);
+  if( migIsWordAt(p, i, "PRIMARY") || migIsWordAt(p, i, "UNIQUE") ){
+    pCons->eKind = migIsWordAt(p, i, "UNIQUE") ? MIG_CONS_UNIQUE : MIG_CONS_PK;
+    i += pCons->eKind==MIG_CONS_PK ? 2 : 1;
+    if( bTable ) i = migParenArg(p, i, iEnd, pCons);
+    if( i>0 ) i = migSkipTail(p, i, iEnd, azStop);
+  }else if( !bTable && migIsWordAt(p, i, "NOT")
+         && migIsWordAt(p, i+1, "NULL") ){
+    pCons->eKind = MIG_CONS_NOTNULL;
+    i = migSkipTail(p, i+2, iEnd, azStop);
+  }else if( !bTable && migIsWordAt(p, i, "NULL") ){
+    pCons->eKind = MIG_CONS_NULL;
+    i = migSkipTail(p, i+1, iEnd, azStop);
+  }else if( migIsWordAt(p, i, "CHECK") ){
+    pCons->eKind = MIG_CONS_CHECK;
+    i = migParenArg(p, i+1, iEnd, pCons);
+  }else if( !bTable && migIsWordAt(p, i, "DEFAULT") ){
+    pCons->eKind = MIG_CONS_DEFAULT;
+    i = migParseDefault(p, i+1, iEnd, pCons);
+  }else if( !bTable && migIsWordAt(p, i, "COLLATE") && i+1<iEnd ){
+    pCons->eKind = MIG_CONS_COLLATE;
+    pCons->iArg = p->aTok[i+1].iOff;
+    pCons->iArgEnd = migTokEnd(p, i+1);
+    i += 2;
+  }else if( !bTable && migIsWordAt(p, i, "REFERENCES") ){
+    pCons->eKind = MIG_CONS_FK;
+    i = migSkipTail(p, i+1, iEnd, azStop);
+  }else if( bTable && migIsWordAt(p, i, "FOREIGN") ){
+    pCons->eKind = MIG_CONS_FK;
+    i = migParenArg(p, i+2, iEnd, pCons);
+    if( i>0 ) i = migSkipTail(p, i, iEnd, azStop);
+  }else if( !bTable && migIsWordAt(p, i, "GENERATED") ){
+    pCons->eKind = MIG_CONS_GENERATED;
+    if( !migIsWordAt(p, i+1, "ALWAYS") || !migIsWordAt(p, i+2, "AS") ){
+      return migParseError(p, i+1);
+    }
+    i = migParseGenerated(p, i+3, iEnd, pCons);
+  }else if( !bTable && migIsWordAt(p, i, "AS") ){
+    pCons->eKind = MIG_CONS_GENERATED;
+    i = migParseGenerated(p, i+1, iEnd, pCons);
+  }else{
+    return migParseError(p, i);
+  }
+  if( i>0 ) pCons->iEnd = migTokEnd(p, i-1);
+  return i;
+}
+
+/* Append a zeroed element to the array *paX of *pnX elements of size
+** sz; returns it, or NULL on OOM. */
+static void *migGrow(void **paX, int *pnX, size_t sz){
+  char *aNew = sqlite3_realloc64(*paX, (*pnX+1)*sz);
+  if( aNew==0 ) return 0;
+  memset(aNew + (*pnX)*sz, 0, sz);
+  *paX = aNew;
+  return aNew + (*pnX)++ * sz;
+}
+
+/* Parse the constraints in tokens [i, iEnd) into *paCons, *pnCons.
+** Returns SQLITE_OK, SQLITE_ERROR (p->zErr set) or SQLITE_NOMEM. */
+static int migParseConsList(MigParse *p, int i, int iEnd, int bTable,
+                            MigCons **paCons, int *pnCons){
+  while( i<iEnd ){
+    MigCons *pNew = migGrow((void**)paCons, pnCons, sizeof(MigCons));
+    if( pNew==0 ) return SQLITE_NOMEM;
+    i = migParseCons(p, i, iEnd, bTable, pNew);
+    if( i<0 ) return SQLITE_ERROR;
+    if( bTable && i<iEnd && p->aTok[i].eType==MIG_TK_COMMA ) i++;
+  }
+  return SQLITE_OK;
+}
+
+/* Parse the column definition in tokens [i, iEnd) and append it. */
+static int migParseColumn(MigParse *p, MigTab *pTab, int i, int iEnd){
+  MigCol *pCol = migGrow((void**)&pTab->aCol, &pTab->nCol, sizeof(MigCol));
+  int j;
+  if( pCol==0 ) return SQLITE_NOMEM;
+  if( !migTokIsName(p->aTok[i].eType) ){
+    migParseError(p, i);
+    return SQLITE_ERROR;
+  }
+  pCol->zName = migTokName(p->zSql, &p->aTok[i]);
+  if( pCol->zName==0 ) return SQLITE_NOMEM;
+  pCol->iStart = p->aTok[i].iOff;
+  pCol->iEnd = migTokEnd(p, iEnd-1);
+  pCol->iType = pCol->iTypeEnd = migTokEnd(p, i);
+  for(j=i+1; j<iEnd && !migIsOneOf(p, j, azColStart); j++){
+    if( p->aTok[j].eType==MIG_TK_LP ){
+      j = migTokMatchParen(p->aTok, iEnd, j);
+      if( j>=iEnd ){ migParseError(p, iEnd); return SQLITE_ERROR; }
+    }
+    if( j==i+1 ) pCol->iType = p->aTok[j].iOff;
+    pCol->iTypeEnd = migTokEnd(p, j);
+  }
+  return migParseConsList(p, j, iEnd, 0, &pCol->aCons, &pCol->nCons);
+}
+
+/* Parse one item of the body, tokens [i, iEnd): a column or table
+** constraints. */
+static int migParseItem(MigParse *p, MigTab *pTab, int i, int iEnd){
+  MigSpan *pItem;
+  if( i>=iEnd ){
+    migParseError(p, i);
+    return SQLITE_ERROR;
+  }
+  pItem = migGrow((void**)&pTab->aItem, &pTab->nItem, sizeof(MigSpan));
+  if( pItem==0 ) return SQLITE_NOMEM;
+  pItem->iStart = p->aTok[i].iOff;
+  pItem->iEnd = migTokEnd(p, iEnd-1);
+  if( migIsOneOf(p, i, azTabStart) ){
+    return migParseConsList(p, i, iEnd, 1, &pTab->aCons, &pTab->nCons);
+  }
+  if( pTab->nCons>0 ){
+    migParseError(p, i);   /* A column after a table constraint */
+    return SQLITE_ERROR;
+  }
+  return migParseColumn(p, pTab, i, iEnd);
+}
+
+/* Find the table name and the opening "(": sets pTab->iName.. and
+** returns the index of the "(" token, or -1. */
+static int migParseHead(MigParse *p, MigTab *pTab){
+  int i = 0;
+  if( !migIsWordAt(p, i, "CREATE") ) return migParseError(p, i);
+  i++;
+  if( migIsWordAt(p, i, "TEMP") || migIsWordAt(p, i, "TEMPORARY") ) i++;
+  if( !migIsWordAt(p, i, "TABLE") ) return migParseError(p, i);
+  i++;
+  if( migIsWordAt(p, i, "IF") ) i += 3;
+  if( i+1<p->nTok && p->aTok[i+1].eType==MIG_TK_DOT ) i += 2;
+  if( i>=p->nTok || !migTokIsName(p->aTok[i].eType) ){
+    return migParseError(p, i);
+  }
+  pTab->iName = p->aTok[i].iOff;
+  pTab->iNameEnd = migTokEnd(p, i);
+  i++;
+  if( i>=p->nTok || p->aTok[i].eType!=MIG_TK_LP ) return migParseError(p, i);
+  return i;
+}
+
+/* Table options after the closing ")": WITHOUT ROWID, STRICT. */
+static int migParseOptions(MigParse *p, MigTab *pTab, int i){
+  for(; i<p->nTok; i++){
+    if( migIsWordAt(p, i, "WITHOUT") && migIsWordAt(p, i+1, "ROWID") ){
+      pTab->bWithoutRowid = 1;
+      i++;
+    }else if( migIsWordAt(p, i, "STRICT") ){
+      pTab->bStrict = 1;
+    }else if( p->aTok[i].eType!=MIG_TK_COMMA
+           && p->aTok[i].eType!=MIG_TK_SEMI ){
+      migParseError(p, i);
+      return SQLITE_ERROR;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Parse the body: the items between "(" (token iOpen) and its ")". */
+static int migParseBody(MigParse *p, MigTab *pTab, int iOpen){
+  int iClose = migTokMatchParen(p->aTok, p->nTok, iOpen);
+  int i, iItem = iOpen+1;
+  int rc = SQLITE_OK;
+  if( iClose>=p->nTok ){
+    migParseError(p, p->nTok);
+    return SQLITE_ERROR;
+  }
+  pTab->iOpen = p->aTok[iOpen].iOff;
+  pTab->iClose = p->aTok[iClose].iOff;
+  for(i=iItem; rc==SQLITE_OK && i<=iClose; i++){
+    if( p->aTok[i].eType==MIG_TK_LP ){
+      i = migTokMatchParen(p->aTok, iClose, i);
+    }else if( i==iClose || p->aTok[i].eType==MIG_TK_COMMA ){
+      rc = migParseItem(p, pTab, iItem, i);
+      iItem = i+1;
+    }
+  }
+  if( rc==SQLITE_OK ) rc = migParseOptions(p, pTab, iClose+1);
+  return rc;
+}
+
+/*
+** Parse the CREATE TABLE statement zSql. On success *ppTab is a new
+** MigTab (free with migTabFree) holding a copy of zSql. On a syntax error
+** returns SQLITE_ERROR with *pzErr set (sqlite3_malloc'd).
+*/
+int migTabParse(const char *zSql, MigTab **ppTab, char **pzErr){
+  MigParse s;
+  MigTab *pTab = sqlite3_malloc64(sizeof(MigTab));
+  int rc = SQLITE_OK;
+  int iOpen;
+  memset(&s, 0, sizeof(s));
+  *ppTab = 0;
+  if( pTab==0 ) return SQLITE_NOMEM;
+  memset(pTab, 0, sizeof(*pTab));
+  pTab->zSql = sqlite3_mprintf("%s", zSql);
+  if( pTab->zSql==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ) rc = migTokenize(pTab->zSql, &s.aTok, &s.nTok);
+  s.zSql = pTab->zSql;
+  if( rc==SQLITE_OK ){
+    iOpen = migParseHead(&s, pTab);
+    rc = iOpen<0 ? SQLITE_ERROR : migParseBody(&s, pTab, iOpen);
+  }
+  sqlite3_free(s.aTok);
+  if( rc!=SQLITE_OK ){
+    migTabFree(pTab);
+    if( rc==SQLITE_ERROR ){ *pzErr = s.zErr; s.zErr = 0; }
+    sqlite3_free(s.zErr);
+    return rc;
+  }
+  *ppTab = pTab;
+  return SQLITE_OK;
+}
+
+/* Free the constraints aCons[0..nCons). */
+static void migConsFree(MigCons *aCons, int nCons){
+  int i;
+  for(i=0; i<nCons; i++) sqlite3_free(aCons[i].zName);
+  sqlite3_free(aCons);
+}
+
+/* Free a MigTab and everything it owns. NULL is a no-op. */
+void migTabFree(MigTab *pTab){
+  int i;
+  if( pTab==0 ) return;
+  for(i=0; i<pTab->nCol; i++){
+    sqlite3_free(pTab->aCol[i].zName);
+    migConsFree(pTab->aCol[i].aCons, pTab->aCol[i].nCons);
+  }
+  sqlite3_free(pTab->aCol);
+  migConsFree(pTab->aCons, pTab->nCons);
+  sqlite3_free(pTab->aItem);
+  sqlite3_free(pTab->zSql);
+  sqlite3_free(pTab);
+}
+
+/* Index of the column named zName (as SQLite compares names), or -1. */
+int migTabFindCol(MigTab *pTab, const char *zName){
+  int i;
+  for(i=0; i<pTab->nCol; i++){
+    if( migNameEq(pTab->aCol[i].zName, zName) ) return i;
+  }
+  return -1;
+}
+
+/* The first constraint of kind eKind on column pCol, or NULL. */
+MigCons *migColFindCons(MigCol *pCol, int eKind){
+  int i;
+  for(i=0; i<pCol->nCons; i++){
+    if( pCol->aCons[i].eKind==eKind ) return &pCol->aCons[i];
+  }
+  return 0;
+}

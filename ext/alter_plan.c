@@ -1,0 +1,313 @@
+/*
+** alter_plan.c: choose and run the cheapest correct strategy for one
+** ALTER request (migAlterRun), inside the transaction or savepoint that
+** alter.c opened.
+**
+**   1. RENAME COLUMN clauses run first, natively (SQLite carries the new
+**      name through indexes, CHECKs, foreign keys, views and triggers);
+**      clauses written before a rename that name the old column are
+**      pointed at the new name.
+**   2. The other clauses are applied to the CREATE TABLE text (MigSim,
+**      alter_edit.c), which tells the strategy they need.
+**   3. If any clause changes rows (MIG_LEVEL_REBUILD), or the connection
+**      is in defensive mode and a schema edit would be needed, the whole
+**      request is one rebuild (alter_rebuild.c).
+**   4. Otherwise the clauses run in order: ADD COLUMN and DROP COLUMN
+**      through SQLite's ALTER TABLE, runs of the other clauses as one
+**      in-place schema edit each, after one read-only pass over the rows
+**      that checks every new rule at once. If SQLite refuses a native
+**      clause, or rows still read a DEFAULT that changes (see below),
+**      everything done so far is rolled back and the request rebuilds.
+**   5. RENAME TO runs last, natively.
+**
+** Why a DEFAULT change needs a pass over the rows: rows written before
+** an ADD COLUMN do not store that column; SQLite reads the column's
+** DEFAULT from the schema for them. Editing the DEFAULT in place would
+** change their values. So the old schema is first given a sentinel
+** default (a random blob); rows that read it are such rows, and if there
+** are any the table is rebuilt, which stores every value.
+*/
+#include "alter_int.h"
+#include <string.h>
+
+/* Point clauses before aOp[iRename] that name column zOld at zNew. */
+static int migRetarget(MigAlter *p, int iRename){
+  const char *zOld = p->aOp[iRename].zCol;
+  const char *zNew = p->aOp[iRename].zArg;
+  int i;
+  for(i=0; i<iRename; i++){
+    MigOp *pOp = &p->aOp[i];
+    if( pOp->eOp==MIG_OP_RENAME_COLUMN ) continue;
+    if( pOp->zCol && migNameEq(pOp->zCol, zOld) ){
+      char *z = sqlite3_mprintf("%s", zNew);
+      if( z==0 ) return SQLITE_NOMEM;
+      sqlite3_free(pOp->zCol);
+      pOp->zCol = z;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Step 1: the RENAME COLUMN clauses, natively, in the order given. */
+static int migRunRenames(MigAlter *p){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<p->nOp; i++){
+    MigOp *pOp = &p->aOp[i];
+    if( pOp->eOp!=MIG_OP_RENAME_COLUMN ) continue;
+    rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME COLUMN \"%w\" "
+                      "TO \"%w\"", p->zSchema, p->zTable, pOp->zCol, pOp->zArg);
+    if( rc==SQLITE_OK ) rc = migRetarget(p, i);
+  }
+  return rc;
+}
+
+/* Note that strategy eLevel was used (p->eHow keeps the highest). */
+void migHow(MigAlter *p, int eLevel){
+  if( p->eHow<eLevel ) p->eHow = eLevel;
+}
+
+/* True for the clauses step 2 does not apply to the text. */
+static int migIsRename(MigOp *pOp){
+  return pOp->eOp==MIG_OP_RENAME_COLUMN || pOp->eOp==MIG_OP_RENAME_TABLE;
+}
+
+/* True for the clauses step 4 runs through SQLite's ALTER TABLE. */
+static int migIsNative(MigOp *pOp){
+  return pOp->eOp==MIG_OP_ADD_COLUMN || pOp->eOp==MIG_OP_DROP_COLUMN;
+}
+
+/* Apply aOp[iFrom..iTo) (renames skipped) to the current table text. */
+static int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
+  char *zSql = 0;
+  int i, rc = migTableSql(p, &zSql);
+  if( rc==SQLITE_OK ){
+    rc = migSimInit(s, zSql);
+    for(i=iFrom; rc==SQLITE_OK && i<iTo; i++){
+      if( !migIsRename(&p->aOp[i]) ) rc = migSimApply(s, &p->aOp[i]);
+    }
+    if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", s->zErr);
+  }
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* True if column zCol of the current table exists. */
+static int migHasColumn(MigAlter *p, const char *zCol){
+  sqlite3_int64 n = 0;
+  migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, %Q) "
+              "WHERE name=%Q COLLATE nocase", p->zTable, p->zSchema, zCol);
+  return n>0;
+}
+
+/* Step 4, a native clause. SQLite refusing it means: rebuild. */
+static int migRunNative(MigAlter *p, MigOp *pOp){
+  char *zErr = 0;
+  int rc;
+  if( pOp->bIf && migHasColumn(p, pOp->zCol)==(pOp->eOp==MIG_OP_ADD_COLUMN) ){
+    return SQLITE_OK;
+  }
+  if( pOp->eOp==MIG_OP_ADD_COLUMN ){
+    rc = migExecPrintf(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN %s",
+                       p->zSchema, p->zTable, pOp->zArg);
+    if( rc!=SQLITE_OK && zErr && sqlite3_strnicmp(zErr, "cannot add a ", 13) ){
+      migAlterErr(p, rc, "%s", zErr);
+    }else if( rc!=SQLITE_OK ){
+      rc = MIG_NEED_REBUILD;
+    }
+  }else{
+    rc = migExecPrintf(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" DROP COLUMN "
+                       "\"%w\"", p->zSchema, p->zTable, pOp->zCol);
+    if( rc!=SQLITE_OK ) rc = MIG_NEED_REBUILD;
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
+/* A blob literal no stored value will equal, for the DEFAULT check. */
+static char *migSentinel(void){
+  unsigned char a[16];
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  size_t i;
+  sqlite3_randomness(sizeof(a), a);
+  sqlite3_str_appendall(pStr, "x'6d6967726174652d");
+  for(i=0; i<sizeof(a); i++) sqlite3_str_appendf(pStr, "%02x", a[i]);
+  sqlite3_str_appendall(pStr, "'");
+  return sqlite3_str_finish(pStr);
+}
+
+/* The current table text with every column whose DEFAULT s changes given
+** the sentinel default zSentinel instead (*pzOut, sqlite3_malloc'd). */
+static int migSentinelSql(MigAlter *p, MigSim *s, const char *zSentinel,
+                          char **pzOut){
+  MigSim t;
+  MigOp op;
+  int i, rc = migSimulate(p, 0, 0, &t);
+  memset(&op, 0, sizeof(op));
+  op.eOp = MIG_OP_SET_DEFAULT;
+  op.zArg = (char*)zSentinel;
+  for(i=0; rc==SQLITE_OK && i<s->nCheck; i++){
+    if( s->aCheck[i].eKind!=MIG_CHK_DEFAULT ) continue;
+    op.zCol = s->aCheck[i].zCol;
+    rc = migSimApply(&t, &op);
+  }
+  *pzOut = 0;
+  if( rc==SQLITE_OK ){
+    *pzOut = sqlite3_mprintf("%s", t.pTab->zSql);
+    if( *pzOut==0 ) rc = SQLITE_NOMEM;
+  }
+  migSimFree(&t);
+  return rc;
+}
+
+/* Build the one read-only pass: a count per rule of s, sentinel counts
+** for changed defaults, and count(*) last. */
+static char *migScanSql(MigAlter *p, MigSim *s, const char *zSentinel){
+  sqlite3_str *pStr = sqlite3_str_new(p->db);
+  int i;
+  sqlite3_str_appendall(pStr, "SELECT ");
+  for(i=0; i<s->nCheck; i++){
+    MigCheck *pChk = &s->aCheck[i];
+    if( pChk->eKind==MIG_CHK_COND ){
+      sqlite3_str_appendf(pStr, "count(*) FILTER (WHERE %s), ", pChk->zCond);
+    }else if( pChk->eKind==MIG_CHK_DEFAULT ){
+      sqlite3_str_appendf(pStr, "count(*) FILTER (WHERE \"%w\" IS %s), ",
+                          pChk->zCol, zSentinel);
+    }
+  }
+  sqlite3_str_appendf(pStr, "count(*) FROM \"%w\".\"%w\"", p->zSchema,
+                      p->zTable);
+  return sqlite3_str_finish(pStr);
+}
+
+/* Run the pass built by migScanSql(): MIG_NEED_REBUILD if a row reads a
+** changed default, SQLITE_CONSTRAINT naming the first rule rows break. */
+static int migScan(MigAlter *p, MigSim *s, const char *zSentinel){
+  char *zSql = migScanSql(p, s, zSentinel);
+  sqlite3_stmt *pStmt = 0;
+  int rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  int i, iCol = 0, iBad = -1, bShort = 0;
+  sqlite3_int64 nBad = 0;
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    for(i=0; i<s->nCheck; i++){
+      int eKind = s->aCheck[i].eKind;
+      sqlite3_int64 n;
+      if( eKind==MIG_CHK_FK ) continue;
+      n = sqlite3_column_int64(pStmt, iCol++);
+      if( n==0 ) continue;
+      if( eKind==MIG_CHK_DEFAULT ) bShort = 1;
+      else if( iBad<0 ){ iBad = i; nBad = n; }
+    }
+    p->nRow = sqlite3_column_int64(pStmt, iCol);
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ) return migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
+  if( bShort ) return MIG_NEED_REBUILD;
+  if( iBad>=0 ) rc = migRowsFail(p, s->aCheck[iBad].zLabel, nBad);
+  return rc;
+}
+
+/* True if s has rules of kind eKind. */
+static int migSimHas(MigSim *s, int eKind){
+  int i;
+  for(i=0; i<s->nCheck; i++){
+    if( s->aCheck[i].eKind==eKind ) return 1;
+  }
+  return 0;
+}
+
+/* Step 4, a run of non-native clauses aOp[iFrom..iTo): one schema edit,
+** after one pass over the rows if a rule or a default needs it. */
+static int migEditRun(MigAlter *p, int iFrom, int iTo){
+  MigSim s;
+  char *zOld = 0, *zSentinel = 0, *zSent = 0;
+  int i, rc = migSimulate(p, iFrom, iTo, &s);
+  if( rc==SQLITE_OK ) rc = migTableSql(p, &zOld);
+  if( rc==SQLITE_OK && strcmp(zOld, s.pTab->zSql)!=0 ){
+    rc = migCheckCreate(p, s.pTab->zSql);
+    if( rc==SQLITE_OK && migSimHas(&s, MIG_CHK_DEFAULT) ){
+      zSentinel = migSentinel();
+      rc = zSentinel ? migSentinelSql(p, &s, zSentinel, &zSent) : SQLITE_NOMEM;
+      if( rc==SQLITE_OK ) rc = migWriteSchema(p, zSent);
+    }
+    if( rc==SQLITE_OK && (zSentinel || migSimHas(&s, MIG_CHK_COND)) ){
+      rc = migScan(p, &s, zSentinel);
+      migHow(p, MIG_LEVEL_VALIDATE);
+    }
+    if( rc==SQLITE_OK ) rc = migWriteSchema(p, s.pTab->zSql);
+    for(i=0; rc==SQLITE_OK && i<s.nCheck; i++){
+      if( s.aCheck[i].eKind==MIG_CHK_FK ){
+        rc = migCheckFk(p, &s.aCheck[i]);
+        migHow(p, MIG_LEVEL_VALIDATE);
+      }
+    }
+    migHow(p, MIG_LEVEL_EDIT);
+  }
+  sqlite3_free(zSentinel);
+  sqlite3_free(zSent);
+  sqlite3_free(zOld);
+  migSimFree(&s);
+  return rc;
+}
+
+/* Step 4: the clauses in order, native ones natively, the runs between
+** them as in-place edits. */
+static int migRunInOrder(MigAlter *p){
+  int i = 0, rc = SQLITE_OK;
+  while( rc==SQLITE_OK && i<p->nOp ){
+    if( migIsRename(&p->aOp[i]) ){
+      i++;
+    }else if( migIsNative(&p->aOp[i]) ){
+      rc = migRunNative(p, &p->aOp[i++]);
+    }else{
+      int j = i;
+      while( j<p->nOp && !migIsNative(&p->aOp[j]) ) j++;
+      rc = migEditRun(p, i, j);
+      i = j;
+    }
+  }
+  return rc;
+}
+
+/* Steps 2 to 4 for every clause but the renames. */
+static int migRunClauses(MigAlter *p){
+  MigSim s;
+  int rc = migSimulate(p, 0, p->nOp, &s);
+  if( rc==SQLITE_OK ){
+    if( s.eLevel==MIG_LEVEL_REBUILD
+     || (p->bDefensive && s.eLevel>=MIG_LEVEL_EDIT) ){
+      rc = migRebuild(p, &s);
+    }else{
+      rc = migAlterExec(p, "SAVEPOINT migrate_alter_try");
+      if( rc==SQLITE_OK ){
+        rc = migRunInOrder(p);
+        if( rc==MIG_NEED_REBUILD ){
+          rc = migAlterExec(p, "ROLLBACK TO migrate_alter_try");
+          p->eHow = MIG_LEVEL_NATIVE;
+          p->nRow = 0;
+          if( rc==SQLITE_OK ) rc = migRebuild(p, &s);
+        }
+        migAlterExec(p, "RELEASE migrate_alter_try");
+      }
+    }
+  }
+  migSimFree(&s);
+  return rc;
+}
+
+/*
+** Run request p: every clause, all or nothing (the caller rolls back on
+** error). Sets p->eHow to the most expensive strategy used.
+*/
+int migAlterRun(MigAlter *p){
+  int i, rc = migRunRenames(p);
+  int bOther = 0;
+  for(i=0; i<p->nOp; i++) bOther |= !migIsRename(&p->aOp[i]);
+  if( rc==SQLITE_OK && bOther ) rc = migRunClauses(p);
+  for(i=0; rc==SQLITE_OK && i<p->nOp; i++){
+    if( p->aOp[i].eOp!=MIG_OP_RENAME_TABLE ) continue;
+    rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME TO \"%w\"",
+                      p->zSchema, p->zTable, p->aOp[i].zArg);
+  }
+  return rc;
+}
