@@ -203,13 +203,14 @@ int migRowsFail(MigAlter *p, const char *zLabel, sqlite3_int64 nRow){
 /*
 ** Count the rows of p->zTable that break the new FOREIGN KEY pChk (child
 ** column zCol to parent zCond), with PRAGMA foreign_key_check, and fail
-** naming it if there are any. The table must already carry the key.
+** naming it if there are any. The table must already carry the key: as
+** the last one declared, it has the lowest id of the keys that match.
 */
 int migCheckFk(MigAlter *p, MigCheck *pChk){
   sqlite3_int64 n = 0;
   int rc = migAlterInt(p, &n,
       "SELECT count(*) FROM pragma_foreign_key_check(%Q, %Q) "
-      "WHERE fkid IN (SELECT id FROM pragma_foreign_key_list(%Q, %Q) "
+      "WHERE fkid=(SELECT min(id) FROM pragma_foreign_key_list(%Q, %Q) "
       "WHERE \"table\"=%Q COLLATE nocase AND \"from\"=%Q COLLATE nocase "
       "AND seq=0)", p->zTable, p->zSchema, p->zTable, p->zSchema,
       pChk->zCond, pChk->zCol);
