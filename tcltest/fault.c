@@ -59,7 +59,7 @@ int faultIoKind(void){ return g.eIoKind; }
 const char *faultIoKindName(int eKind){
   static const char *azName[] = { "read", "write", "sync", "truncate",
                                   "lock" };
-  return (eKind>=0 && eKind<FAULT_IO_NKIND) ? azName[eKind] : "none";
+  return (eKind>=0 && eKind<FAULT_IO_NKIND) ? azName[eKind] : "";
 }
 
 sqlite3_int64 faultLive(void){ return g.nLive; }

@@ -29,6 +29,23 @@
 **    the commit fails (I/O error at points 19-23) SQLite rolls the
 **    transaction back, yet migrate_backup_table() returns the name of a
 **    copy that does not exist.
+**  engine (oom and ioerr, at HEAD 8f462a5; tcltest/pending/oom.test):
+**    - script.c scriptHeader(): a failed allocation of a header value is
+**      taken for a missing header: the message becomes the file name's
+**      ("01 01 000001 users"), the revision id the name's first token
+**      ("2024") and is recorded in migrate_version (oom upgrade 43, 70);
+**    - an allocation failure while reading the current revision reads
+**      as base: migrate_downgrade('base') returns 0, migrate_current()
+**      NULL (oom downgrade_dbmate 66, engine_read 28);
+**    - a failed COMMIT is reported as success: migrate_upgrade() returns
+**      the count while the database is unchanged (ioerr upgrade_dbmate 4
+**      lock, 5 read, 6 sync; oom upgrade_registered 999);
+**    - stamp records 'base' or a NULL down_revision in migrate_history
+**      (oom stamp 646, stamp_down 80); history filename NULL (oom
+**      downgrade_1 74); a leak (oom engine_read 254).
+**  alter (oom): migRunClauses() frees an uninitialised MigSim when
+**    migSimulate() fails before migSimInit() (a crash: oom downgrade,
+**    the ALTER TABLE ... DROP COLUMN routed to migAlterApply()).
 */
 /* An existing file at a backup's path, kept as it is when a backup fails. */
 static const Fixture aOld[] = {
@@ -37,40 +54,200 @@ static const Fixture aOld[] = {
   { 0, 0 }
 };
 
+/* Migration files: a history of four revisions with Alembic headers. */
+#define MIG_HDR(msg, id, revises) \
+  "-- " msg "\n--\n-- Revision ID: " id "\n-- Revises: " revises \
+  "\n-- Create Date: 2024-01-01 00:00:00\n\n"
+static const Fixture aMig[] = {
+  { "migrations/2024_01_01_000001_users.sql",
+    MIG_HDR("Create users", "aaaa00000001", "")
+    "-- migrate:up\n"
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+    "INSERT INTO users(name) VALUES('ann'), ('bob'), ('cy; \"x\"');\n"
+    "-- migrate:down\nDROP TABLE users;\n" },
+  { "migrations/2024_01_01_000002_email.sql",
+    MIG_HDR("Add email", "aaaa00000002", "aaaa00000001")
+    "-- migrate:up\n"
+    "ALTER TABLE users ADD COLUMN email TEXT;\n"
+    "UPDATE users SET email = name || '@example.com';\n"
+    "CREATE UNIQUE INDEX users_email ON users(email);\n"
+    "-- migrate:down\n"
+    "DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;\n" },
+  { "migrations/2024_01_01_000003_posts.sql",
+    MIG_HDR("Posts", "aaaa00000003", "aaaa00000002")
+    "-- migrate:up\n"
+    "CREATE TABLE posts(id INTEGER PRIMARY KEY,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users(id), body TEXT);\n"
+    "CREATE TRIGGER posts_ai AFTER INSERT ON posts BEGIN\n"
+    "  UPDATE users SET name = name WHERE id = new.user_id;\nEND;\n"
+    "INSERT INTO posts(user_id, body) SELECT id, 'hi ' || name FROM users;\n"
+    "-- migrate:down\nDROP TABLE posts;\n" },
+  { "migrations/2024_01_01_000004_rename.sql",
+    MIG_HDR("Rename body", "aaaa00000004", "aaaa00000003")
+    "-- migrate:up\n"
+    "ALTER TABLE posts RENAME COLUMN body TO content;\n"
+    "CREATE VIEW v_posts AS SELECT p.id, u.name, p.content\n"
+    "  FROM posts p JOIN users u ON u.id = p.user_id;\n"
+    "-- migrate:down\n"
+    "DROP VIEW v_posts;\nALTER TABLE posts RENAME COLUMN content TO body;\n" },
+  { 0, 0 }
+};
+
+/* A dbmate directory (no headers, CRLF line ends in one file), and a
+** transaction:false migration (not atomic by design: see aNoTxn). */
+static const Fixture aDbmate[] = {
+  { "migrations/20240101000000_init.sql",
+    "-- migrate:up\r\nCREATE TABLE a(x, y DEFAULT 'a;b');\r\n"
+    "INSERT INTO a(x) VALUES(1),(2);\r\n"
+    "-- migrate:down\r\nDROP TABLE a;\r\n" },
+  { "migrations/20240102000000_index.sql",
+    "-- migrate:up\nCREATE INDEX a_x ON a(x);\n"
+    "-- migrate:down\nDROP INDEX a_x;\n" },
+  { "migrations/20240103000000_more.sql",
+    "-- migrate:up\n/* a comment; with a semicolon */\n"
+    "CREATE TABLE b(z TEXT DEFAULT '--not a comment');\n"
+    "CREATE TRIGGER b_ai AFTER INSERT ON b BEGIN\n"
+    "  INSERT INTO a(x) VALUES(new.z); SELECT 'x;y';\nEND;\n"
+    "INSERT INTO b VALUES('row');\n"
+    "-- migrate:down\nDROP TABLE b;\nDELETE FROM a WHERE x='row';\n" },
+  { 0, 0 }
+};
+static const Fixture aNoTxn[] = {
+  { "migrations/20240101000000_init.sql",
+    "-- migrate:up\nCREATE TABLE a(x);\n-- migrate:down\nDROP TABLE a;\n" },
+  { "migrations/20240102000000_notxn.sql",
+    "-- migrate:up transaction:false\nCREATE INDEX a_x ON a(x);\n"
+    "-- migrate:down transaction:false\nDROP INDEX a_x;\n" },
+  { 0, 0 }
+};
+static const Fixture aBranch[] = {
+  { "migrations/2024_01_01_000001_root.sql",
+    MIG_HDR("Root", "bbbb00000001", "")
+    "-- migrate:up\nCREATE TABLE r(x);\n-- migrate:down\nDROP TABLE r;\n" },
+  { "migrations/2024_01_01_000002_left.sql",
+    MIG_HDR("Left", "bbbb00000002", "bbbb00000001")
+    "-- migrate:up\nCREATE TABLE l(x);\n-- migrate:down\nDROP TABLE l;\n" },
+  { "migrations/2024_01_01_000003_right.sql",
+    MIG_HDR("Right", "bbbb00000003", "bbbb00000001")
+    "-- migrate:up\nCREATE TABLE r2(x);\n-- migrate:down\nDROP TABLE r2;\n" },
+  { "migrations/2024_01_01_000004_merge.sql",
+    MIG_HDR("Merge", "bbbb00000004", "bbbb00000002, bbbb00000003")
+    "-- migrate:up\nINSERT INTO r VALUES('merged');\n"
+    "-- migrate:down\nDELETE FROM r;\n" },
+  { 0, 0 }
+};
+/* A history whose third migration fails half-way. */
+static const Fixture aBad[] = {
+  { "migrations/0001_one.sql",
+    "-- migrate:up\nCREATE TABLE one(x);\nINSERT INTO one VALUES(1);\n"
+    "-- migrate:down\nDROP TABLE one;\n" },
+  { "migrations/0002_two.sql",
+    "-- migrate:up\nCREATE TABLE two(x UNIQUE);\n"
+    "-- migrate:down\nDROP TABLE two;\n" },
+  { "migrations/0003_three.sql",
+    "-- migrate:up\nINSERT INTO two VALUES(1);\nCREATE TABLE three(y);\n"
+    "INSERT INTO two VALUES(1);\n"
+    "-- migrate:down\nDROP TABLE three;\n" },
+  { 0, 0 }
+};
+
 static const Op aOp[] = {
+  /* Control: plain SQL, no extension function; must always pass. */
+  { "control_sql", 0, OOM_SCHEMA, 0,
+    "BEGIN; CREATE TABLE c(x); INSERT INTO c SELECT b FROM t1;"
+    " UPDATE t1 SET b = b || '!'; COMMIT", 0, 0, 0 },
+  { "control_savepoint", 0, OOM_SCHEMA, 0,
+    "SAVEPOINT s; CREATE TABLE c(x); INSERT INTO c SELECT b FROM t1;"
+    " RELEASE s", 0, 0, 0 },
   { "open", 0, OOM_SCHEMA, 0,
-    "SELECT migrate_dir(), count(*) FROM t1", OP_OPEN },
+    "SELECT migrate_dir(), count(*) FROM t1", OP_OPEN, 0, 0 },
   { "introspect", 0, OOM_SCHEMA, 0,
     "SELECT has_table('t1'), has_table('nope'), column_exists('t1', 'C D'),"
     " has_index('i1'), has_view('v1'), has_trigger('tr1'),"
-    " column_exists('v1', 'b'), has_table('t1', 'main')", OP_PENDING },
+    " column_exists('v1', 'b'), has_table('t1', 'main')", OP_PENDING, 0, 0 },
   { "schema_columns", 0, OOM_SCHEMA, 0,
-    "SELECT * FROM schema_columns", OP_PENDING },
+    "SELECT * FROM schema_columns", OP_PENDING, 0, 0 },
   { "schema_columns_one", 0, OOM_SCHEMA, 0,
     "SELECT column_name, data_type, is_nullable, column_default"
-    " FROM schema_columns WHERE table_name='t1'", OP_PENDING },
+    " FROM schema_columns WHERE table_name='t1'", OP_PENDING, 0, 0 },
   { "migrate_dir", 0, 0, 0,
-    "SELECT migrate_dir('some/where'), migrate_dir()", 0 },
+    "SELECT migrate_dir('some/where'), migrate_dir()", 0, 0, 0 },
 
   /* The backup module: table copies, snapshots and restore. */
   { "backup_table", 0, OOM_SCHEMA, 0,
-    "SELECT migrate_backup_table('t1')", OP_PEND_IO },
+    "SELECT migrate_backup_table('t1')", OP_PEND_IO, 0, 0 },
   { "backup_table_suffix", 0, OOM_SCHEMA, 0,
     "SELECT migrate_backup_table('t2', 'b''4 \"x\"; \xc3\xa9')",
-    OP_PEND_IO },
+    OP_PEND_IO, 0, 0 },
   { "backup_plain", aOld, OOM_SCHEMA, 0,
-    "SELECT migrate_backup('b.db')", 0 },
+    "SELECT migrate_backup('b.db')", 0, 0, 0 },
   { "backup_gz", aOld, OOM_SCHEMA, 0,
-    "SELECT migrate_backup('sub dir/b.db.gz')", 0 },
+    "SELECT migrate_backup('sub dir/b.db.gz')", 0, 0, 0 },
   { "backup_wal", 0, "PRAGMA journal_mode=WAL;" OOM_SCHEMA, 0,
-    "SELECT migrate_backup('b.db')", 0 },
+    "SELECT migrate_backup('b.db')", 0, 0, 0 },
   { "restore_plain", 0, OOM_SCHEMA "SELECT migrate_backup('b.db');"
     "DROP TABLE t2; INSERT INTO t1(b) VALUES('new');", 0,
-    "SELECT migrate_restore('b.db')", 0 },
+    "SELECT migrate_restore('b.db')", 0, 0, 0 },
   { "restore_gz", 0, OOM_SCHEMA "SELECT migrate_backup('b.db.gz');"
     "DROP VIEW v1; CREATE TABLE t3(z);", 0,
-    "SELECT migrate_restore('b.db.gz')", 0 },
+    "SELECT migrate_restore('b.db.gz')", 0, 0, 0 },
   { "restore_wal", 0, "PRAGMA journal_mode=WAL;" OOM_SCHEMA
     "SELECT migrate_backup('b.db'); DELETE FROM t1;", 0,
-    "SELECT migrate_restore('b.db')", 0 },
+    "SELECT migrate_restore('b.db')", 0, 0, 0 },
+
+  /* The migration engine: files, graph, runner, bookkeeping. */
+  { "upgrade", aMig, 0, 0, "SELECT migrate_upgrade()", OP_PENDING,
+    "SELECT migrate_upgrade('+1')", 4 },
+  { "upgrade_fk", aMig, 0, "PRAGMA foreign_keys=ON",
+    "SELECT migrate_upgrade('aaaa00000003')", OP_PENDING,
+    "SELECT migrate_upgrade('+1')", 3 },
+  { "upgrade_wal", aMig, "PRAGMA journal_mode=WAL", 0,
+    "SELECT migrate_upgrade()", OP_PENDING,
+    "SELECT migrate_upgrade('+1')", 4 },
+  { "upgrade_dbmate", aDbmate, 0, 0, "SELECT migrate_upgrade()", OP_PENDING,
+    "SELECT migrate_upgrade('+1')", 3 },
+  { "upgrade_merge", aBranch, 0, 0, "SELECT migrate_upgrade('heads')",
+    OP_PENDING,
+    "SELECT migrate_upgrade('bbbb00000001')\v"
+    "SELECT migrate_upgrade('bbbb00000002')\v"
+    "SELECT migrate_upgrade('bbbb00000003')", 4 },
+  { "upgrade_in_txn", aMig, 0, 0,
+    "BEGIN; SELECT migrate_upgrade(); COMMIT", OP_PEND_OOM, 0, 0 },
+  { "upgrade_fails", aBad, 0, 0, "SELECT migrate_upgrade()", OP_FAILS,
+    "SELECT migrate_upgrade('+1')", 3 },
+  { "upgrade_registered", 0, 0,
+    "INSERT INTO migrations(revision, down_revision, message, up_sql,"
+    " down_sql) VALUES('cccc00000001', NULL, 'app', 'CREATE TABLE c(x);',"
+    " 'DROP TABLE c;'), ('cccc00000002', 'cccc00000001', 'app2',"
+    " 'INSERT INTO c VALUES(1);', 'DELETE FROM c;')",
+    "SELECT migrate_upgrade()", OP_PENDING,
+    "SELECT migrate_upgrade('+1')", 2 },
+  { "upgrade_notxn", aNoTxn, 0, 0, "SELECT migrate_upgrade()",
+    OP_NONATOMIC|OP_PENDING, 0, 0 },
+  { "downgrade", aMig, "SELECT migrate_dir('migrations');"
+    "SELECT migrate_upgrade()", 0, "SELECT migrate_downgrade('base')",
+    OP_PENDING, "SELECT migrate_downgrade('-1')", 4 },
+  { "downgrade_1", aMig, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_downgrade('-1')", OP_PENDING, 0, 0 },
+  { "downgrade_dbmate", aDbmate, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_downgrade('base')", OP_PENDING,
+    "SELECT migrate_downgrade('-1')", 3 },
+  { "downgrade_notxn", aNoTxn, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_downgrade('base')", OP_NONATOMIC|OP_PENDING, 0, 0 },
+  { "stamp", aMig, 0, 0, "SELECT migrate_stamp('aaaa00000003')",
+    OP_PENDING, 0, 0 },
+  { "stamp_down", aMig, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_stamp('base')", OP_PENDING, 0, 0 },
+  { "engine_read", aBranch, "SELECT migrate_upgrade('bbbb00000002')", 0,
+    "SELECT migrate_current(), migrate_heads(), migrate_check(),"
+    " migrate_verify()", OP_PENDING, 0, 0 },
+  { "engine_sql", aMig, "SELECT migrate_upgrade('aaaa00000001')", 0,
+    "SELECT migrate_sql('upgrade', 'head'),"
+    " migrate_sql('downgrade', 'base')", OP_PENDING, 0, 0 },
+  { "migrations_vtab", aBranch, "SELECT migrate_upgrade('bbbb00000003')", 0,
+    "SELECT * FROM migrations", OP_PENDING, 0, 0 },
+  { "migrations_insert", 0, 0, 0,
+    "INSERT INTO migrations(revision, down_revision, message, up_sql,"
+    " down_sql) VALUES('cccc00000001', NULL, 'app', 'CREATE TABLE c(x);',"
+    " 'DROP TABLE c;')", 0, 0, 0 },
 };

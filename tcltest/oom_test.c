@@ -21,7 +21,11 @@
 **   - success returns the undisturbed output;
 **   - PRAGMA integrity_check says ok, and the database (schema and every
 **     row) and the other files of the directory are exactly the before
-**     or the after state (exactly the after state on success).
+**     or the after state (exactly the after state on success). For an
+**     operation made of steps that each commit (an upgrade through
+**     several migrations), the state after any whole step is accepted
+**     too: zStep run k times from the before state, for k < nStep (or,
+**     when zStep holds "\v"-separated pieces, the first k pieces).
 ** One line per operation and mode: the failure points tried and what
 ** they gave. Exit status 1 if any point failed a check. -v prints every
 ** error message seen. GLOB patterns select operations by name.
@@ -36,7 +40,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define TEST_DB "test.db"
@@ -58,12 +64,17 @@ struct Op {
   const char *zPrep;           /* SQL on the connection before arming */
   const char *zOp;             /* SQL run with the fault armed */
   int flags;                   /* OP_* */
+  const char *zStep;           /* SQL of one step of the operation, or 0 */
+  int nStep;                   /* Number of steps in the operation */
 };
 #define OP_OPEN    0x01        /* Open the connection armed too */
 #define OP_PEND_OOM 0x02       /* Known bug under oom: run only with
                                ** -pending (tcltest/pending/) */
 #define OP_PEND_IO  0x04       /* Known bug under ioerr: the same */
 #define OP_PENDING  (OP_PEND_OOM|OP_PEND_IO)
+#define OP_FAILS    0x08       /* The operation fails even undisturbed */
+#define OP_NONATOMIC 0x10      /* Not atomic by design (transaction:false):
+                               ** any state passes integrity_check */
 
 #include "oom_ops.h"
 
@@ -292,6 +303,7 @@ struct Run {
   int rc;                      /* Extended result code of the operation */
   int rcClose;                 /* Result of sqlite3_close() */
   int nFault;                  /* Faults injected */
+  int eIoKind;                 /* FAULT_IO_* of the first I/O fault */
   sqlite3_int64 nLeak;         /* Live allocations left after close */
   char zOut[4096];             /* Rows, values separated by "|" */
   char zErr[512];              /* Error message */
@@ -330,6 +342,7 @@ static void runOp(const Op *pOp, int eKind, int iFail, int bPersist,
     rc = sqlite3_exec(db, pOp->zOp, runRow, pRun, 0);
   }
   pRun->nFault = faultDisarm();
+  pRun->eIoKind = faultIoKind();
   pRun->rc = rc==SQLITE_OK ? rc : sqlite3_extended_errcode(db);
   if( rc!=SQLITE_OK ){
     snprintf(pRun->zErr, sizeof(pRun->zErr), "%s",
@@ -354,25 +367,71 @@ struct Tally {
 };
 
 static int bVerbose = 0;
+static int *aPoint = 0;        /* Shared with the parent: point, persist */
 
 /* Report a failed check of one point. */
 static void failPoint(const char *zMode, const Op *pOp, int iFail,
                       int bPersist, const char *zWhy, const Run *pRun,
                       Tally *pT){
   if( pT->nFail<5 ){
-    printf("FAIL %s %s point %d%s: %s (rc=%d \"%s\")\n", zMode, pOp->zName,
-           iFail, bPersist ? "+" : "", zWhy, pRun->rc, pRun->zErr);
+    printf("FAIL %s %s point %d%s%s%s: %s (rc=%d \"%s\")\n", zMode,
+           pOp->zName, iFail, bPersist ? "+" : "",
+           pRun->eIoKind>=0 ? " " : "", faultIoKindName(pRun->eIoKind),
+           zWhy, pRun->rc, pRun->zErr);
   }
   pT->nFail++;
 }
 
+/* The states an operation may leave: before, after each whole step. */
+#define MAX_STEP 16
+typedef struct States States;
+struct States {
+  char *zBefore;               /* Before the operation */
+  char *zAfter;                /* After the undisturbed run */
+  int nMid;                    /* Number of states after a whole step */
+  char *azMid[MAX_STEP];       /* Those states */
+};
+
+/* True if zNow is one of the states after a whole step. */
+static int isMidState(const States *pS, const char *zNow){
+  int i;
+  for(i=0; i<pS->nMid; i++){
+    if( strcmp(zNow, pS->azMid[i])==0 ) return 1;
+  }
+  return 0;
+}
+
+/* Print the lines of zA that zB lacks, each prefixed with zTag. */
+static void printMissing(const char *zTag, const char *zA, const char *zB){
+  const char *z = zA;
+  char zLine[300];
+  while( *z ){
+    const char *zEnd = strchr(z, '\n');
+    int n = zEnd ? (int)(zEnd-z) : (int)strlen(z);
+    snprintf(zLine, sizeof(zLine), "%.*s", n, z);
+    if( n<(int)sizeof(zLine)-1 && strstr(zB, zLine)==0 ){
+      printf("%s%s\n", zTag, zLine);
+    }
+    z += n + (zEnd!=0);
+  }
+}
+
+/* Verbose: how zNow differs from zWant. */
+static void printDiff(const char *zWant, const char *zNow){
+  if( !bVerbose ) return;
+  printMissing("  - ", zWant, zNow);
+  printMissing("  + ", zNow, zWant);
+}
+
 /* Check one faulted run against the before and after states. */
 static void checkRun(const char *zMode, const Op *pOp, int iFail,
-                     int bPersist, const Run *pRun, const char *zBefore,
-                     const char *zAfter, const Run *pRef, Tally *pT){
+                     int bPersist, const Run *pRun, const States *pS,
+                     const Run *pRef, Tally *pT){
+  const char *zBefore = pS->zBefore;
+  const char *zAfter = pS->zAfter;
   char *zNow = stateDump();
   int rcP = pRun->rc & 0xff;
-  int bBefore = strcmp(zNow, zBefore)==0;
+  int bBefore = strcmp(zNow, zBefore)==0 || isMidState(pS, zNow);
   int bAfter = strcmp(zNow, zAfter)==0;
   if( pRun->rcClose!=SQLITE_OK ){
     failPoint(zMode, pOp, iFail, bPersist, "sqlite3_close failed", pRun, pT);
@@ -380,24 +439,31 @@ static void checkRun(const char *zMode, const Op *pOp, int iFail,
     failPoint(zMode, pOp, iFail, bPersist, "leak", pRun, pT);
   }else if( strstr(zNow, "integrity_check:") ){
     failPoint(zMode, pOp, iFail, bPersist, "integrity_check", pRun, pT);
+  }else if( pRun->rc==SQLITE_OK && (pOp->flags & OP_FAILS) ){
+    failPoint(zMode, pOp, iFail, bPersist, "success of a failing operation",
+              pRun, pT);
+  }else if( pRun->nFault==0 && (pOp->flags & OP_FAILS) ){
+    if( strcmp(pRun->zErr, pRef->zErr)!=0 || !bAfter ){
+      failPoint(zMode, pOp, iFail, bPersist, "not the undisturbed error",
+                pRun, pT);
+    }
   }else if( pRun->rc==SQLITE_OK ){
     if( pRun->nFault ) pT->nOk++;
     if( strcmp(pRun->zOut, pRef->zOut)!=0 ){
       failPoint(zMode, pOp, iFail, bPersist, "wrong output", pRun, pT);
-      if( bVerbose ) printf("--- expected\n%s--- got\n%s", pRef->zOut,
-                            pRun->zOut);
+      printDiff(pRef->zOut, pRun->zOut);
     }else if( !bAfter ){
       failPoint(zMode, pOp, iFail, bPersist, "success, not after", pRun, pT);
-      if( bVerbose ) printf("--- after\n%s--- now\n%s", zAfter, zNow);
+      printDiff(zAfter, zNow);
     }
   }else if( pRun->nFault==0 ){
     failPoint(zMode, pOp, iFail, bPersist, "error without fault", pRun, pT);
   }else if( rcP==SQLITE_CORRUPT || rcP==SQLITE_MISUSE
          || rcP==SQLITE_INTERNAL || pRun->zErr[0]==0 ){
     failPoint(zMode, pOp, iFail, bPersist, "unclean error", pRun, pT);
-  }else if( !bBefore && !bAfter ){
+  }else if( !bBefore && !bAfter && (pOp->flags & OP_NONATOMIC)==0 ){
     failPoint(zMode, pOp, iFail, bPersist, "in-between state", pRun, pT);
-    if( bVerbose ) printf("--- before\n%s--- now\n%s", zBefore, zNow);
+    printDiff(zBefore, zNow);
   }else{
     if( rcP==SQLITE_NOMEM ) pT->nNomem++;
     else if( rcP==SQLITE_IOERR ) pT->nIoerr++;
@@ -430,15 +496,52 @@ static int setupOp(const Op *pOp){
   return rc!=SQLITE_OK;
 }
 
+/* Step i (0-based) of pOp: the i-th of its "\v"-separated zStep pieces,
+** or all of zStep when it has no separator. Written into zBuf. */
+static const char *stepSql(const Op *pOp, int i, char *zBuf, int nBuf){
+  const char *z = pOp->zStep;
+  const char *zEnd;
+  if( strchr(z, '\v')==0 ) return z;
+  while( i-- > 0 && (z = strchr(z, '\v'))!=0 ) z++;
+  if( z==0 ) return "";
+  zEnd = strchr(z, '\v');
+  snprintf(zBuf, nBuf, "%.*s", zEnd ? (int)(zEnd-z) : (int)strlen(z), z);
+  return zBuf;
+}
+
+/* Record in pS the state after each of the first nStep-1 steps of pOp. */
+static int stepStates(const Op *pOp, const Tmpl *pTmpl, States *pS){
+  sqlite3 *db = 0;
+  char zBuf[1000];
+  int i, rc = SQLITE_OK;
+  tmplRestore(pTmpl);
+  for(i=1; rc==SQLITE_OK && i<pOp->nStep && i<=MAX_STEP; i++){
+    rc = sqlite3_open(TEST_DB, &db);
+    if( rc==SQLITE_OK && pOp->zPrep ){
+      rc = sqlite3_exec(db, pOp->zPrep, 0, 0, 0);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_exec(db, stepSql(pOp, i-1, zBuf, sizeof(zBuf)), 0, 0, 0);
+    }
+    if( rc!=SQLITE_OK ){
+      printf("FAIL %s: step %d: %s\n", pOp->zName, i, sqlite3_errmsg(db));
+    }
+    sqlite3_close(db);
+    pS->azMid[pS->nMid++] = stateDump();
+  }
+  return rc;
+}
+
 /* Run every failure point of pOp in mode eKind; returns points failed. */
 static int testOp(const Op *pOp, int eKind){
   const char *zMode = eKind==FAULT_OOM ? "oom" : "ioerr";
   Tmpl tmpl;
   Run ref, run;
-  char *zBefore = 0, *zAfter = 0;
+  States st;
   Tally aT[2];
-  int bPersist, iFail, nFail = 0;
+  int bPersist, iFail, i, nFail = 0;
   memset(&tmpl, 0, sizeof(tmpl));
+  memset(&st, 0, sizeof(st));
   memset(aT, 0, sizeof(aT));
   mkdir(pOp->zName, 0777);
   if( chdir(pOp->zName) ) return 1;
@@ -446,21 +549,24 @@ static int testOp(const Op *pOp, int eKind){
   if( setupOp(pOp) ){ chdir(".."); return 1; }
   dirWalk(".", captureOne, &tmpl);
   tmplRestore(&tmpl);
-  zBefore = stateDump();
+  st.zBefore = stateDump();
   runOp(pOp, 0, 0, 0, &ref);
-  zAfter = stateDump();
-  if( ref.rc!=SQLITE_OK || ref.nLeak || strstr(zAfter, "integrity_check:") ){
+  st.zAfter = stateDump();
+  if( pOp->zStep && stepStates(pOp, &tmpl, &st) ) nFail++;
+  if( (ref.rc!=SQLITE_OK)!=((pOp->flags & OP_FAILS)!=0) || ref.nLeak
+   || strstr(st.zAfter, "integrity_check:") ){
     printf("FAIL %s %s: undisturbed run: rc=%d leak=%lld %s\n", zMode,
            pOp->zName, ref.rc, ref.nLeak, ref.zErr);
     nFail++;
   }
-  for(bPersist=0; ref.rc==SQLITE_OK && bPersist<2; bPersist++){
+  for(bPersist=0; nFail==0 && bPersist<2; bPersist++){
     Tally *pT = &aT[bPersist];
     for(iFail=1; iFail<MAX_POINTS; iFail++){
       tmplRestore(&tmpl);
+      if( aPoint ){ aPoint[0] = iFail; aPoint[1] = bPersist; }
       runOp(pOp, eKind, iFail, bPersist, &run);
       pT->nPoint++;
-      checkRun(zMode, pOp, iFail, bPersist, &run, zBefore, zAfter, &ref, pT);
+      checkRun(zMode, pOp, iFail, bPersist, &run, &st, &ref, pT);
       if( run.nFault==0 ) break;
     }
     nFail += pT->nFail;
@@ -472,11 +578,38 @@ static int testOp(const Op *pOp, int eKind){
          aT[0].nOther+aT[1].nOther, aT[0].nOk+aT[1].nOk,
          aT[0].nBefore+aT[1].nBefore, aT[0].nAfter+aT[1].nAfter, nFail);
   fflush(stdout);
-  sqlite3_free(zBefore);
-  sqlite3_free(zAfter);
+  sqlite3_free(st.zBefore);
+  sqlite3_free(st.zAfter);
+  for(i=0; i<st.nMid; i++) sqlite3_free(st.azMid[i]);
   tmplFree(&tmpl);
   if( chdir("..") ) nFail++;
   return nFail;
+}
+
+/* testOp() in a child process, so that a crash is reported as such and
+** the other operations still run. Returns the points failed (1 for a
+** crash). */
+static int testOpIsolated(const Op *pOp, int eKind){
+  pid_t pid;
+  int status = 0;
+  fflush(stdout);
+  if( aPoint==0 ){
+    aPoint = mmap(0, 2*sizeof(int), PROT_READ|PROT_WRITE,
+                  MAP_SHARED|MAP_ANONYMOUS, -1, 0);
+    if( aPoint==MAP_FAILED ) aPoint = 0;
+  }
+  if( aPoint ){ aPoint[0] = 0; aPoint[1] = 0; }
+  pid = fork();
+  if( pid==0 ) _exit(testOp(pOp, eKind) ? 1 : 0);
+  if( pid<0 || waitpid(pid, &status, 0)!=pid ) return 1;
+  if( WIFSIGNALED(status) ){
+    printf("FAIL %s %s point %d%s: crashed with signal %d\n",
+           eKind==FAULT_OOM ? "oom" : "ioerr", pOp->zName,
+           aPoint ? aPoint[0] : 0, aPoint && aPoint[1] ? "+" : "",
+           WTERMSIG(status));
+    return 1;
+  }
+  return WEXITSTATUS(status);
 }
 
 /* True if zName matches one of the nPat patterns (or there are none). */
@@ -516,9 +649,9 @@ int main(int argc, char **argv){
     if( bPending!=((aOp[i].flags & mPend)!=0) ) continue;
     nOp++;
     if( bList ) printf("%s\n", aOp[i].zName);
-    else nFail += testOp(&aOp[i], eKind);
+    else nFail += testOpIsolated(&aOp[i], eKind);
   }
-  if( !bList ) printf("%s: %d operations, %d failed points\n", argv[1], nOp,
-                     nFail);
+  if( !bList ) printf("%s: %d operations, %d failed\n", argv[1], nOp,
+                      nFail);
   return nFail ? 1 : 0;
 }
