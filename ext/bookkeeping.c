@@ -48,12 +48,13 @@ const char *migBookDdl(void){
   return zBookDdl;
 }
 
-/* True if table zName exists in the main schema. */
-static int bookHasTable(sqlite3 *db, const char *zName){
+/* Set *pbHas to whether table zName exists in main. SQLite code. */
+static int bookHasTable(sqlite3 *db, const char *zName, int *pbHas){
   sqlite3_int64 n = 0;
-  migQueryInt(db, &n, "SELECT count(*) FROM main.sqlite_schema "
-              "WHERE type='table' AND name=%Q", zName);
-  return n>0;
+  int rc = migQueryInt(db, &n, "SELECT count(*) FROM main.sqlite_schema "
+                       "WHERE type='table' AND name=%Q", zName);
+  *pbHas = n>0;
+  return rc;
 }
 
 /* Free a list from migBookHeads(). */
@@ -94,14 +95,19 @@ static int bookReadList(sqlite3 *db, const char *zSql, char ***pazId,
 ** migBookFreeList().
 */
 int migBookHeads(sqlite3 *db, char ***pazId, int *pnId, int *pbAlembic){
+  int rc, bHas = 0;
   *pazId = 0;
   *pnId = 0;
   *pbAlembic = 0;
-  if( bookHasTable(db, "migrate_version") ){
+  rc = bookHasTable(db, "migrate_version", &bHas);
+  if( rc!=SQLITE_OK ) return rc;
+  if( bHas ){
     return bookReadList(db, "SELECT version_num FROM main.migrate_version "
                         "ORDER BY version_num", pazId, pnId);
   }
-  if( bookHasTable(db, "alembic_version") ){
+  rc = bookHasTable(db, "alembic_version", &bHas);
+  if( rc!=SQLITE_OK ) return rc;
+  if( bHas ){
     *pbAlembic = 1;
     return bookReadList(db, "SELECT version_num FROM main.alembic_version "
                         "ORDER BY version_num", pazId, pnId);
@@ -116,10 +122,11 @@ int migBookHeads(sqlite3 *db, char ***pazId, int *pnId, int *pbAlembic){
 */
 int migBookEnsure(sqlite3 *db, MigGraph *g, const int *aCur, int nCur,
                   int *pbAdopted, char **pzErr){
-  int bNew = !bookHasTable(db, "migrate_version");
-  int rc = sqlite3_exec(db, zBookDdl, 0, 0, pzErr);
-  int i;
+  int bHas = 0, i;
+  int rc = bookHasTable(db, "migrate_version", &bHas);
+  int bNew = !bHas;
   *pbAdopted = 0;
+  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, zBookDdl, 0, 0, pzErr);
   if( rc!=SQLITE_OK || !bNew || nCur==0 ) return rc;
   for(i=0; rc==SQLITE_OK && i<nCur; i++){
     rc = migExecPrintf(db, pzErr, "INSERT INTO main.migrate_version "
@@ -175,7 +182,8 @@ static int bookGhost(sqlite3 *db, const char *zId, MigRev *pRev){
     if( pRev->zUp==0 && rc==SQLITE_OK ) pRev->zUp = sqlite3_mprintf("");
     bFound = 1;
   }
-  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ){
     if( bFound ) migRevClear(pRev);
     return -1;
@@ -191,8 +199,10 @@ static int bookGhost(sqlite3 *db, const char *zId, MigRev *pRev){
 int migBookGhosts(sqlite3 *db, char **azCur, int nCur,
                   MigRev **paRev, int *pnRev){
   char **azTodo = 0;
-  int nTodo = 0, i, rc = SQLITE_OK;
-  if( nCur==0 || !bookHasTable(db, "migrate_history") ) return SQLITE_OK;
+  int nTodo = 0, i, bHas = 0, rc = SQLITE_OK;
+  if( nCur==0 ) return SQLITE_OK;
+  rc = bookHasTable(db, "migrate_history", &bHas);
+  if( rc!=SQLITE_OK || !bHas ) return rc;
   for(i=0; rc==SQLITE_OK && i<nCur; i++){
     rc = bookPush(&azTodo, &nTodo, azCur[i], -1);
   }

@@ -184,6 +184,7 @@ static int engineCurrent(MigConn *p, char **pzOut, char **pzErr){
   *pzOut = 0;
   rc = migBookHeads(p->db, &azId, &nId, &bAlembic);
   if( rc!=SQLITE_OK ){
+    migBookFreeList(azId, nId);
     *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(p->db));
     return rc;
   }
@@ -205,9 +206,10 @@ static int engineCurrent(MigConn *p, char **pzOut, char **pzErr){
     for(i=0; i<nId; i++) sqlite3_str_appendf(pStr, "%s%s", i?",":"", azId[i]);
     migBookFreeList(azId, nId);
   }
+  rc = sqlite3_str_errcode(pStr);
   *pzOut = sqlite3_str_finish(pStr);
-  if( nId==0 ){ sqlite3_free(*pzOut); *pzOut = 0; }
-  return SQLITE_OK;
+  if( nId==0 || rc!=SQLITE_OK ){ sqlite3_free(*pzOut); *pzOut = 0; }
+  return rc;
 }
 
 /* Append "line\n" problems of applied revisions (drift, missing files). */
@@ -510,8 +512,9 @@ static void engineHeadsFunc(sqlite3_context *ctx, int argc,
   int rc = migEngineLoad(p, 0, p->db, &g, 0, 0, &zErr);
   UNUSED(argc); UNUSED(argv);
   if( engineResultError(ctx, rc, zErr) ) return;
-  zOut = migGraphHeadList(g);      /* NULL: no revisions */
+  zOut = migGraphHeadList(g);      /* NULL: no revisions (or no memory) */
   if( zOut ) sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+  else if( g->nRev>0 ) sqlite3_result_error_nomem(ctx);
   migGraphFree(g);
 }
 

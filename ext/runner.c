@@ -17,8 +17,9 @@
 **     first, and fails before changing anything if one is irreversible.
 **  3. Each migration runs inside SAVEPOINT migrate_step together with its
 **     bookkeeping rows: statements one at a time (ALTER TABLE forms that
-**     SQLite lacks go to migAlterApply()), then PRAGMA foreign_key_check,
-**     then migrate_version and migrate_history. On error the savepoint is
+**     SQLite lacks go to migAlterApply()), then PRAGMA foreign_key_check
+**     (failing on a violation that was not there before the run), then
+**     migrate_version and migrate_history. On error the savepoint is
 **     rolled back, so the migration is applied whole or not at all, and
 **     the error reads "FILE:LINE: message". Migrations applied before it
 **     are committed.
@@ -49,6 +50,8 @@ struct Runner {
   int bTxn;                    /* 1: BEGIN IMMEDIATE by us; 2: SAVEPOINT */
   int bFkOff;                  /* Foreign keys switched off by us */
   int bSnapshot;               /* A snapshot was written in this run */
+  int bLost;                   /* SQLite rolled the transaction back */
+  char *zFkBefore;             /* Foreign key violations before the run */
   sqlite3_str *pOut;           /* Offline SQL */
   char *zErr;                  /* Error message */
 };
@@ -132,13 +135,22 @@ static int runLock(Runner *r){
 
 /*
 ** End the transaction: keep what was done (bKeep) or undo all of it;
-** then restore foreign keys. The first error is kept.
+** then restore foreign keys. Returns the result of the COMMIT (on
+** failure everything is rolled back and r->zErr says why, unless an
+** earlier error is recorded there already).
 */
-static void runUnlock(Runner *r, int bKeep){
-  char *zSave = r->zErr;
-  r->zErr = 0;
+static int runUnlock(Runner *r, int bKeep){
+  int rc = SQLITE_OK;
   if( r->bTxn==1 ){
-    if( runExec(r, sqlite3_mprintf(bKeep ? "COMMIT" : "ROLLBACK")) && bKeep ){
+    if( bKeep ){
+      char *zErr = 0;
+      rc = sqlite3_exec(r->db, "COMMIT", 0, 0, &zErr);
+      if( rc!=SQLITE_OK ){
+        if( r->zErr==0 ){ r->zErr = zErr; zErr = 0; }
+        sqlite3_exec(r->db, "ROLLBACK", 0, 0, 0);
+      }
+      sqlite3_free(zErr);
+    }else{
       sqlite3_exec(r->db, "ROLLBACK", 0, 0, 0);
     }
   }else if( r->bTxn==2 ){
@@ -148,10 +160,7 @@ static void runUnlock(Runner *r, int bKeep){
   r->bTxn = 0;
   if( r->bFkOff ) sqlite3_exec(r->db, "PRAGMA foreign_keys=ON", 0, 0, 0);
   r->bFkOff = 0;
-  if( zSave ){
-    sqlite3_free(r->zErr);
-    r->zErr = zSave;
-  }
+  return rc;
 }
 
 /* Load the graph and the current revisions; mark what is applied. */
@@ -309,6 +318,19 @@ static int runStatement(Runner *r, const char *zStmt, const char *zWhere,
   return rc;
 }
 
+/*
+** True (and the run marked as having lost its transaction) if SQLite
+** rolled back the whole transaction after an error (I/O, out of memory):
+** nothing done so far in it survives and nothing more may run.
+*/
+static int runTxnLost(Runner *r){
+  if( r->bTxn && sqlite3_get_autocommit(r->db) ){
+    r->bTxn = 0;
+    r->bLost = 1;
+  }
+  return r->bLost;
+}
+
 /* Run every statement of zSql (line iLine of pRev's file). */
 static int runSection(Runner *r, const MigRev *pRev, const char *zSql,
                       int iLine, int bTxn){
@@ -319,6 +341,9 @@ static int runSection(Runner *r, const MigRev *pRev, const char *zSql,
   while( rc==SQLITE_OK && (rc = migSplitNext(&s, &zStmt, &iStmt))==SQLITE_ROW ){
     char *zWhere = sqlite3_mprintf("%s:%d", zLabel, iStmt);
     rc = zWhere ? runStatement(r, zStmt, zWhere, bTxn) : SQLITE_NOMEM;
+    if( rc==SQLITE_OK && bTxn && runTxnLost(r) ){
+      rc = runError(r, "%s: the transaction was rolled back", zWhere);
+    }
     sqlite3_free(zWhere);
     sqlite3_free(zStmt);
   }
@@ -328,19 +353,50 @@ static int runSection(Runner *r, const MigRev *pRev, const char *zSql,
   return rc;
 }
 
-/* PRAGMA foreign_key_check: an error naming the first violation. */
+/* One foreign_key_check row as "\ntable|rowid|parent|fkid\n". */
+static char *runFkRow(sqlite3_stmt *pStmt){
+  return sqlite3_mprintf("\n%s|%lld|%s|%d\n", sqlite3_column_text(pStmt, 0),
+      sqlite3_column_int64(pStmt, 1), sqlite3_column_text(pStmt, 2),
+      sqlite3_column_int(pStmt, 3));
+}
+
+/*
+** PRAGMA foreign_key_check. With pRev==0: remember the violations there
+** are before the first migration (r->zFkBefore). Else: an error naming
+** the first violation that was not there before (pRev's doing).
+*/
 static int runFkCheck(Runner *r, const MigRev *pRev){
   sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pBefore = pRev ? 0 : sqlite3_str_new(0);
   int rc = sqlite3_prepare_v2(r->db, "PRAGMA main.foreign_key_check", -1,
                               &pStmt, 0);
-  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    char *zLabel = migRevLabel(pRev);
-    rc = runError(r, "%s: foreign key check failed: %s row %lld references "
-        "%s", zLabel, sqlite3_column_text(pStmt, 0),
-        sqlite3_column_int64(pStmt, 1), sqlite3_column_text(pStmt, 2));
-    sqlite3_free(zLabel);
+  if( pBefore ) sqlite3_str_appendall(pBefore, "\n");
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    char *zRow = runFkRow(pStmt);
+    if( zRow==0 ){ rc = SQLITE_NOMEM; break; }
+    if( pBefore ){
+      sqlite3_str_appendall(pBefore, zRow+1);
+    }else if( r->zFkBefore==0 || strstr(r->zFkBefore, zRow)==0 ){
+      char *zLabel = migRevLabel(pRev);
+      rc = runError(r, "%s: foreign key check failed: %s row %lld "
+          "references %s", zLabel, sqlite3_column_text(pStmt, 0),
+          sqlite3_column_int64(pStmt, 1), sqlite3_column_text(pStmt, 2));
+      sqlite3_free(zLabel);
+    }
+    sqlite3_free(zRow);
   }
-  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK ) runError(r, "%s", sqlite3_errmsg(r->db));
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+  if( pBefore ){
+    if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pBefore);
+    sqlite3_free(r->zFkBefore);
+    r->zFkBefore = sqlite3_str_finish(pBefore);
+    if( rc==SQLITE_OK && r->zFkBefore==0 ) rc = SQLITE_NOMEM;
+  }
   return rc;
 }
 
@@ -475,7 +531,11 @@ static int runStep(Runner *r, int iRev, int bDown){
   if( rc!=SQLITE_OK ) return rc;
   rc = runSection(r, pRev, zSql, iLine, 1);
   if( rc==SQLITE_OK ) rc = runFkCheck(r, pRev);
-  if( rc==SQLITE_OK ) rc = runRecord(r, iRev, bDown, iStart);
+  if( rc==SQLITE_OK && !runTxnLost(r) ) rc = runRecord(r, iRev, bDown, iStart);
+  if( runTxnLost(r) ){
+    if( rc==SQLITE_OK ) rc = runError(r, "the transaction was rolled back");
+    return rc;
+  }
   if( rc!=SQLITE_OK ){
     sqlite3_exec(r->db, "ROLLBACK TO migrate_step", 0, 0, 0);
   }
@@ -564,6 +624,7 @@ static int runAll(Runner *r, sqlite3_int64 *pnDone){
   if( !bDown && r->nPlan>0 && r->p->zBackup ){
     rc = runSnapshot(r, r->p->zBackup);
   }
+  if( rc==SQLITE_OK && r->nPlan>0 ) rc = runFkCheck(r, 0);
   for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
     rc = runStep(r, r->aPlan[i], bDown);
     if( rc==SQLITE_OK ){
@@ -576,7 +637,7 @@ static int runAll(Runner *r, sqlite3_int64 *pnDone){
 
 /* Write side: lock, load, ensure tables, plan, run, unlock. */
 static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
-  int bAdopted = 0;
+  int bAdopted = 0, rc2;
   int rc = runLock(r);
   if( rc==SQLITE_OK ) rc = runLoad(r);
   if( rc==SQLITE_OK ){
@@ -596,7 +657,12 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
       rc = runAll(r, pnDone);
     }
   }
-  runUnlock(r, rc==SQLITE_OK || *pnDone>0);
+  runTxnLost(r);
+  rc2 = runUnlock(r, rc==SQLITE_OK || *pnDone>0);
+  if( rc2!=SQLITE_OK || r->bLost ){
+    *pnDone = 0;
+    if( rc==SQLITE_OK ) rc = rc2;
+  }
   return rc;
 }
 
@@ -627,6 +693,7 @@ int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
     if( rc==SQLITE_OK && eOp!=MIG_OP_CHECK ){
       r.pOut = sqlite3_str_new(0);
       rc = runOffline(&r, eOp==MIG_OP_SQL_DOWN);
+      if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(r.pOut);
       if( rc==SQLITE_OK ) *pzOut = sqlite3_str_finish(r.pOut);
       else sqlite3_free(sqlite3_str_finish(r.pOut));
     }
@@ -636,6 +703,7 @@ int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
     r.zErr = 0;
   }
   sqlite3_free(r.zErr);
+  sqlite3_free(r.zFkBefore);
   migGraphFree(r.g);
   sqlite3_free(r.aCur);
   sqlite3_free(r.aApplied);

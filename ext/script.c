@@ -160,12 +160,16 @@ static int scriptBadUtf8(const char *zText, int nText){
   return 0;
 }
 
-/* Trimmed copy of z[0..n-1]; NULL when empty (or out of memory). */
-static char *scriptTrim(const char *z, int n){
+/* Trimmed copy of z[0..n-1]; NULL when empty, or with *pRc set to
+** SQLITE_NOMEM when out of memory. */
+static char *scriptTrim(const char *z, int n, int *pRc){
+  char *zNew;
   while( n>0 && (z[0]==' ' || z[0]=='\t') ){ z++; n--; }
   while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\r') ) n--;
   if( n==0 ) return 0;
-  return sqlite3_mprintf("%.*s", n, z);
+  zNew = sqlite3_mprintf("%.*s", n, z);
+  if( zNew==0 ) *pRc = SQLITE_NOMEM;
+  return zNew;
 }
 
 /* The header fields a file may set. */
@@ -189,6 +193,7 @@ struct ScriptParse {
 static int scriptHeader(ScriptParse *p, const char *z, int n){
   size_t i;
   char *zVal;
+  int rc = SQLITE_OK;
   MigRev *r = p->pRev;
   for(i=0; i<sizeof(azScriptKey)/sizeof(azScriptKey[0]); i++){
     int nKey = (int)strlen(azScriptKey[i]);
@@ -197,7 +202,7 @@ static int scriptHeader(ScriptParse *p, const char *z, int n){
     while( nB>0 && *zB==' ' ){ zB++; nB--; }
     if( nB>nKey && sqlite3_strnicmp(zB, azScriptKey[i], nKey)==0
      && zB[nKey]==':' ){
-      zVal = scriptTrim(zB+nKey+1, nB-nKey-1);
+      zVal = scriptTrim(zB+nKey+1, nB-nKey-1, &rc);
       if( zVal && (i==1 || i==4) && sqlite3_stricmp(zVal, "None")==0 ){
         sqlite3_free(zVal);
         zVal = 0;
@@ -210,11 +215,11 @@ static int scriptHeader(ScriptParse *p, const char *z, int n){
         case 3: sqlite3_free(r->zLabels); r->zLabels = zVal; break;
         default: sqlite3_free(r->zDepends); r->zDepends = zVal; break;
       }
-      return SQLITE_OK;
+      return rc;
     }
   }
-  if( r->zMessage==0 ) r->zMessage = scriptTrim(z, n);
-  return SQLITE_OK;
+  if( r->zMessage==0 ) r->zMessage = scriptTrim(z, n, &rc);
+  return rc;
 }
 
 /* Close the open section at offset iEnd of zText. */
