@@ -44,8 +44,10 @@
 **      (oom stamp 646, stamp_down 80); history filename NULL (oom
 **      downgrade_1 74); a leak (oom engine_read 254).
 **  alter (oom): migRunClauses() frees an uninitialised MigSim when
-**    migSimulate() fails before migSimInit() (a crash: oom downgrade,
-**    the ALTER TABLE ... DROP COLUMN routed to migAlterApply()).
+**    migSimulate() fails before migSimInit(): a crash (SIGSEGV in
+**    sqlite3_free from migSimFree) in every alter_* operation, e.g.
+**    oom alter_native point 325, and in oom downgrade (the ALTER TABLE
+**    ... DROP COLUMN of a migration goes through migAlterApply()).
 */
 /* An existing file at a backup's path, kept as it is when a backup fails. */
 static const Fixture aOld[] = {
@@ -151,6 +153,35 @@ static const Fixture aBad[] = {
   { 0, 0 }
 };
 
+/* Tables for the alter engine: a parent, a child with every kind of
+** dependent object, and names that need quoting. */
+#define ALTER_SCHEMA \
+  "CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT UNIQUE);" \
+  "CREATE TABLE child(id INTEGER PRIMARY KEY," \
+  " pid INTEGER REFERENCES parent(id) ON DELETE CASCADE, v TEXT," \
+  " legacy INT DEFAULT 7, CHECK (v <> 'bad'));" \
+  "CREATE INDEX child_pid ON child(pid);" \
+  "CREATE TRIGGER child_ai AFTER INSERT ON child BEGIN" \
+  " UPDATE parent SET name = name WHERE id = new.pid; END;" \
+  "CREATE VIEW v_child AS SELECT v, pid FROM child;" \
+  "INSERT INTO parent VALUES(1, 'p1'), (2, 'p2');" \
+  "INSERT INTO child(pid, v) VALUES(1, 'a'), (2, 'b'), (1, 'c');" \
+  "CREATE TABLE \"we\"\"ird; t\xc3\xa9\"(\"c\"\"ol;\" TEXT, [x y] INT," \
+  " `z` REAL);" \
+  "INSERT INTO \"we\"\"ird; t\xc3\xa9\" VALUES('q\"', 1, 2.5);"
+
+/* A migration whose ALTER TABLE statements SQLite cannot run natively. */
+static const Fixture aAlterMig[] = {
+  { "migrations/0001_alter.sql",
+    "-- migrate:up\n"
+    "ALTER TABLE child ALTER COLUMN v SET NOT NULL;\n"
+    "ALTER TABLE child DROP COLUMN legacy;\n"
+    "-- migrate:down\n"
+    "ALTER TABLE child ALTER COLUMN v DROP NOT NULL;\n"
+    "ALTER TABLE child ADD COLUMN legacy INT DEFAULT 7;\n" },
+  { 0, 0 }
+};
+
 static const Op aOp[] = {
   /* Control: plain SQL, no extension function; must always pass. */
   { "control_sql", 0, OOM_SCHEMA, 0,
@@ -250,4 +281,34 @@ static const Op aOp[] = {
     "INSERT INTO migrations(revision, down_revision, message, up_sql,"
     " down_sql) VALUES('cccc00000001', NULL, 'app', 'CREATE TABLE c(x);',"
     " 'DROP TABLE c;')", 0, 0, 0 },
+  /* The alter engine: native, in-place edit, validate, rebuild. */
+  { "alter_native", 0, ALTER_SCHEMA, 0,
+    "SELECT migrate_alter_table('child', 'ADD COLUMN w TEXT DEFAULT ''z''')",
+    OP_PEND_OOM, 0, 0 },
+  { "alter_edit", 0, ALTER_SCHEMA, 0,
+    "SELECT migrate_alter_table('child', 'ALTER COLUMN v SET DEFAULT ''d''')",
+    OP_PEND_OOM, 0, 0 },
+  { "alter_validate", 0, ALTER_SCHEMA, 0,
+    "SELECT migrate_alter_table('child', 'ALTER COLUMN v SET NOT NULL')",
+    OP_PEND_OOM, 0, 0 },
+  { "alter_rebuild", 0, ALTER_SCHEMA, 0,
+    "SELECT migrate_alter_table('child', 'ALTER COLUMN v SET NOT NULL',"
+    " 'DROP COLUMN legacy', 'ALTER COLUMN pid TYPE TEXT')", OP_PEND_OOM,
+    0, 0 },
+  { "alter_rebuild_fk", 0, ALTER_SCHEMA, "PRAGMA foreign_keys=ON",
+    "SELECT migrate_alter_table('parent', 'ALTER COLUMN name TYPE TEXT',"
+    " 'ALTER COLUMN name SET NOT NULL')", OP_PEND_OOM, 0, 0 },
+  { "alter_add_fk", 0, ALTER_SCHEMA, 0,
+    "SELECT migrate_alter_table('child', 'ADD CONSTRAINT fk_p FOREIGN KEY"
+    " (pid) REFERENCES parent(id)')", OP_PEND_OOM, 0, 0 },
+  { "alter_quoted", 0, ALTER_SCHEMA, 0,
+    "SELECT migrate_alter_table('we\"ird; t\xc3\xa9',"
+    " 'RENAME COLUMN \"c\"\"ol;\" TO \"n\xc3\xa9w\"\"; x\"',"
+    " 'ALTER COLUMN \"x y\" SET NOT NULL', 'ALTER COLUMN z TYPE TEXT')",
+    OP_PEND_OOM, 0, 0 },
+  { "alter_fails", 0, ALTER_SCHEMA "UPDATE child SET v = NULL WHERE id = 2;",
+    0, "SELECT migrate_alter_table('child', 'ALTER COLUMN v SET NOT NULL',"
+    " 'DROP COLUMN legacy')", OP_FAILS|OP_PEND_OOM, 0, 0 },
+  { "alter_in_migration", aAlterMig, ALTER_SCHEMA, 0,
+    "SELECT migrate_upgrade()", OP_PENDING, 0, 0 },
 };
