@@ -255,6 +255,43 @@ char *migBookHeadsSql(MigGraph *g, const char *aApplied){
 }
 
 /*
+** SQL that moves migrate_version across one step: revision iRev of g has
+** just been applied (bDown==0) or reverted, and aApplied says so. Only
+** the rows of iRev and its parents change, so a long chain of steps costs
+** time linear in its length.
+*/
+char *migBookStepSql(MigGraph *g, const char *aApplied, int iRev, int bDown){
+  MigRev *r = &g->aRev[iRev];
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int k, j;
+  if( !bDown ){
+    sqlite3_str_appendall(pStr, "DELETE FROM main.migrate_version "
+                          "WHERE version_num IN (");
+    for(k=0; k<r->nParent; k++){
+      sqlite3_str_appendf(pStr, "%s%Q", k ? "," : "",
+                          g->aRev[r->aParent[k]].zId);
+    }
+    sqlite3_str_appendf(pStr, ");\nINSERT OR IGNORE INTO main.migrate_version"
+                        " VALUES(%Q);", r->zId);
+  }else{
+    sqlite3_str_appendf(pStr, "DELETE FROM main.migrate_version "
+                        "WHERE version_num=%Q;", r->zId);
+    for(k=0; k<r->nParent; k++){
+      MigRev *pPar = &g->aRev[r->aParent[k]];
+      int bHead = aApplied[r->aParent[k]];
+      for(j=0; bHead && j<pPar->nChild; j++){
+        if( aApplied[pPar->aChild[j]] ) bHead = 0;
+      }
+      if( bHead ){
+        sqlite3_str_appendf(pStr, "\nINSERT OR IGNORE INTO "
+                            "main.migrate_version VALUES(%Q);", pPar->zId);
+      }
+    }
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+/*
 ** SQL recording that pRev was applied in direction zVerb ('upgrade' or
 ** 'downgrade') in rSec seconds (NULL when rSec<0).
 */

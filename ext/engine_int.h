@@ -104,6 +104,7 @@ void migBookFreeList(char **azId, int nId);
 int migBookGhosts(sqlite3 *db, char **azCur, int nCur,
                   MigRev **paRev, int *pnRev);
 char *migBookHeadsSql(MigGraph *g, const char *aApplied);
+char *migBookStepSql(MigGraph *g, const char *aApplied, int iRev, int bDown);
 char *migBookHistorySql(const MigRev *pRev, const char *zVerb, double rSec);
 char *migBookStampSql(const char *zFrom, const char *zTo);
 char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol);

@@ -445,7 +445,7 @@ static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
   MigRev *pRev = &r->g->aRev[iRev];
   int rc;
   r->aApplied[iRev] = !bDown;
-  rc = runExec(r, migBookHeadsSql(r->g, r->aApplied));
+  rc = runExec(r, migBookStepSql(r->g, r->aApplied, iRev, bDown));
   if( rc==SQLITE_OK ){
     rc = runExec(r, migBookHistorySql(pRev, bDown ? "downgrade" : "upgrade",
                                       (runNow()-iStart)/1000.0));
@@ -603,7 +603,7 @@ static int runOffline(Runner *r, int bDown){
     rc = runOfflineSection(r, bDown ? pRev->zDown : pRev->zUp);
     r->aApplied[iRev] = !bDown;
     if( rc==SQLITE_OK ){
-      char *zHeads = migBookHeadsSql(r->g, r->aApplied);
+      char *zHeads = migBookStepSql(r->g, r->aApplied, iRev, bDown);
       char *zHist = migBookHistorySql(pRev, bDown ? "downgrade":"upgrade", -1);
       sqlite3_str_appendf(r->pOut, "%s\n%s\n%s", zHeads, zHist,
                           bNoTxn ? "" : "COMMIT;\n");
