@@ -167,6 +167,9 @@ static int migParseRename(MigClause *c, MigOp *pOp){
     migEat(c, "COLUMN");
     rc = migEatName(c, &pOp->zCol);
     if( rc==SQLITE_OK && !migEat(c, "TO") ) rc = migClauseError(c);
+    if( rc==SQLITE_OK && c->i<c->nTok ){
+      rc = migTextOf(c, c->i, c->i+1, &pOp->zRaw);
+    }
     if( rc==SQLITE_OK ) rc = migEatName(c, &pOp->zArg);
   }
   if( rc==SQLITE_OK ) rc = migEnd(c);
@@ -301,6 +304,7 @@ void migOpFree(MigOp *aOp, int nOp){
     sqlite3_free(aOp[i].zCol);
     sqlite3_free(aOp[i].zArg);
     sqlite3_free(aOp[i].zUsing);
+    sqlite3_free(aOp[i].zRaw);
     sqlite3_free(aOp[i].zText);
   }
   sqlite3_free(aOp);

@@ -123,6 +123,7 @@ struct MigOp {
                                ** CONSTRAINT: the constraint's name) */
   char *zArg;                  /* Definition, type, expr, name, ... */
   char *zUsing;                /* USING expression of TYPE, or NULL */
+  char *zRaw;                  /* RENAME: the new name as written */
   int bIf;                     /* IF [NOT] EXISTS given */
   char *zText;                 /* The clause as written */
 };

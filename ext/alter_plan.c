@@ -4,7 +4,8 @@
 ** alter.c opened.
 **
 **   1. RENAME COLUMN clauses run first, natively (SQLite carries the new
-**      name through indexes, CHECKs, foreign keys, views and triggers);
+**      name, written as the clause writes it, through indexes, CHECKs,
+**      foreign keys, views and triggers);
 **      clauses written before a rename that name the old column are
 **      pointed at the new name.
 **   2. The other clauses are applied to the CREATE TABLE text (MigSim,
@@ -55,7 +56,7 @@ static int migRunRenames(MigAlter *p){
     MigOp *pOp = &p->aOp[i];
     if( pOp->eOp!=MIG_OP_RENAME_COLUMN ) continue;
     rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME COLUMN \"%w\" "
-                      "TO \"%w\"", p->zSchema, p->zTable, pOp->zCol, pOp->zArg);
+                      "TO %s", p->zSchema, p->zTable, pOp->zCol, pOp->zRaw);
     if( rc==SQLITE_OK ) rc = migRetarget(p, i);
   }
   return rc;
