@@ -26,7 +26,8 @@
 ** DEFAULT from the schema for them. Editing the DEFAULT in place would
 ** change their values. So the old schema is first given a sentinel
 ** default (a random blob); rows that read it are such rows, and if there
-** are any the table is rebuilt, which stores every value.
+** are any the table is rebuilt, which stores every value. Right after a
+** native DROP COLUMN, which rewrites every row whole, there are none.
 */
 #include "alter_int.h"
 #include <string.h>
@@ -115,10 +116,12 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
     }else if( rc!=SQLITE_OK ){
       rc = MIG_NEED_REBUILD;
     }
+    p->bRowsFull = 0;
   }else{
     rc = migExecPrintf(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" DROP COLUMN "
                        "\"%w\"", p->zSchema, p->zTable, pOp->zCol);
     if( rc!=SQLITE_OK ) rc = MIG_NEED_REBUILD;
+    p->bRowsFull = rc==SQLITE_OK;
   }
   sqlite3_free(zErr);
   return rc;
@@ -170,7 +173,7 @@ static char *migScanSql(MigAlter *p, MigSim *s, const char *zSentinel){
     MigCheck *pChk = &s->aCheck[i];
     if( pChk->eKind==MIG_CHK_COND ){
       sqlite3_str_appendf(pStr, "count(*) FILTER (WHERE %s), ", pChk->zCond);
-    }else if( pChk->eKind==MIG_CHK_DEFAULT ){
+    }else if( pChk->eKind==MIG_CHK_DEFAULT && zSentinel ){
       sqlite3_str_appendf(pStr, "count(*) FILTER (WHERE \"%w\" IS %s), ",
                           pChk->zCol, zSentinel);
     }
@@ -193,7 +196,9 @@ static int migScan(MigAlter *p, MigSim *s, const char *zSentinel){
     for(i=0; i<s->nCheck; i++){
       int eKind = s->aCheck[i].eKind;
       sqlite3_int64 n;
-      if( eKind==MIG_CHK_FK ) continue;
+      if( eKind==MIG_CHK_FK || (eKind==MIG_CHK_DEFAULT && !zSentinel) ){
+        continue;
+      }
       n = sqlite3_column_int64(pStmt, iCol++);
       if( n==0 ) continue;
       if( eKind==MIG_CHK_DEFAULT ) bShort = 1;
@@ -226,7 +231,7 @@ static int migEditRun(MigAlter *p, int iFrom, int iTo){
   if( rc==SQLITE_OK ) rc = migTableSql(p, &zOld);
   if( rc==SQLITE_OK && strcmp(zOld, s.pTab->zSql)!=0 ){
     rc = migCheckCreate(p, s.pTab->zSql);
-    if( rc==SQLITE_OK && migSimHas(&s, MIG_CHK_DEFAULT) ){
+    if( rc==SQLITE_OK && !p->bRowsFull && migSimHas(&s, MIG_CHK_DEFAULT) ){
       zSentinel = migSentinel();
       rc = zSentinel ? migSentinelSql(p, &s, zSentinel, &zSent) : SQLITE_NOMEM;
       if( rc==SQLITE_OK ) rc = migWriteSchema(p, zSent);
