@@ -282,39 +282,104 @@ static int runIsTxnControl(const char *zStmt){
 }
 
 /*
-** Run one statement of a migration: routed to the alter engine when
-** SQLite cannot do it natively. zWhere is "FILE:LINE" for messages.
+** ALTER TABLE statements SQLite cannot run, collected while consecutive
+** statements change the same table, then applied by one migAlterApply()
+** call (one rebuild for several clauses).
 */
-static int runStatement(Runner *r, const char *zStmt, const char *zWhere,
-                        int bTxn){
-  char *zTable = 0, *zClause = 0, *zErr = 0;
-  int rc;
+typedef struct RunBatch RunBatch;
+struct RunBatch {
+  char *zTable;                /* Table altered (owned) */
+  char **azClause;             /* Clauses (each owned) */
+  int nClause;                 /* Number of clauses */
+  char *zWhere;                /* "FILE:LINE" of the first (owned) */
+};
+
+/* Free what b holds and empty it. */
+static void runBatchClear(RunBatch *b){
+  int i;
+  for(i=0; i<b->nClause; i++) sqlite3_free(b->azClause[i]);
+  sqlite3_free(b->azClause);
+  sqlite3_free(b->zTable);
+  sqlite3_free(b->zWhere);
+  memset(b, 0, sizeof(*b));
+}
+
+/* Apply the collected clauses, if any, and empty the batch. */
+static int runBatchFlush(Runner *r, RunBatch *b){
+  char *zErr = 0;
+  int rc = SQLITE_OK;
+  if( b->nClause ){
+    rc = migAlterApply(r->db, 0, b->zTable, b->nClause,
+                       (const char**)b->azClause, &zErr);
+    if( rc!=SQLITE_OK ){
+      runError(r, "%s: %s", b->zWhere, zErr ? zErr : sqlite3_errstr(rc));
+    }
+    sqlite3_free(zErr);
+  }
+  runBatchClear(b);
+  return rc;
+}
+
+/* Add clause zClause of table zTable (both taken over) to the batch. */
+static int runBatchAdd(RunBatch *b, char *zTable, char *zClause,
+                       const char *zWhere){
+  char **azNew = sqlite3_realloc64(b->azClause,
+                                   sizeof(char*)*(b->nClause+1));
+  if( azNew==0 ){
+    sqlite3_free(zTable);
+    sqlite3_free(zClause);
+    return SQLITE_NOMEM;
+  }
+  b->azClause = azNew;
+  azNew[b->nClause++] = zClause;
+  if( b->zTable==0 ){
+    b->zTable = zTable;
+    b->zWhere = sqlite3_mprintf("%s", zWhere);
+    if( b->zWhere==0 ) return SQLITE_NOMEM;
+  }else{
+    sqlite3_free(zTable);
+  }
+  return SQLITE_OK;
+}
+
+/* Prepare and step one statement natively. zWhere is "FILE:LINE". */
+static int runNative(Runner *r, const char *zStmt, const char *zWhere){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(r->db, zStmt, -1, &pStmt, 0);
+  if( rc==SQLITE_OK && pStmt ){
+    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  }
+  if( rc!=SQLITE_OK ) runError(r, "%s: %s", zWhere, sqlite3_errmsg(r->db));
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
+** Run one statement of a migration, zWhere being "FILE:LINE": ALTER
+** TABLE forms SQLite lacks join the batch b (consecutive ones on one
+** table go to the alter engine together), anything else runs natively
+** after the batch is applied.
+*/
+static int runStatement(Runner *r, RunBatch *b, const char *zStmt,
+                        const char *zWhere, int bTxn){
+  char *zTable = 0, *zClause = 0;
+  int rc = SQLITE_OK;
   if( bTxn && runIsTxnControl(zStmt) ){
     return runError(r, "%s: transaction control is not allowed in a "
                     "migration (use transaction:false)", zWhere);
   }
   if( migAlterRoute(zStmt, &zTable, &zClause) ){
-    const char *azClause[1];
-    azClause[0] = zClause;
-    rc = migAlterApply(r->db, 0, zTable, 1, azClause, &zErr);
-    if( rc!=SQLITE_OK ){
-      runError(r, "%s: %s", zWhere, zErr ? zErr : sqlite3_errstr(rc));
+    if( b->zTable && !migNameEq(b->zTable, zTable) ){
+      rc = runBatchFlush(r, b);
     }
-    sqlite3_free(zErr);
+    if( rc==SQLITE_OK ) return runBatchAdd(b, zTable, zClause, zWhere);
     sqlite3_free(zTable);
     sqlite3_free(zClause);
     return rc;
   }
-  {
-    sqlite3_stmt *pStmt = 0;
-    rc = sqlite3_prepare_v2(r->db, zStmt, -1, &pStmt, 0);
-    if( rc==SQLITE_OK && pStmt ){
-      while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
-      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-    }
-    if( rc!=SQLITE_OK ) runError(r, "%s: %s", zWhere, sqlite3_errmsg(r->db));
-    sqlite3_finalize(pStmt);
-  }
+  rc = runBatchFlush(r, b);
+  if( rc==SQLITE_OK ) rc = runNative(r, zStmt, zWhere);
   return rc;
 }
 
@@ -335,19 +400,29 @@ static int runTxnLost(Runner *r){
 static int runSection(Runner *r, const MigRev *pRev, const char *zSql,
                       int iLine, int bTxn){
   MigSplit s;
+  RunBatch b;
   char *zStmt = 0, *zLabel = migRevLabel(pRev);
   int rc = migSplitInit(&s, zSql, iLine), iStmt = 0;
+  memset(&b, 0, sizeof(b));
   if( zLabel==0 ) rc = SQLITE_NOMEM;
   while( rc==SQLITE_OK && (rc = migSplitNext(&s, &zStmt, &iStmt))==SQLITE_ROW ){
     char *zWhere = sqlite3_mprintf("%s:%d", zLabel, iStmt);
-    rc = zWhere ? runStatement(r, zStmt, zWhere, bTxn) : SQLITE_NOMEM;
+    rc = zWhere ? runStatement(r, &b, zStmt, zWhere, bTxn) : SQLITE_NOMEM;
     if( rc==SQLITE_OK && bTxn && runTxnLost(r) ){
       rc = runError(r, "%s: the transaction was rolled back", zWhere);
     }
     sqlite3_free(zWhere);
     sqlite3_free(zStmt);
   }
-  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc==SQLITE_DONE ){
+    char *zWhere = b.zWhere ? sqlite3_mprintf("%s", b.zWhere) : 0;
+    rc = runBatchFlush(r, &b);
+    if( rc==SQLITE_OK && bTxn && runTxnLost(r) ){
+      rc = runError(r, "%s: the transaction was rolled back", zWhere);
+    }
+    sqlite3_free(zWhere);
+  }
+  runBatchClear(&b);
   migSplitFree(&s);
   sqlite3_free(zLabel);
   return rc;
