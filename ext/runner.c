@@ -257,6 +257,12 @@ static int runPlan(Runner *r, const char *zTarget){
   int iBranch = -1;
   int rc = migGraphResolve(r->g, zTarget, bDown, r->aCur, r->nCur,
                            &r->aTarget, &r->nTarget, &iBranch, &r->zErr);
+  if( rc!=SQLITE_OK && r->eOp==MIG_OP_STAMP && r->zErr
+   && strncmp(r->zErr, "Multiple head revisions", 23)==0 ){
+    /* Alembic's stamp words this case its own way */
+    runError(r, "Multiple heads are present; please specify a single "
+             "target revision");
+  }
   if( rc!=SQLITE_OK || r->eOp==MIG_OP_STAMP ) return rc;
   return bDown ? runPlanDown(r, zTarget, iBranch) : runPlanUp(r);
 }
