@@ -8,8 +8,9 @@
 **     the busy timeout, BEFORE the current revision is read. So of two
 **     processes upgrading one database the second waits, then reads the
 **     first one's result: every migration is applied exactly once.
-**     Called inside an open transaction, a SAVEPOINT is used instead (and
-**     foreign keys are left as they are).
+**     Called inside an open transaction, a SAVEPOINT is used instead;
+**     that is refused while foreign keys are on (they cannot be switched
+**     off there, and a DROP TABLE would cascade).
 **  2. The scripts and the current revisions are loaded, the target is
 **     resolved (graph.c) and the plan made: an upgrade applies the
 **     ancestors of the target that are not applied yet, parents first; a
@@ -119,11 +120,17 @@ static char *runIdList(MigGraph *g, const int *aIdx, int nIdx){
 static int runLock(Runner *r){
   sqlite3_int64 bFk = 0;
   int rc = SQLITE_OK;
-  if( !sqlite3_get_autocommit(r->db) ){
+  rc = migQueryInt(r->db, &bFk, "PRAGMA foreign_keys");
+  if( rc==SQLITE_OK && !sqlite3_get_autocommit(r->db) ){
+    /* PRAGMA foreign_keys cannot change inside a transaction, and with
+    ** it on, a DROP TABLE in a migration would run ON DELETE actions. */
+    if( bFk ){
+      return runError(r, "cannot migrate inside a transaction while "
+                      "PRAGMA foreign_keys is on");
+    }
     r->bTxn = 2;
     return runExec(r, sqlite3_mprintf("SAVEPOINT migrate_run"));
   }
-  rc = migQueryInt(r->db, &bFk, "PRAGMA foreign_keys");
   if( rc==SQLITE_OK && bFk ){
     rc = runExec(r, sqlite3_mprintf("PRAGMA foreign_keys=OFF"));
     if( rc==SQLITE_OK ) r->bFkOff = 1;
