@@ -34,6 +34,7 @@ struct MigSaved {
   char *zType;                 /* "index" or "trigger" */
   char *zName;                 /* Its name */
   char *zSql;                  /* Its CREATE statement */
+  int bTemp;                   /* A TEMP trigger (stored without TEMP) */
 };
 
 /* State of one rebuild. */
@@ -82,13 +83,11 @@ static int migCheckNoChildren(MigRebuild *r){
   return rc;
 }
 
-/* Step 3: save the SQL of t's indexes and triggers, and its sequence. */
-static int migSaveObjects(MigRebuild *r){
-  MigAlter *p = r->p;
+/* Append to r->aSaved the objects of t that query zSql (type, name, sql)
+** returns; bTemp: they are TEMP triggers. */
+static int migSaveFrom(MigRebuild *r, int bTemp, const char *zSql){
   sqlite3_stmt *pStmt = 0;
-  int rc = migAlterPrepare(p, &pStmt, "SELECT type, name, sql FROM \"%w\"."
-      "sqlite_master WHERE tbl_name=%Q AND type IN ('index','trigger') "
-      "AND sql IS NOT NULL ORDER BY rowid", p->zSchema, p->zTable);
+  int rc = migAlterPrepare(r->p, &pStmt, "%s", zSql);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     MigSaved *aNew = sqlite3_realloc64(r->aSaved,
                                        (r->nSaved+1)*sizeof(MigSaved));
@@ -97,9 +96,28 @@ static int migSaveObjects(MigRebuild *r){
     aNew[r->nSaved].zType = sqlite3_mprintf("%s", sqlite3_column_text(pStmt,0));
     aNew[r->nSaved].zName = sqlite3_mprintf("%s", sqlite3_column_text(pStmt,1));
     aNew[r->nSaved].zSql = sqlite3_mprintf("%s", sqlite3_column_text(pStmt,2));
+    aNew[r->nSaved].bTemp = bTemp;
     r->nSaved++;
   }
   sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Step 3: save the SQL of t's indexes and triggers (TEMP triggers on t
+** too: DROP TABLE drops them), and its sqlite_sequence value. */
+static int migSaveObjects(MigRebuild *r){
+  MigAlter *p = r->p;
+  char *zSql = sqlite3_mprintf("SELECT type, name, sql FROM \"%w\"."
+      "sqlite_master WHERE tbl_name=%Q AND type IN ('index','trigger') "
+      "AND sql IS NOT NULL ORDER BY rowid", p->zSchema, p->zTable);
+  int rc = zSql ? migSaveFrom(r, 0, zSql) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK && !migNameEq(p->zSchema, "temp") ){
+    zSql = sqlite3_mprintf("SELECT type, name, sql FROM temp.sqlite_master "
+        "WHERE tbl_name=%Q AND type='trigger' ORDER BY rowid", p->zTable);
+    rc = zSql ? migSaveFrom(r, 1, zSql) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+  }
   if( rc==SQLITE_OK ){
     sqlite3_int64 bSeqTab = 0;
     rc = migAlterInt(p, &bSeqTab, "SELECT count(*) FROM \"%w\".sqlite_master "
@@ -387,6 +405,19 @@ static int migObjectFail(MigAlter *p, int rc, const char *zType,
                      zName, zMsg);
 }
 
+/* zSql (CREATE TRIGGER as stored for a TEMP trigger, which drops the
+** word) with TEMP put back before TRIGGER. */
+static char *migTempTrigger(const char *zSql){
+  MigToken *aTok = 0;
+  int nTok = 0, i;
+  char *zRet = 0;
+  if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
+  for(i=0; i<nTok && !migTokIsWord(zSql, &aTok[i], "TRIGGER"); i++){}
+  if( i<nTok ) zRet = migSplice(zSql, aTok[i].iOff, aTok[i].iOff, "TEMP ");
+  sqlite3_free(aTok);
+  return zRet;
+}
+
 /* zSql (CREATE INDEX or CREATE TRIGGER as stored) with its object name
 ** qualified by the schema, so it is created next to the table. */
 static char *migQualify(const char *zSql, const char *zSchema){
@@ -418,8 +449,11 @@ static int migRecreate(MigRebuild *r){
   for(i=0; rc==SQLITE_OK && i<r->nSaved; i++){
     MigSaved *pS = &r->aSaved[i];
     char *zErr = 0;
-    char *zSql = migNameEq(p->zSchema, "main") ? sqlite3_mprintf("%s",
-                 pS->zSql) : migQualify(pS->zSql, p->zSchema);
+    char *zSql;
+    if( pS->bTemp ) zSql = migTempTrigger(pS->zSql);
+    else if( migNameEq(p->zSchema, "main") ) zSql = sqlite3_mprintf("%s",
+                                                              pS->zSql);
+    else zSql = migQualify(pS->zSql, p->zSchema);
     rc = zSql ? sqlite3_exec(p->db, zSql, 0, 0, &zErr) : SQLITE_NOMEM;
     sqlite3_free(zSql);
     if( rc!=SQLITE_OK ){
