@@ -180,6 +180,17 @@ static const char *migSplitName(sqlite3 *db, const char *zArg,
   return zArg;
 }
 
+/* True if a statement that writes is running on db (the alter would
+** have to commit or drop a table under it). */
+static int migWriterBusy(sqlite3 *db){
+  sqlite3_stmt *pStmt;
+  for(pStmt=sqlite3_next_stmt(db, 0); pStmt;
+      pStmt=sqlite3_next_stmt(db, pStmt)){
+    if( sqlite3_stmt_busy(pStmt) && !sqlite3_stmt_readonly(pStmt) ) return 1;
+  }
+  return 0;
+}
+
 /*
 ** migrate_alter_table(table, clause, ...): see the header comment.
 */
@@ -193,6 +204,12 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( argc<2 || zArg==0 ){
     sqlite3_result_error(ctx, "usage: migrate_alter_table(table, clause, "
                          "...)", -1);
+    return;
+  }
+  if( migWriterBusy(db) ){
+    sqlite3_result_error(ctx, "migrate_alter_table() must be called from a "
+                         "SELECT of its own, not from a statement that writes",
+                         -1);
     return;
   }
   azClause = sqlite3_malloc64(sizeof(char*)*argc);
