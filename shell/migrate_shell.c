@@ -86,7 +86,13 @@ static int migCmdHelp(MigShell *p, int nArg, char **azArg){
   fprintf(p->out, "Usage: .migrate SUBCOMMAND [ARGS...]\n");
   for(i=0; i<sizeof(aCmd)/sizeof(aCmd[0]); i++){
     char *z = sqlite3_mprintf("%s %s", aCmd[i].zName, aCmd[i].zUsage);
-    fprintf(p->out, "  %-28s %s\n", z ? z : aCmd[i].zName, aCmd[i].zHelp);
+    const char *zUse = z ? z : aCmd[i].zName;
+    if( strlen(zUse)>28 ){
+      /* A long usage gets a line of its own; the help goes below it. */
+      fprintf(p->out, "  %s\n  %-28s %s\n", zUse, "", aCmd[i].zHelp);
+    }else{
+      fprintf(p->out, "  %-28s %s\n", zUse, aCmd[i].zHelp);
+    }
     sqlite3_free(z);
   }
   return 0;
