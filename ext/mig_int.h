@@ -29,6 +29,7 @@
 #endif
 #include "migrate.h"
 #include <stddef.h>
+#include <stdarg.h>
 
 #ifndef UNUSED
 # define UNUSED(x) (void)(x)
@@ -91,6 +92,9 @@ int migNameEq(const char *zA, const char *zB);  /* ASCII case-insensitive */
 char *migQuoteId(const char *zId);   /* "id", quotes doubled; sqlite3_free */
 int migExecPrintf(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...);
+int migPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...);
+int migPrepareV(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt,
+                va_list ap);
 
 /*
 ** The engine module (migrations, issue 3) provides:

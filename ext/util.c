@@ -32,21 +32,44 @@ int migExecPrintf(sqlite3 *db, char **pzErr, const char *zFmt, ...){
   return rc;
 }
 
+/* migPrepare() with a va_list. */
+int migPrepareV(
+  sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, va_list ap
+){
+  char *zSql = sqlite3_vmprintf(zFmt, ap);
+  int rc;
+  *ppStmt = 0;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/*
+** Prepare the statement built from zFmt (sqlite3_mprintf conventions) into
+** *ppStmt, which the caller finalizes; *ppStmt is NULL on error. Returns an
+** SQLite code.
+*/
+int migPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...){
+  va_list ap;
+  int rc;
+  va_start(ap, zFmt);
+  rc = migPrepareV(db, ppStmt, zFmt, ap);
+  va_end(ap);
+  return rc;
+}
+
 /*
 ** Run the query built from zFmt and store the first column of its first
 ** row in *piOut (0 when there is no row). Returns an SQLite code.
 */
 int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...){
   va_list ap;
-  char *zSql;
   sqlite3_stmt *pStmt = 0;
   int rc;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  rc = migPrepareV(db, &pStmt, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
   *piOut = 0;
   if( rc==SQLITE_OK ){
     if( sqlite3_step(pStmt)==SQLITE_ROW ){

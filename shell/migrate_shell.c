@@ -61,15 +61,11 @@ int migShellError(MigShell *p, const char *zFormat, ...){
 
 int migShellQuery(MigShell *p, const char *zFmt, ...){
   va_list ap;
-  char *zSql;
   sqlite3_stmt *pStmt = 0;
   int rc;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  rc = migPrepareV(p->db, &pStmt, zFmt, ap);
   va_end(ap);
-  if( zSql==0 ) return migShellError(p, "out of memory");
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *z = (const char*)sqlite3_column_text(pStmt, 0);
     if( z ) fprintf(p->out, "%s\n", z);
