@@ -71,6 +71,7 @@ int migShellQuery(MigShell *p, const char *zFmt, ...){
     if( z ) fprintf(p->out, "%s\n", z);
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  if( rc==SQLITE_NOMEM ) return migShellError(p, "out of memory");
   if( rc!=SQLITE_OK ) return migShellError(p, "%s", sqlite3_errmsg(p->db));
   return 0;
 }
