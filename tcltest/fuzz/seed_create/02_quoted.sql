@@ -1,0 +1,1 @@
+CREATE TABLE "we""ird; té"([x y] INT, `z` REAL COLLATE nocase, "c""ol;" TEXT UNIQUE, CONSTRAINT pk PRIMARY KEY (`z`)) WITHOUT ROWID

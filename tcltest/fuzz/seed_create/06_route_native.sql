@@ -1,0 +1,1 @@
+ALTER TABLE "t x" DROP COLUMN "a;b"

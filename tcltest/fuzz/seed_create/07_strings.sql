@@ -1,0 +1,1 @@
+CREATE TABLE t(a TEXT DEFAULT 'it''s', b TEXT DEFAULT "dq", [c] INT, $d INT, e)

@@ -1,0 +1,5 @@
+-- Revision ID: None
+-- Revises: None
+SELECT 1;
+-- migrate:up
+-- migrate:up
