@@ -317,9 +317,10 @@ char *migBookStampSql(const char *zFrom, const char *zTo){
 
 /*
 ** Column zCol of the last upgrade row of revision zRev (sqlite3_free),
-** or NULL when there is none.
+** or NULL when there is none. *pRc (if not NULL) gets the SQLite code:
+** a NULL with an error is not "no row".
 */
-char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol){
+char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol, int *pRc){
   sqlite3_stmt *pStmt = 0;
   char *zRet = 0;
   char *zSql = sqlite3_mprintf("SELECT \"%w\" FROM main.migrate_history "
@@ -330,7 +331,10 @@ char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol){
   if( rc==SQLITE_OK ){
     sqlite3_bind_text(pStmt, 1, zRev, -1, SQLITE_STATIC);
     if( sqlite3_step(pStmt)==SQLITE_ROW ) zRet = bookCol(pStmt, 0, &rc);
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+    else sqlite3_finalize(pStmt);
   }
-  sqlite3_finalize(pStmt);
+  if( pRc ) *pRc = rc;
+  if( rc!=SQLITE_OK ){ sqlite3_free(zRet); zRet = 0; }
   return zRet;
 }

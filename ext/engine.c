@@ -229,7 +229,7 @@ static void engineVerifyRevs(MigConn *p, MigGraph *g, const int *aCur,
                           "no file\n", r->zId);
       continue;
     }
-    zSum = migBookLast(p->db, r->zId, "checksum");
+    zSum = migBookLast(p->db, r->zId, "checksum", 0);
     if( zSum && r->zChecksum && strcmp(zSum, r->zChecksum)!=0 ){
       char *zLabel = migRevLabel(r);
       sqlite3_str_appendf(pStr, "drift: %s changed since revision %s was "

@@ -107,7 +107,8 @@ char *migBookHeadsSql(MigGraph *g, const char *aApplied);
 char *migBookStepSql(MigGraph *g, const char *aApplied, int iRev, int bDown);
 char *migBookHistorySql(const MigRev *pRev, const char *zVerb, double rSec);
 char *migBookStampSql(const char *zFrom, const char *zTo);
-char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol);
+char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol,
+                  int *pRc);
 
 /* runner.c */
 #define MIG_OP_UPGRADE   0

@@ -198,7 +198,9 @@ static int mvColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     case MV_IS_APPLIED: sqlite3_result_int(ctx, pCur->aApplied[iRev]); break;
     case MV_APPLIED_AT:
       if( pCur->aApplied[iRev] ){
-        char *z = migBookLast(pTab->p->db, r->zId, "at");
+        int rc = SQLITE_OK;
+        char *z = migBookLast(pTab->p->db, r->zId, "at", &rc);
+        if( rc!=SQLITE_OK ) return rc;
         if( z ) sqlite3_result_text(ctx, z, -1, sqlite3_free);
       }
       break;

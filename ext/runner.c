@@ -637,6 +637,11 @@ static int runStamp(Runner *r){
   char *zFrom = runIdList(g, r->aCur, r->nCur);
   char *zTo = runIdList(g, r->aTarget, r->nTarget);
   int rc;
+  if( (r->nCur && zFrom==0) || (r->nTarget && zTo==0) ){
+    sqlite3_free(zFrom);
+    sqlite3_free(zTo);
+    return SQLITE_NOMEM;
+  }
   migLog(r->p, "Running stamp_revision %s -> %s", zFrom ? zFrom : "",
          zTo ? zTo : "");
   memset(r->aApplied, 0, g->nRev);
@@ -683,6 +688,7 @@ static int runOffline(Runner *r, int bDown){
     MigRev *pRev = &r->g->aRev[iRev];
     char *zFrom = runParents(r->g, pRev);
     int bNoTxn = bDown ? pRev->bDownNoTxn : pRev->bUpNoTxn;
+    if( pRev->nParent && zFrom==0 ) return SQLITE_NOMEM;
     sqlite3_str_appendf(r->pOut, "\n-- Running %s %s -> %s, %s\n%s",
         bDown ? "downgrade" : "upgrade", bDown ? pRev->zId : zFrom,
         bDown ? zFrom : pRev->zId, pRev->zMessage ? pRev->zMessage : "",
@@ -740,7 +746,7 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
   if( rc==SQLITE_OK ){
     if( r->eOp==MIG_OP_STAMP ){
       rc = runStamp(r);
-      *pnDone = r->nTarget;
+      if( rc==SQLITE_OK ) *pnDone = r->nTarget;
     }else{
       rc = runAll(r, pnDone);
     }

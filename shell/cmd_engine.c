@@ -231,7 +231,7 @@ static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose){
                         : r->eSource==MIG_SRC_HISTORY ? "(file gone; SQL "
                         "from migrate_history)" : "(registered)");
     if( r->zDate ) sqlite3_str_appendf(pStr, "\nCreate Date: %s", r->zDate);
-    z = c->aApplied[i] ? migBookLast(p->db, r->zId, "at") : 0;
+    z = c->aApplied[i] ? migBookLast(p->db, r->zId, "at", 0) : 0;
     if( z ) sqlite3_str_appendf(pStr, "\nApplied: %s", z);
     sqlite3_free(z);
     sqlite3_str_appendf(pStr, "\n\n    %s\n", r->zMessage ? r->zMessage : "");
