@@ -479,6 +479,7 @@ static void engineRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   }
 }
 
+/* The SQL entry points of engineRunFunc(), one per operation. */
 static void engineUpgradeFunc(sqlite3_context *c, int n, sqlite3_value **a){
   engineRunFunc(c, n, a, MIG_OP_UPGRADE, "migrate_upgrade");
 }
@@ -622,6 +623,8 @@ static MigConn *engineConn(sqlite3 *db, char **pzErr){
   return p;
 }
 
+/* Public API: see migrate.h. Registration stops at the first bad entry
+** (the entries before it stay registered). */
 MIGRATE_API int sqlite3_migrate_register(
   sqlite3 *db,
   const sqlite3_migration *aMig,
@@ -647,6 +650,7 @@ MIGRATE_API int sqlite3_migrate_register(
   return rc;
 }
 
+/* Public API: see migrate.h. */
 MIGRATE_API int sqlite3_migrate_upgrade(
   sqlite3 *db,
   const char *zTarget,
@@ -665,6 +669,7 @@ MIGRATE_API int sqlite3_migrate_upgrade(
   return rc;
 }
 
+/* Public API: see migrate.h. */
 MIGRATE_API int sqlite3_migrate_current(
   sqlite3 *db,
   char **pzCurrent,

@@ -43,6 +43,7 @@ int migGraphFind(MigGraph *g, const char *zId){
   return -1;
 }
 
+/* Free g and every revision it owns. NULL is a no-op. */
 void migGraphFree(MigGraph *g){
   int i;
   if( g==0 ) return;

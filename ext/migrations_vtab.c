@@ -71,6 +71,8 @@ static int mvConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
+/* The usual virtual table methods follow; the cursor holds a loaded
+** graph and the applied marks from xFilter to xClose. */
 static int mvDisconnect(sqlite3_vtab *pVtab){
   sqlite3_free(pVtab);
   return SQLITE_OK;
@@ -252,6 +254,7 @@ static int mvUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   return rc;
 }
 
+/* Eponymous only (no xCreate); xUpdate for INSERT. */
 static sqlite3_module mvModule = {
   0,                           /* iVersion */
   0,                           /* xCreate: eponymous only */

@@ -92,6 +92,8 @@ char *migRevLabel(const MigRev *pRev){
   return sqlite3_mprintf("revision %s", pRev->zId);
 }
 
+/* Checksum of zText[0..nText-1] as 16 hex digits, CRLF and CR read as
+** LF (sqlite3_free; NULL when out of memory). */
 char *migChecksum(const char *zText, int nText){
   sqlite3_uint64 h = 0xcbf29ce484222325ULL;
   int i;

@@ -84,6 +84,7 @@ static int cmdTargetArgs(int nArg, char **azArg, int bBackup,
   return 0;
 }
 
+/* .migrate upgrade [TARGET] [--sql] [--backup FILE] */
 int migCmdUpgrade(MigShell *p, int nArg, char **azArg){
   const char *zTarget = 0, *zBackup = 0;
   int bSql = 0;
@@ -95,6 +96,7 @@ int migCmdUpgrade(MigShell *p, int nArg, char **azArg){
   return cmdRun(p, bSql ? MIG_OP_SQL_UP : MIG_OP_UPGRADE, zTarget, zBackup);
 }
 
+/* .migrate downgrade TARGET [--sql] */
 int migCmdDowngrade(MigShell *p, int nArg, char **azArg){
   const char *zTarget = 0, *zBackup = 0;
   int bSql = 0;
@@ -105,11 +107,13 @@ int migCmdDowngrade(MigShell *p, int nArg, char **azArg){
   return cmdRun(p, bSql ? MIG_OP_SQL_DOWN : MIG_OP_DOWNGRADE, zTarget, 0);
 }
 
+/* .migrate stamp TARGET */
 int migCmdStamp(MigShell *p, int nArg, char **azArg){
   if( nArg!=2 ) return migShellError(p, "usage: .migrate stamp TARGET");
   return cmdRun(p, MIG_OP_STAMP, azArg[1], 0);
 }
 
+/* .migrate check: fails while migrations are pending */
 int migCmdCheck(MigShell *p, int nArg, char **azArg){
   MigConn *pConn = migConnGet(p->db);
   sqlite3_int64 n = 0;
@@ -125,6 +129,7 @@ int migCmdCheck(MigShell *p, int nArg, char **azArg){
   return 0;
 }
 
+/* .migrate verify: prints migrate_verify(); fails unless "ok" */
 int migCmdVerify(MigShell *p, int nArg, char **azArg){
   char *zOut = 0, *zErr = 0;
   UNUSED(azArg);
@@ -166,6 +171,7 @@ static int cmdLoad(MigShell *p, CmdGraph *c){
   return 0;
 }
 
+/* Free what cmdLoad() loaded. */
 static void cmdUnload(CmdGraph *c){
   migGraphFree(c->g);
   sqlite3_free(c->aCur);
@@ -241,6 +247,7 @@ static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose){
   sqlite3_free(z);
 }
 
+/* .migrate current: one line per current revision, "(head)" marked */
 int migCmdCurrent(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   int k;
@@ -255,6 +262,7 @@ int migCmdCurrent(MigShell *p, int nArg, char **azArg){
   return 0;
 }
 
+/* .migrate heads: the heads of the scripts */
 int migCmdHeads(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   int i;
@@ -272,6 +280,7 @@ int migCmdHeads(MigShell *p, int nArg, char **azArg){
   return 0;
 }
 
+/* .migrate branches: each branch point and the revisions it leads to */
 int migCmdBranches(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   int i, k;
@@ -330,6 +339,7 @@ static int cmdRangeEnd(MigShell *p, CmdGraph *c, const char *zSpec,
   return 0;
 }
 
+/* .migrate history [-v] [-r START:END]: newest first */
 int migCmdHistory(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   const char *zRange = 0;
@@ -373,6 +383,7 @@ int migCmdHistory(MigShell *p, int nArg, char **azArg){
   return rc;
 }
 
+/* .migrate show REV: the verbose block of each revision REV names */
 int migCmdShow(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   int *aOut = 0, nOut = 0, iBranch, i;
@@ -418,6 +429,7 @@ static int cmdNewFile(MigShell *p, const char *zMsg, const char *zRevises){
   return 0;
 }
 
+/* .migrate new MESSAGE (the words are joined) */
 int migCmdNew(MigShell *p, int nArg, char **azArg){
   char *zMsg;
   int rc;
@@ -428,6 +440,7 @@ int migCmdNew(MigShell *p, int nArg, char **azArg){
   return rc;
 }
 
+/* .migrate merge MESSAGE REV... */
 int migCmdMerge(MigShell *p, int nArg, char **azArg){
   char *zRevs;
   int rc;
@@ -452,6 +465,7 @@ static int cmdDirUsed(const char *zDir){
   return bUsed;
 }
 
+/* .migrate init [DIR]: create DIR (and use it when given) */
 int migCmdInit(MigShell *p, int nArg, char **azArg){
   const char *zDir;
   struct stat st;
