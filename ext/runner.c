@@ -137,6 +137,10 @@ static int runLock(Runner *r){
   }
   if( rc==SQLITE_OK ) rc = runExec(r, sqlite3_mprintf("BEGIN IMMEDIATE"));
   if( rc==SQLITE_OK ) r->bTxn = 1;
+  if( (rc&0xff)==SQLITE_BUSY ){
+    runError(r, "database is locked: another connection is writing to it "
+             "(set a busy timeout to wait, e.g. .timeout 30000)");
+  }
   return rc;
 }
 
