@@ -31,11 +31,20 @@ static const struct MigBackupFunc {
   { "migrate_data_loss",    1, MIG_PURE,         migDataLossFunc },
 };
 
+/*
+** Register the functions on db. The connection holds a reference to the
+** "migsnap" VFS, dropped by the destructor of the first function when
+** the connection closes (or at once, by create_function_v2, on failure).
+*/
 int migBackupInit(sqlite3 *db){
   MigConn *p = migConnGet(db);
   size_t i;
   int rc = migSinkVfsRegister();
-  for(i=0; rc==SQLITE_OK && i<sizeof(aFunc)/sizeof(aFunc[0]); i++){
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function_v2(db, aFunc[0].zName, aFunc[0].nArg,
+        aFunc[0].eFlags, p, aFunc[0].xFunc, 0, 0, migSinkVfsRelease);
+  }
+  for(i=1; rc==SQLITE_OK && i<sizeof(aFunc)/sizeof(aFunc[0]); i++){
     rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
         aFunc[i].eFlags, p, aFunc[i].xFunc, 0, 0);
   }

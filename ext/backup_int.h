@@ -45,7 +45,8 @@ int migRestore(sqlite3 *db, const char *zSchema, const char *zPath,
 ** owns fd and closes it after migSinkFree().
 */
 typedef struct MigSink MigSink;
-int migSinkVfsRegister(void);
+int migSinkVfsRegister(void);        /* Take a reference to "migsnap" */
+void migSinkVfsRelease(void*);       /* Drop it (a destructor: arg unused) */
 MigSink *migSinkNew(int fd, int bGzip);
 const char *migSinkUri(MigSink*);
 int migSinkWrite(MigSink*, const void *pBuf, int iAmt, sqlite3_int64 iOfst);
@@ -67,6 +68,9 @@ int migFileCreateTemp(const char *zPath, int *pFd, char **pzTmp,
 int migFileCommit(const char *zTmp, const char *zPath, char **pzErr);
 char *migFileErr(const char *zVerb, const char *zPath, int e);
 int migHasSuffix(const char *z, const char *zSuffix);
+
+/* Write all n bytes to fd, retrying short writes: 0, or the errno. */
+int migWriteAll(int fd, const void *pBuf, size_t n);
 
 /* The text of path argument pVal of SQL function zFunc, or NULL after
 ** setting the error "zFunc: the path must be a non-empty string". */

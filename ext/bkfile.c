@@ -109,3 +109,16 @@ const char *migPathArg(sqlite3_context *ctx, sqlite3_value *pVal,
   }
   return z;
 }
+
+int migWriteAll(int fd, const void *pBuf, size_t n){
+  const char *a = (const char*)pBuf;
+  while( n>0 ){
+    ssize_t w = write(fd, a, n);
+    if( w<0 && errno==EINTR ) continue;
+    if( w<0 ) return errno;
+    if( w==0 ) return ENOSPC;
+    a += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}

@@ -66,8 +66,9 @@ static int migRsGunzip(const char *zPath, const char *zTmp, int fd,
   }
   gzbuffer(gz, MIG_RESTORE_BUF);
   while( rc==SQLITE_OK && (n = gzread(gz, aBuf, MIG_RESTORE_BUF))>0 ){
-    if( write(fd, aBuf, n)!=n ){
-      *pzErr = migFileErr("write", zTmp, errno);
+    int e = migWriteAll(fd, aBuf, n);
+    if( e ){
+      *pzErr = migFileErr("write", zTmp, e);
       rc = SQLITE_IOERR_WRITE;
     }
     nDone += n;

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #define MIG_SNAP_STEP 4096         /* Pages copied between progress calls */
+#define MIG_SNAP_BUSY_MS 10000     /* How long to wait for a read lock */
 
 /* Run the backup from pSrc ("main", already in a read transaction). */
 static int migSnapBackup(sqlite3 *pSrc, MigSink *pSink, MigConn *pConn,
@@ -68,6 +69,19 @@ static int migSnapBackup(sqlite3 *pSrc, MigSink *pSink, MigConn *pConn,
   return rc;
 }
 
+/*
+** Busy handler of the private connection: retry every millisecond for up
+** to MIG_SNAP_BUSY_MS. A rollback-journal database that another process
+** writes continuously is free only between its transactions, so the
+** usual backing-off busy timeout would almost never get in.
+*/
+static int migSnapBusy(void *pArg, int nPrior){
+  UNUSED(pArg);
+  if( nPrior>=MIG_SNAP_BUSY_MS ) return 0;
+  sqlite3_sleep(1);
+  return 1;
+}
+
 /* Copy the file zFile (opened through VFS zVfs) as of one read txn. */
 static int migSnapFile(const char *zFile, const char *zVfs, MigSink *pSink,
                        MigConn *pConn, char **pzErr){
@@ -79,7 +93,7 @@ static int migSnapFile(const char *zFile, const char *zVfs, MigSink *pSink,
     rc = sqlite3_open_v2(zFile, &pSrc, SQLITE_OPEN_READONLY, zVfs);
   }
   if( rc==SQLITE_OK ){
-    sqlite3_busy_timeout(pSrc, 5000);
+    sqlite3_busy_handler(pSrc, migSnapBusy, 0);
     rc = sqlite3_exec(pSrc, "BEGIN; SELECT count(*) FROM sqlite_schema",
                       0, 0, 0);
   }

@@ -65,14 +65,9 @@ static int migSinkFail(MigSink *p, int e, int rc){
 
 /* Write n bytes at the current end of the file, retrying short writes. */
 static int migSinkOut(MigSink *p, const unsigned char *a, size_t n){
-  while( n>0 ){
-    ssize_t w = write(p->fd, a, n);
-    if( w<0 && errno==EINTR ) continue;
-    if( w<=0 ) return migSinkFail(p, errno, SQLITE_IOERR_WRITE);
-    a += w;
-    n -= (size_t)w;
-    p->nFile += w;
-  }
+  int e = migWriteAll(p->fd, a, n);
+  if( e ) return migSinkFail(p, e, SQLITE_IOERR_WRITE);
+  p->nFile += n;
   return SQLITE_OK;
 }
 
@@ -405,7 +400,29 @@ static sqlite3_vfs migSinkVfs = {
   0, 0, 0, 0
 };
 
+/*
+** The VFS lives in this library, which a loadable build unloads when the
+** last connection that loaded it closes: it must not stay registered
+** after that. So each connection holds a reference (migSinkVfsRegister()
+** at init, migSinkVfsRelease() when it closes) and the last release
+** unregisters it. nVfsRef is guarded by SQLITE_MUTEX_STATIC_APP2.
+*/
+static int nVfsRef = 0;
+
 int migSinkVfsRegister(void){
-  if( sqlite3_vfs_find("migsnap") ) return SQLITE_OK;
-  return sqlite3_vfs_register(&migSinkVfs, 0);
+  sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
+  int rc = SQLITE_OK;
+  sqlite3_mutex_enter(m);
+  if( nVfsRef==0 ) rc = sqlite3_vfs_register(&migSinkVfs, 0);
+  if( rc==SQLITE_OK ) nVfsRef++;
+  sqlite3_mutex_leave(m);
+  return rc;
+}
+
+void migSinkVfsRelease(void *pArg){
+  sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
+  UNUSED(pArg);
+  sqlite3_mutex_enter(m);
+  if( nVfsRef>0 && --nVfsRef==0 ) sqlite3_vfs_unregister(&migSinkVfs);
+  sqlite3_mutex_leave(m);
 }
