@@ -30,7 +30,8 @@
 **  5. COMMIT, then foreign keys are restored.
 **
 ** Offline (MIG_OP_SQL_*): the same plan, printed as SQL with the
-** bookkeeping statements, starting from the database's current revision;
+** bookkeeping statements, starting from the database's current revision
+** or, for a target "START:END" as in Alembic's offline mode, from START;
 ** nothing is written. MIG_OP_CHECK counts pending migrations.
 */
 #include "engine_int.h"
@@ -683,6 +684,26 @@ static int runOfflineSection(Runner *r, const char *zSql){
   return rc==SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/*
+** Offline "START:END": plan as if the database were at START (the first
+** nStart bytes of zRange; empty: base) instead of its current revision.
+*/
+static int runOfflineStart(Runner *r, const char *zRange, int nStart){
+  char *zStart = sqlite3_mprintf("%.*s", nStart, zRange);
+  int *aOut = 0, nOut = 0, iBranch = -1, rc;
+  if( zStart==0 ) return SQLITE_NOMEM;
+  rc = migGraphResolve(r->g, zStart[0] ? zStart : "base", 0, r->aCur,
+                       r->nCur, &aOut, &nOut, &iBranch, &r->zErr);
+  sqlite3_free(zStart);
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_free(r->aCur);
+  r->aCur = aOut;
+  r->nCur = nOut;
+  memset(r->aApplied, 0, r->g->nRev);
+  migGraphAncestors(r->g, r->aCur, r->nCur, r->aApplied);
+  return SQLITE_OK;
+}
+
 /* The whole plan as SQL text in r->pOut. */
 static int runOffline(Runner *r, int bDown){
   int i, rc = SQLITE_OK;
@@ -784,8 +805,13 @@ int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
   if( eOp==MIG_OP_UPGRADE || eOp==MIG_OP_DOWNGRADE || eOp==MIG_OP_STAMP ){
     rc = runWrite(&r, zTarget, pnDone);
   }else{
+    const char *zColon = eOp==MIG_OP_CHECK ? 0 : strchr(zTarget, ':');
     if( eOp==MIG_OP_CHECK ) zTarget = "heads";
     rc = runLoad(&r);
+    if( rc==SQLITE_OK && zColon ){
+      rc = runOfflineStart(&r, zTarget, (int)(zColon-zTarget));
+      zTarget = zColon+1;
+    }
     if( rc==SQLITE_OK ) rc = runPlan(&r, zTarget);
     if( rc==SQLITE_OK && eOp==MIG_OP_CHECK ) *pnDone = r.nPlan;
     if( rc==SQLITE_OK && eOp!=MIG_OP_CHECK ){
