@@ -52,9 +52,14 @@ static int migAlterFindTable(MigAlter *p, const char *zName){
       "'view') ORDER BY type='table' DESC", p->zSchema);
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-  if( sqlite3_step(pStmt)!=SQLITE_ROW ){
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_DONE ){
     rc = migAlterErr(p, SQLITE_ERROR, "no such table: %s", zName);
+  }else if( rc!=SQLITE_ROW ){
+    rc = migAlterErr(p, sqlite3_finalize(pStmt), "%s", sqlite3_errmsg(p->db));
+    pStmt = 0;
   }else{
+    rc = SQLITE_OK;
     const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
     const char *zTSql = (const char*)sqlite3_column_text(pStmt, 2);
     p->zTable = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
@@ -219,8 +224,11 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   zTable = migSplitName(db, zArg, &zSchema);
   rc = migAlterOne(db, zSchema, zTable, argc-1, azClause, &eHow, &zErr);
-  if( rc!=SQLITE_OK ){
-    sqlite3_result_error(ctx, zErr, -1);
+  if( (rc&0xff)==SQLITE_NOMEM ){
+    sqlite3_result_error_nomem(ctx);
+  }else if( rc!=SQLITE_OK ){
+    sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
+    sqlite3_result_error_code(ctx, rc);
   }else{
     sqlite3_result_text(ctx, azHow[eHow], -1, SQLITE_STATIC);
   }

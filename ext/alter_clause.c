@@ -286,9 +286,10 @@ int migClauseParse(const char *zClause, MigOp **paOp, int *pnOp,
       if( pOp==0 ){ rc = SQLITE_NOMEM; break; }
       memset(&c, 0, sizeof(c));
       c.z = zClause;
-      c.aTok = &aAll[iPart];
+      c.aTok = aAll ? &aAll[iPart] : 0;
       c.nTok = (i<nAll ? i : nAll) - iPart;
       rc = migParseOne(&c, pOp);
+      if( rc==SQLITE_ERROR && c.zErr==0 ) rc = SQLITE_NOMEM;
       if( rc!=SQLITE_OK ){ *pzErr = c.zErr; c.zErr = 0; }
       iPart = i+1;
     }

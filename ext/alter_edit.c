@@ -25,25 +25,26 @@ char *migSplice(const char *z, int iStart, int iEnd, const char *zIns){
   return sqlite3_mprintf("%.*s%s%s", iStart, z, zIns, &z[iEnd]);
 }
 
-/* SQLite's type affinity of a declared type (section 3.1 of datatype3). */
+/* True if zType contains zSub, ignoring ASCII case. */
+static int migTypeHas(const char *zType, const char *zSub){
+  int n = (int)strlen(zSub);
+  for(; *zType; zType++){
+    if( sqlite3_strnicmp(zType, zSub, n)==0 ) return 1;
+  }
+  return 0;
+}
+
+/* SQLite's type affinity of a declared type (section 3.1 of datatype3):
+** 'D' INTEGER, 'B' TEXT, 'A' BLOB, 'E' REAL, 'C' NUMERIC. */
 int migAffinity(const char *zType){
-  char *zUp = sqlite3_mprintf("%s", zType ? zType : "");
-  int i, eAff;
-  if( zUp==0 ) return 0;
-  for(i=0; zUp[i]; i++){
-    if( zUp[i]>='a' && zUp[i]<='z' ) zUp[i] -= 'a'-'A';
-  }
-  if( strstr(zUp, "INT") ) eAff = 'D';
-  else if( strstr(zUp, "CHAR") || strstr(zUp, "CLOB") || strstr(zUp, "TEXT") ){
-    eAff = 'B';
-  }
-  else if( strstr(zUp, "BLOB") || zUp[0]==0 ) eAff = 'A';
-  else if( strstr(zUp, "REAL") || strstr(zUp, "FLOA") || strstr(zUp, "DOUB") ){
-    eAff = 'E';
-  }
-  else eAff = 'C';
-  sqlite3_free(zUp);
-  return eAff;
+  if( zType==0 ) zType = "";
+  if( migTypeHas(zType, "INT") ) return 'D';
+  if( migTypeHas(zType, "CHAR") || migTypeHas(zType, "CLOB")
+   || migTypeHas(zType, "TEXT") ) return 'B';
+  if( migTypeHas(zType, "BLOB") || zType[0]==0 ) return 'A';
+  if( migTypeHas(zType, "REAL") || migTypeHas(zType, "FLOA")
+   || migTypeHas(zType, "DOUB") ) return 'E';
+  return 'C';
 }
 
 /* Set s->zErr from a format; returns SQLITE_ERROR. */

@@ -96,7 +96,11 @@ int migTableSql(MigAlter *p, char **pzSql){
       *pzSql = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
       if( *pzSql==0 ) rc = SQLITE_NOMEM;
     }
-    if( sqlite3_finalize(pStmt)!=SQLITE_OK ) rc = sqlite3_errcode(p->db);
+    if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+      rc = sqlite3_errcode(p->db);
+      sqlite3_free(*pzSql);
+      *pzSql = 0;
+    }
   }
   if( rc==SQLITE_OK && *pzSql==0 ){
     rc = migAlterErr(p, SQLITE_ERROR, "no such table: %s", p->zTable);
@@ -172,6 +176,7 @@ int migCheckCreate(MigAlter *p, const char *zSql){
 int migWriteSchema(MigAlter *p, const char *zSql){
   sqlite3_int64 iVersion = 0, bWritable = 0;
   sqlite3_stmt *pStmt = 0;
+  int rc2;
   int rc = migAlterInt(p, &iVersion, "PRAGMA \"%w\".schema_version",
                        p->zSchema);
   if( rc==SQLITE_OK ) rc = migAlterInt(p, &bWritable, "PRAGMA writable_schema");
@@ -185,13 +190,25 @@ int migWriteSchema(MigAlter *p, const char *zSql){
     rc = migAlterExec(p, "PRAGMA \"%w\".schema_version=%lld",
                       p->zSchema, iVersion+1);
   }
-  migAlterExec(p, "PRAGMA writable_schema=%d", (int)bWritable);
+  rc2 = migAlterExec(p, "PRAGMA writable_schema=%d", (int)bWritable);
+  if( rc==SQLITE_OK ) rc = rc2;
   if( rc==SQLITE_OK ){
     rc = migAlterPrepare(p, &pStmt, "SELECT * FROM \"%w\".\"%w\" LIMIT 0",
                          p->zSchema, p->zTable);
     sqlite3_finalize(pStmt);
   }
   return rc;
+}
+
+/*
+** SQLITE_OK while the transaction the request runs in is still open. An
+** out-of-memory or I/O error can make SQLite roll the whole transaction
+** back; nothing may then run on in autocommit mode.
+*/
+int migTxnAlive(MigAlter *p){
+  if( !sqlite3_get_autocommit(p->db) ) return SQLITE_OK;
+  return migAlterErr(p, SQLITE_ABORT, "cannot alter %s: the transaction "
+                     "was rolled back", p->zTable);
 }
 
 /* "cannot alter T: LABEL fails for N rows"; returns SQLITE_CONSTRAINT. */

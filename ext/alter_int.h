@@ -207,6 +207,7 @@ int migWriteSchema(MigAlter *p, const char *zSql);
 int migCheckFk(MigAlter *p, MigCheck *pChk);
 int migRowsFail(MigAlter *p, const char *zLabel, sqlite3_int64 nRow);
 int migFkOn(sqlite3 *db);
+int migTxnAlive(MigAlter *p);
 
 /* Returned by the cheap paths when only a rebuild can do the request. */
 #define MIG_NEED_REBUILD (-1)

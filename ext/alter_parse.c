@@ -347,6 +347,7 @@ int migTabParse(const char *zSql, MigTab **ppTab, char **pzErr){
     rc = iOpen<0 ? SQLITE_ERROR : migParseBody(&s, pTab, iOpen);
   }
   sqlite3_free(s.aTok);
+  if( rc==SQLITE_ERROR && s.zErr==0 ) rc = SQLITE_NOMEM;
   if( rc!=SQLITE_OK ){
     migTabFree(pTab);
     if( rc==SQLITE_ERROR ){ *pzErr = s.zErr; s.zErr = 0; }

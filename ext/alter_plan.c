@@ -78,10 +78,13 @@ static int migIsNative(MigOp *pOp){
   return pOp->eOp==MIG_OP_ADD_COLUMN || pOp->eOp==MIG_OP_DROP_COLUMN;
 }
 
-/* Apply aOp[iFrom..iTo) (renames skipped) to the current table text. */
+/* Apply aOp[iFrom..iTo) (renames skipped) to the current table text.
+** *s is always initialised: the caller frees it with migSimFree(). */
 static int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
   char *zSql = 0;
-  int i, rc = migTableSql(p, &zSql);
+  int i, rc;
+  memset(s, 0, sizeof(*s));
+  rc = migTableSql(p, &zSql);
   if( rc==SQLITE_OK ){
     rc = migSimInit(s, zSql);
     for(i=iFrom; rc==SQLITE_OK && i<iTo; i++){
@@ -113,14 +116,14 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
                        p->zSchema, p->zTable, pOp->zArg);
     if( rc!=SQLITE_OK && zErr && sqlite3_strnicmp(zErr, "cannot add a ", 13) ){
       migAlterErr(p, rc, "%s", zErr);
-    }else if( rc!=SQLITE_OK ){
+    }else if( rc!=SQLITE_OK && (rc&0xff)!=SQLITE_NOMEM ){
       rc = MIG_NEED_REBUILD;
     }
     p->bRowsFull = 0;
   }else{
     rc = migExecPrintf(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" DROP COLUMN "
                        "\"%w\"", p->zSchema, p->zTable, pOp->zCol);
-    if( rc!=SQLITE_OK ) rc = MIG_NEED_REBUILD;
+    if( rc!=SQLITE_OK && (rc&0xff)!=SQLITE_NOMEM ) rc = MIG_NEED_REBUILD;
     p->bRowsFull = rc==SQLITE_OK;
   }
   sqlite3_free(zErr);
@@ -261,6 +264,8 @@ static int migEditRun(MigAlter *p, int iFrom, int iTo){
 static int migRunInOrder(MigAlter *p){
   int i = 0, rc = SQLITE_OK;
   while( rc==SQLITE_OK && i<p->nOp ){
+    rc = migTxnAlive(p);
+    if( rc!=SQLITE_OK ) break;
     if( migIsRename(&p->aOp[i]) ){
       i++;
     }else if( migIsNative(&p->aOp[i]) ){
@@ -293,7 +298,10 @@ static int migRunClauses(MigAlter *p){
           p->nRow = 0;
           if( rc==SQLITE_OK ) rc = migRebuild(p, &s);
         }
-        migAlterExec(p, "RELEASE migrate_alter_try");
+        if( rc==SQLITE_OK ) rc = migTxnAlive(p);
+        if( rc==SQLITE_OK ){
+          rc = migAlterExec(p, "RELEASE migrate_alter_try");
+        }
       }
     }
   }

@@ -98,6 +98,10 @@ static int migSaveFrom(MigRebuild *r, int bTemp, const char *zSql){
     aNew[r->nSaved].zSql = sqlite3_mprintf("%s", sqlite3_column_text(pStmt,2));
     aNew[r->nSaved].bTemp = bTemp;
     r->nSaved++;
+    if( aNew[r->nSaved-1].zType==0 || aNew[r->nSaved-1].zName==0
+     || aNew[r->nSaved-1].zSql==0 ){
+      rc = SQLITE_NOMEM;
+    }
   }
   sqlite3_finalize(pStmt);
   return rc;
@@ -367,14 +371,14 @@ static int migCopyRows(MigRebuild *r){
 static int migRenameInto(MigRebuild *r){
   MigAlter *p = r->p;
   sqlite3_int64 bLegacy = 0;
-  int rc = migAlterInt(p, &bLegacy, "PRAGMA legacy_alter_table");
+  int rc2, rc = migAlterInt(p, &bLegacy, "PRAGMA legacy_alter_table");
   if( rc==SQLITE_OK ) rc = migAlterExec(p, "PRAGMA legacy_alter_table=ON");
   if( rc==SQLITE_OK ){
     rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME TO \"%w\"",
                       p->zSchema, r->zTmp, p->zTable);
   }
-  migAlterExec(p, "PRAGMA legacy_alter_table=%d", (int)bLegacy);
-  return rc;
+  rc2 = migAlterExec(p, "PRAGMA legacy_alter_table=%d", (int)bLegacy);
+  return rc==SQLITE_OK ? rc2 : rc;
 }
 
 /* The first column the request drops that zSql mentions, or NULL. */
@@ -522,6 +526,7 @@ static int migVerifyUsers(MigRebuild *r){
     const char *zTbl = (const char*)sqlite3_column_text(pStmt, 2);
     const char *zObj = (const char*)sqlite3_column_text(pStmt, 3);
     char *zTry, *zErr = 0;
+    if( zType==0 || zName==0 || zTbl==0 ){ rc = SQLITE_NOMEM; break; }
     if( zObj==0 || !migTokUsesName(zObj, 0, (int)strlen(zObj), p->zTable) ){
       continue;
     }
@@ -619,6 +624,7 @@ int migRebuild(MigAlter *p, MigSim *s){
     rc = zCreate ? migAlterExec(p, "%s", zCreate) : SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ) rc = migCopyRows(&r);
+  if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc==SQLITE_OK ){
     rc = migAlterExec(p, "DROP TABLE \"%w\".\"%w\"", p->zSchema, p->zTable);
   }
@@ -628,6 +634,7 @@ int migRebuild(MigAlter *p, MigSim *s){
   if( rc==SQLITE_OK ) rc = migVerifyUsers(&r);
   if( rc==SQLITE_OK ) rc = migRestoreSeq(&r);
   if( rc==SQLITE_OK ) rc = migCheckKeys(&r);
+  if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc!=SQLITE_OK && zErr ) migAlterErr(p, rc, "%s", zErr);
   migHow(p, MIG_LEVEL_REBUILD);
   sqlite3_free(zCreate);
