@@ -166,11 +166,33 @@ static int migSentinelSql(MigAlter *p, MigSim *s, const char *zSentinel,
   return rc;
 }
 
+/* The one rule of s when there is exactly one MIG_CHK_COND rule and no
+** sentinel, else NULL. */
+static MigCheck *migOnlyRule(MigSim *s, const char *zSentinel){
+  MigCheck *pOnly = 0;
+  int i;
+  if( zSentinel ) return 0;
+  for(i=0; i<s->nCheck; i++){
+    if( s->aCheck[i].eKind!=MIG_CHK_COND ) continue;
+    if( pOnly ) return 0;
+    pOnly = &s->aCheck[i];
+  }
+  return pOnly;
+}
+
 /* Build the one read-only pass: a count per rule of s, sentinel counts
-** for changed defaults, and count(*) last. */
+** for changed defaults, and count(*) last. A single rule is counted with
+** a WHERE clause instead, so an index can answer it (SET NOT NULL on an
+** indexed column reads only the index entries that are NULL). */
 static char *migScanSql(MigAlter *p, MigSim *s, const char *zSentinel){
   sqlite3_str *pStr = sqlite3_str_new(p->db);
+  MigCheck *pOnly = migOnlyRule(s, zSentinel);
   int i;
+  if( pOnly ){
+    sqlite3_str_appendf(pStr, "SELECT count(*), -1 FROM \"%w\".\"%w\" "
+                        "WHERE %s", p->zSchema, p->zTable, pOnly->zCond);
+    return sqlite3_str_finish(pStr);
+  }
   sqlite3_str_appendall(pStr, "SELECT ");
   for(i=0; i<s->nCheck; i++){
     MigCheck *pChk = &s->aCheck[i];
@@ -207,7 +229,9 @@ static int migScan(MigAlter *p, MigSim *s, const char *zSentinel){
       if( eKind==MIG_CHK_DEFAULT ) bShort = 1;
       else if( iBad<0 ){ iBad = i; nBad = n; }
     }
-    p->nRow = sqlite3_column_int64(pStmt, iCol);
+    if( sqlite3_column_int64(pStmt, iCol)>=0 ){
+      p->nRow = sqlite3_column_int64(pStmt, iCol);
+    }
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ) return migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
