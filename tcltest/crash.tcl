@@ -91,28 +91,31 @@ proc crash_time {args} {
   return [expr {[clock milliseconds] - $t}]
 }
 
-# Kill N upgrades at moments spread over the length of an undisturbed
-# one. Outcomes: "before" (revision 0001, old schema, every row) or
-# "after" (0002, new schema, every row); anything else is reported whole.
-proc crash_upgrade {n} {
-  set before [crash_state pristine.db]
-  file copy -force pristine.db crash.db
-  run_shell crash.db [list {.migrate upgrade}]
-  set after [crash_state]
-  set t [crash_time {.migrate upgrade}]
-  array set out {before 0 after 0 finished 0 bad 0}
+# Kill N runs of the shell command CMD on copies of pristine.db, at
+# moments spread over the length of an undisturbed run; after each, the
+# state of crash.db must be OLD or NEW. Returns the outcome counts.
+proc crash_states {n cmd old new} {
+  set t [crash_time $cmd]
+  array set out {old 0 new 0 finished 0 bad 0}
   for {set i 0} {$i < $n} {incr i} {
-    foreach f [glob -nocomplain crash.db-*] { file delete $f }
+    foreach f [glob -nocomplain crash.db*] { file delete $f }
     file copy -force pristine.db crash.db
-    if {![crash_run_kill [crash_moment $t $i $n] {.migrate upgrade}]} {
-      incr out(finished)
-    }
+    if {![crash_run_kill [crash_moment $t $i $n] $cmd]} { incr out(finished) }
     set s [crash_state]
-    if {$s eq $before} { incr out(before)
-    } elseif {$s eq $after} { incr out(after)
+    if {$s eq $old} { incr out(old)
+    } elseif {$s eq $new} { incr out(new)
     } else { incr out(bad); puts "   trial $i: $s" }
   }
   return [array get out]
+}
+
+# Upgrades: "old" is revision 0001 with the old schema and every row,
+# "new" revision 0002 with the new schema and every row.
+proc crash_upgrade {n} {
+  set old [crash_state pristine.db]
+  file copy -force pristine.db crash.db
+  run_shell crash.db [list {.migrate upgrade}]
+  return [crash_states $n {.migrate upgrade} $old [crash_state]]
 }
 
 # Kill N backups to bk.db.gz (an older backup is there). Outcomes: the
@@ -145,29 +148,15 @@ proc crash_backup {n} {
   return [array get out]
 }
 
-# Kill N restores of bk.db (the 0002 state) over the 0001 database.
-# Outcomes: the database is wholly the old ("old") or the backup ("new").
+# Restores of bk.db (the 0002 state) over the 0001 database: wholly the
+# old database or wholly the backup.
 proc crash_restore {n} {
   set old [crash_state pristine.db]
   file copy -force pristine.db crash.db
   run_shell crash.db [list {.migrate upgrade}]
   run_shell crash.db [list {.migrate backup bk.db}]
   file copy -force bk.db restore.db
-  set new [crash_state]
-  set t [crash_time {.migrate restore restore.db}]
-  array set out {old 0 new 0 finished 0 bad 0}
-  for {set i 0} {$i < $n} {incr i} {
-    foreach f [glob -nocomplain crash.db*] { file delete $f }
-    file copy -force pristine.db crash.db
-    if {![crash_run_kill [crash_moment $t $i $n] {.migrate restore restore.db}]} {
-      incr out(finished)
-    }
-    set s [crash_state]
-    if {$s eq $old} { incr out(old)
-    } elseif {$s eq $new} { incr out(new)
-    } else { incr out(bad); puts "   trial $i: $s" }
-  }
-  return [array get out]
+  return [crash_states $n {.migrate restore restore.db} $old [crash_state]]
 }
 
 # N trials of WHAT; returns "bad 0" when every outcome was acceptable and
