@@ -7,6 +7,7 @@
 **   alter_edit.c     text edits of a CREATE TABLE statement
 **   alter_clause.c   PostgreSQL-style clauses -> MigOp
 **   alter_plan.c     strategy per request; native and in-place paths
+**   alter_scan.c     the read-only pass: new rules, changed defaults
 **   alter_rebuild.c  the 12-step rebuild-and-copy
 **   alter.c          SQL function, migAlterApply(), migAlterRoute()
 */
@@ -191,6 +192,8 @@ struct MigAlter {
 
 int migAlterRun(MigAlter *p);
 void migHow(MigAlter *p, int eLevel);
+int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s);
+int migValidate(MigAlter *p, MigSim *s, const char *zOld);
 int migRebuild(MigAlter *p, MigSim *s);
 
 /* alter_exec.c: helpers for running SQL on behalf of a request */

@@ -21,13 +21,8 @@
 **      everything done so far is rolled back and the request rebuilds.
 **   5. RENAME TO runs last, natively.
 **
-** Why a DEFAULT change needs a pass over the rows: rows written before
-** an ADD COLUMN do not store that column; SQLite reads the column's
-** DEFAULT from the schema for them. Editing the DEFAULT in place would
-** change their values. So the old schema is first given a sentinel
-** default (a random blob); rows that read it are such rows, and if there
-** are any the table is rebuilt, which stores every value. Right after a
-** native DROP COLUMN, which rewrites every row whole, there are none.
+** The read-only pass, and why a DEFAULT change may need one, are in
+** alter_scan.c.
 */
 #include "alter_int.h"
 #include <string.h>
@@ -80,7 +75,7 @@ static int migIsNative(MigOp *pOp){
 
 /* Apply aOp[iFrom..iTo) (renames skipped) to the current table text.
 ** *s is always initialised: the caller frees it with migSimFree(). */
-static int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
+int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
   char *zSql = 0;
   int i, rc;
   memset(s, 0, sizeof(*s));
@@ -130,143 +125,16 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
   return rc;
 }
 
-/* A blob literal no stored value will equal, for the DEFAULT check. */
-static char *migSentinel(void){
-  unsigned char a[16];
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  size_t i;
-  sqlite3_randomness(sizeof(a), a);
-  sqlite3_str_appendall(pStr, "x'6d6967726174652d");
-  for(i=0; i<sizeof(a); i++) sqlite3_str_appendf(pStr, "%02x", a[i]);
-  sqlite3_str_appendall(pStr, "'");
-  return sqlite3_str_finish(pStr);
-}
-
-/* The current table text with every column whose DEFAULT s changes given
-** the sentinel default zSentinel instead (*pzOut, sqlite3_malloc'd). */
-static int migSentinelSql(MigAlter *p, MigSim *s, const char *zSentinel,
-                          char **pzOut){
-  MigSim t;
-  MigOp op;
-  int i, rc = migSimulate(p, 0, 0, &t);
-  memset(&op, 0, sizeof(op));
-  op.eOp = MIG_OP_SET_DEFAULT;
-  op.zArg = (char*)zSentinel;
-  for(i=0; rc==SQLITE_OK && i<s->nCheck; i++){
-    if( s->aCheck[i].eKind!=MIG_CHK_DEFAULT ) continue;
-    op.zCol = s->aCheck[i].zCol;
-    rc = migSimApply(&t, &op);
-  }
-  *pzOut = 0;
-  if( rc==SQLITE_OK ){
-    *pzOut = sqlite3_mprintf("%s", t.pTab->zSql);
-    if( *pzOut==0 ) rc = SQLITE_NOMEM;
-  }
-  migSimFree(&t);
-  return rc;
-}
-
-/* The one rule of s when there is exactly one MIG_CHK_COND rule and no
-** sentinel, else NULL. */
-static MigCheck *migOnlyRule(MigSim *s, const char *zSentinel){
-  MigCheck *pOnly = 0;
-  int i;
-  if( zSentinel ) return 0;
-  for(i=0; i<s->nCheck; i++){
-    if( s->aCheck[i].eKind!=MIG_CHK_COND ) continue;
-    if( pOnly ) return 0;
-    pOnly = &s->aCheck[i];
-  }
-  return pOnly;
-}
-
-/* Build the one read-only pass: a count per rule of s, sentinel counts
-** for changed defaults, and count(*) last. A single rule is counted with
-** a WHERE clause instead, so an index can answer it (SET NOT NULL on an
-** indexed column reads only the index entries that are NULL). */
-static char *migScanSql(MigAlter *p, MigSim *s, const char *zSentinel){
-  sqlite3_str *pStr = sqlite3_str_new(p->db);
-  MigCheck *pOnly = migOnlyRule(s, zSentinel);
-  int i;
-  if( pOnly ){
-    sqlite3_str_appendf(pStr, "SELECT count(*), -1 FROM \"%w\".\"%w\" "
-                        "WHERE %s", p->zSchema, p->zTable, pOnly->zCond);
-    return sqlite3_str_finish(pStr);
-  }
-  sqlite3_str_appendall(pStr, "SELECT ");
-  for(i=0; i<s->nCheck; i++){
-    MigCheck *pChk = &s->aCheck[i];
-    if( pChk->eKind==MIG_CHK_COND ){
-      sqlite3_str_appendf(pStr, "count(*) FILTER (WHERE %s), ", pChk->zCond);
-    }else if( pChk->eKind==MIG_CHK_DEFAULT && zSentinel ){
-      sqlite3_str_appendf(pStr, "count(*) FILTER (WHERE \"%w\" IS %s), ",
-                          pChk->zCol, zSentinel);
-    }
-  }
-  sqlite3_str_appendf(pStr, "count(*) FROM \"%w\".\"%w\"", p->zSchema,
-                      p->zTable);
-  return sqlite3_str_finish(pStr);
-}
-
-/* Run the pass built by migScanSql(): MIG_NEED_REBUILD if a row reads a
-** changed default, SQLITE_CONSTRAINT naming the first rule rows break. */
-static int migScan(MigAlter *p, MigSim *s, const char *zSentinel){
-  char *zSql = migScanSql(p, s, zSentinel);
-  sqlite3_stmt *pStmt = 0;
-  int rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
-  int i, iCol = 0, iBad = -1, bShort = 0;
-  sqlite3_int64 nBad = 0;
-  sqlite3_free(zSql);
-  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    for(i=0; i<s->nCheck; i++){
-      int eKind = s->aCheck[i].eKind;
-      sqlite3_int64 n;
-      if( eKind==MIG_CHK_FK || (eKind==MIG_CHK_DEFAULT && !zSentinel) ){
-        continue;
-      }
-      n = sqlite3_column_int64(pStmt, iCol++);
-      if( n==0 ) continue;
-      if( eKind==MIG_CHK_DEFAULT ) bShort = 1;
-      else if( iBad<0 ){ iBad = i; nBad = n; }
-    }
-    if( sqlite3_column_int64(pStmt, iCol)>=0 ){
-      p->nRow = sqlite3_column_int64(pStmt, iCol);
-    }
-  }
-  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
-  if( rc!=SQLITE_OK ) return migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
-  if( bShort ) return MIG_NEED_REBUILD;
-  if( iBad>=0 ) rc = migRowsFail(p, s->aCheck[iBad].zLabel, nBad);
-  return rc;
-}
-
-/* True if s has rules of kind eKind. */
-static int migSimHas(MigSim *s, int eKind){
-  int i;
-  for(i=0; i<s->nCheck; i++){
-    if( s->aCheck[i].eKind==eKind ) return 1;
-  }
-  return 0;
-}
-
 /* Step 4, a run of non-native clauses aOp[iFrom..iTo): one schema edit,
 ** after one pass over the rows if a rule or a default needs it. */
 static int migEditRun(MigAlter *p, int iFrom, int iTo){
   MigSim s;
-  char *zOld = 0, *zSentinel = 0, *zSent = 0;
+  char *zOld = 0;
   int i, rc = migSimulate(p, iFrom, iTo, &s);
   if( rc==SQLITE_OK ) rc = migTableSql(p, &zOld);
   if( rc==SQLITE_OK && strcmp(zOld, s.pTab->zSql)!=0 ){
     rc = migCheckCreate(p, s.pTab->zSql);
-    if( rc==SQLITE_OK && !p->bRowsFull && migSimHas(&s, MIG_CHK_DEFAULT) ){
-      zSentinel = migSentinel();
-      rc = zSentinel ? migSentinelSql(p, &s, zSentinel, &zSent) : SQLITE_NOMEM;
-      if( rc==SQLITE_OK ) rc = migWriteSchema(p, zSent);
-    }
-    if( rc==SQLITE_OK && (zSentinel || migSimHas(&s, MIG_CHK_COND)) ){
-      rc = migScan(p, &s, zSentinel);
-      migHow(p, MIG_LEVEL_VALIDATE);
-    }
+    if( rc==SQLITE_OK ) rc = migValidate(p, &s, zOld);
     if( rc==SQLITE_OK ) rc = migWriteSchema(p, s.pTab->zSql);
     for(i=0; rc==SQLITE_OK && i<s.nCheck; i++){
       if( s.aCheck[i].eKind==MIG_CHK_FK ){
@@ -276,8 +144,6 @@ static int migEditRun(MigAlter *p, int iFrom, int iTo){
     }
     migHow(p, MIG_LEVEL_EDIT);
   }
-  sqlite3_free(zSentinel);
-  sqlite3_free(zSent);
   sqlite3_free(zOld);
   migSimFree(&s);
   return rc;
