@@ -93,6 +93,16 @@ static int migAlterTransaction(MigAlter *p){
   }
   if( rc==SQLITE_OK ){
     rc = migAlterRun(p);
+    if( rc==MIG_NEED_REBUILD ){
+      p->bRebuild = 1;
+      p->bRowsFull = 0;
+      p->eHow = MIG_LEVEL_NATIVE;
+      sqlite3_free(p->zErr);
+      p->zErr = 0;
+      rc = migAlterExec(p, bAuto ? "ROLLBACK; BEGIN IMMEDIATE"
+                                 : "ROLLBACK TO migrate_alter");
+      if( rc==SQLITE_OK ) rc = migAlterRun(p);
+    }
     if( rc==SQLITE_OK ){
       rc = migAlterExec(p, bAuto ? "COMMIT" : "RELEASE migrate_alter");
     }

@@ -183,6 +183,7 @@ struct MigAlter {
   int bFkOn;                   /* PRAGMA foreign_keys is on during the work */
   int bFkCheck;                /* Run foreign_key_check after a rebuild */
   int bDefensive;              /* SQLITE_DBCONFIG_DEFENSIVE is on */
+  int bRebuild;                /* Second attempt: rebuild whatever it is */
   int bRowsFull;               /* Every row stores every column (a native
                                ** DROP COLUMN just rewrote them all) */
   int eHow;                    /* Most expensive MIG_LEVEL_* used */

@@ -17,8 +17,8 @@
 **      through SQLite's ALTER TABLE, runs of the other clauses as one
 **      in-place schema edit each, after one read-only pass over the rows
 **      that checks every new rule at once. If SQLite refuses a native
-**      clause, or rows still read a DEFAULT that changes (see below),
-**      everything done so far is rolled back and the request rebuilds.
+**      clause, or rows still read a DEFAULT that changes, alter.c rolls
+**      everything back and runs the request again as one rebuild.
 **   5. RENAME TO runs last, natively.
 **
 ** The read-only pass, and why a DEFAULT change may need one, are in
@@ -175,33 +175,25 @@ static int migRunClauses(MigAlter *p){
   MigSim s;
   int rc = migSimulate(p, 0, p->nOp, &s);
   if( rc==SQLITE_OK ){
-    if( s.eLevel==MIG_LEVEL_REBUILD
+    if( s.eLevel==MIG_LEVEL_REBUILD || p->bRebuild
      || (p->bDefensive && s.eLevel>=MIG_LEVEL_EDIT) ){
       rc = migRebuild(p, &s);
     }else{
-      rc = migAlterExec(p, "SAVEPOINT migrate_alter_try");
-      if( rc==SQLITE_OK ){
-        rc = migRunInOrder(p);
-        if( rc==MIG_NEED_REBUILD ){
-          rc = migAlterExec(p, "ROLLBACK TO migrate_alter_try");
-          p->eHow = MIG_LEVEL_NATIVE;
-          p->nRow = 0;
-          if( rc==SQLITE_OK ) rc = migRebuild(p, &s);
-        }
-        if( rc==SQLITE_OK ) rc = migTxnAlive(p);
-        if( rc==SQLITE_OK ){
-          rc = migAlterExec(p, "RELEASE migrate_alter_try");
-        }
-      }
+      rc = migRunInOrder(p);
     }
   }
+  if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   migSimFree(&s);
   return rc;
 }
 
 /*
 ** Run request p: every clause, all or nothing (the caller rolls back on
-** error). Sets p->eHow to the most expensive strategy used.
+** error). Sets p->eHow to the most expensive strategy used. Returns
+** MIG_NEED_REBUILD if SQLite refused a native clause or rows read a
+** default that changes: the caller rolls back and runs the request again
+** with p->bRebuild set (no savepoint is kept open meanwhile, because
+** one would make SQLite journal every page a native DROP COLUMN writes).
 */
 int migAlterRun(MigAlter *p){
   int i, rc = migRunRenames(p);
