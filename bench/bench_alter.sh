@@ -8,7 +8,9 @@
 #       (alembic_batch.py, Debian's python3-alembic) and sqlite-utils
 #       transform (sqlite_utils_transform.sh);
 #   (b) DROP COLUMN description together with another clause vs SQLite's
-#       own ALTER TABLE ... DROP COLUMN (and the 12-step raw_drop.sql);
+#       own ALTER TABLE ... DROP COLUMN, alone in autocommit mode and
+#       inside BEGIN..COMMIT as a migration runs it (and the 12-step
+#       raw_drop.sql);
 #   (c) ALTER COLUMN created_by TYPE TEXT vs the 12-step with CAST
 #       (raw_retype.sql);
 #   (d) our peak memory (max RSS) for (a) and (c) at ROWS/10 and ROWS.
@@ -94,9 +96,13 @@ b=$best
 best "SQLite ALTER TABLE DROP COLUMN (one clause)" "$dropped" "$tmp/base.db" \
   sqlite3 run.db "ALTER TABLE meetings DROP COLUMN description"
 b_native=$best
+best "SQLite DROP COLUMN in BEGIN..COMMIT" "$dropped" "$tmp/base.db" \
+  sqlite3 run.db "BEGIN; ALTER TABLE meetings DROP COLUMN description; COMMIT"
+b_txn=$best
 best "12-step by hand (raw_drop.sql)" "$dropped" "$tmp/base.db" \
   sh -c "sqlite3 run.db < $anchors/raw_drop.sql"
 echo "  ours / native: $(ratio "$b" "$b_native") (goal <= 1.15)"
+echo "  ours / native in a transaction: $(ratio "$b" "$b_txn")"
 
 echo "(c) ALTER COLUMN created_by TYPE TEXT, every value converted"
 best "migrate_alter_table" "$retyped" "$tmp/base.db" "$mig" run.db "$c_ours"
