@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -51,12 +52,19 @@ static int migRsPeek(const char *zPath, unsigned char *a, int n){
   return nRead;
 }
 
-/* Decompress gzip file zPath into zTmp, open as fd. */
+/* Size of file zPath in bytes, or -1. */
+static sqlite3_int64 migRsFileSize(const char *zPath){
+  struct stat st;
+  return stat(zPath, &st)==0 ? (sqlite3_int64)st.st_size : -1;
+}
+
+/* Decompress gzip file zPath into zTmp, open as fd. Progress: bytes of
+** zPath read so far, of its size. */
 static int migRsGunzip(const char *zPath, const char *zTmp, int fd,
                        MigConn *pConn, char **pzErr){
   gzFile gz = gzopen(zPath, "rb");
   unsigned char *aBuf = sqlite3_malloc64(MIG_RESTORE_BUF);
-  sqlite3_int64 nDone = 0;
+  sqlite3_int64 nSize = migRsFileSize(zPath);
   int rc = SQLITE_OK;
   int n = 0, zrc;
   if( gz==0 || aBuf==0 ){
@@ -71,8 +79,7 @@ static int migRsGunzip(const char *zPath, const char *zTmp, int fd,
       *pzErr = migFileErr("write", zTmp, e);
       rc = SQLITE_IOERR_WRITE;
     }
-    nDone += n;
-    migProgress(pConn, nDone, 0);
+    migProgress(pConn, gzoffset(gz), nSize);
   }
   if( rc==SQLITE_OK ){
     const char *zWhy = gzerror(gz, &zrc);
@@ -93,8 +100,7 @@ static int migRsGunzip(const char *zPath, const char *zTmp, int fd,
 /* Check the SQLite header of zCand and its size against the header. */
 static int migRsHeader(const char *zCand, const char *zPath, char **pzErr){
   unsigned char a[100];
-  FILE *f;
-  long long nSize;
+  sqlite3_int64 nSize;
   sqlite3_int64 szPage, nPage;
   if( migRsPeek(zCand, a, 100)<100
    || memcmp(a, "SQLite format 3", 16)!=0 ){
@@ -105,13 +111,7 @@ static int migRsHeader(const char *zCand, const char *zPath, char **pzErr){
   if( szPage==1 ) szPage = 65536;
   nPage = ((sqlite3_int64)a[28]<<24) | (a[29]<<16) | (a[30]<<8) | a[31];
   if( memcmp(&a[24], &a[92], 4)!=0 ) nPage = 0;   /* Count not valid */
-  f = fopen(zCand, "rb");
-  if( f==0 || fseek(f, 0, SEEK_END)!=0 ){
-    if( f ) fclose(f);
-    return migRsFail(pzErr, zPath, SQLITE_IOERR, "%s", "cannot read it");
-  }
-  nSize = ftell(f);
-  fclose(f);
+  nSize = migRsFileSize(zCand);
   if( nSize%szPage || (nPage>0 && nSize<nPage*szPage) ){
     char *z = sqlite3_mprintf("truncated backup (%lld of %lld bytes)",
                               nSize, nPage*szPage);

@@ -16,33 +16,34 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MIG_PROGRESS_MIN_PAGES 10000      /* Smaller: no progress lines */
-#define MIG_PROGRESS_MIN_BYTES (40<<20)
+/* Below these totals there are no progress lines. */
+#define MIG_PROGRESS_MIN_PAGES 10000      /* Snapshot: pages */
+#define MIG_PROGRESS_MIN_BYTES (4<<20)    /* Restore: compressed bytes */
 
 /* Progress state for one command. */
 typedef struct MigShProgress MigShProgress;
 struct MigShProgress {
   const char *zWhat;           /* "backup" or "restore" */
+  sqlite3_int64 nMin;          /* Smallest total worth reporting */
   int iLast;                   /* Last figure printed, or -1 */
   int bPrinted;                /* True once a line was printed */
 };
 
-/* MigConn.xProgress: "\rbackup: 42%" (or MB decompressed when the
-** total is unknown), only for large databases and only on change. */
+/* MigConn.xProgress: "\rbackup: 42%" (or MB when the total is not
+** known), only for large databases and only when the figure changes. */
 static void migShProgressCb(void *pArg, sqlite3_int64 nDone,
                             sqlite3_int64 nTotal){
   MigShProgress *p = (MigShProgress*)pArg;
   int iNow;
   if( nTotal>0 ){
-    if( nTotal<MIG_PROGRESS_MIN_PAGES ) return;
+    if( nTotal<p->nMin ) return;
     iNow = (int)(nDone*100/nTotal);
     if( iNow==p->iLast ) return;
     fprintf(stderr, "\r%s: %3d%%", p->zWhat, iNow);
   }else{
-    if( nDone<MIG_PROGRESS_MIN_BYTES ) return;
     iNow = (int)(nDone>>20);
-    if( iNow==p->iLast ) return;
-    fprintf(stderr, "\r%s: %d MB decompressed", p->zWhat, iNow);
+    if( iNow<16 || iNow==p->iLast ) return;
+    fprintf(stderr, "\r%s: %d MB", p->zWhat, iNow);
   }
   fflush(stderr);
   p->iLast = iNow;
@@ -77,11 +78,12 @@ static char *migShValue(MigShell *p, const char *zFmt, const char *zArg,
 ** interactive; returns its result (sqlite3_free) or NULL after an error.
 */
 static char *migShRunFile(MigShell *p, const char *zWhat, const char *zFunc,
-                          const char *zFile){
+                          const char *zFile, sqlite3_int64 nMin){
   MigConn *pConn = p->bInteractive ? migConnGet(p->db) : 0;
   MigShProgress prog;
   char *zRes;
   prog.zWhat = zWhat;
+  prog.nMin = nMin;
   prog.iLast = -1;
   prog.bPrinted = 0;
   if( pConn ){
@@ -99,7 +101,8 @@ static char *migShRunFile(MigShell *p, const char *zWhat, const char *zFunc,
 
 /* .migrate backup FILE: a snapshot of the database. */
 static int migShSnapshot(MigShell *p, const char *zFile){
-  char *zBytes = migShRunFile(p, "backup", "migrate_backup", zFile);
+  char *zBytes = migShRunFile(p, "backup", "migrate_backup", zFile,
+                               MIG_PROGRESS_MIN_PAGES);
   if( zBytes==0 ) return 1;
   fprintf(p->out, "wrote %s (%s bytes)\n", zFile, zBytes);
   sqlite3_free(zBytes);
@@ -299,7 +302,8 @@ int migCmdRestore(MigShell *p, int nArg, char **azArg){
     fprintf(p->out, "restore cancelled\n");
     return 0;
   }
-  zRes = migShRunFile(p, "restore", "migrate_restore", zFile);
+  zRes = migShRunFile(p, "restore", "migrate_restore", zFile,
+                      MIG_PROGRESS_MIN_BYTES);
   if( zRes==0 ) return 1;
   fprintf(p->out, "restored from %s\n", zFile);
   sqlite3_free(zRes);
