@@ -92,6 +92,7 @@ int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
 }
 
 /* True if column zCol of the current table exists. */
+/* True if the table has a column zCol (as SQLite compares names). */
 static int migHasColumn(MigAlter *p, const char *zCol){
   sqlite3_int64 n = 0;
   migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, %Q) "
