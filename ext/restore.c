@@ -14,7 +14,9 @@
 **      header announces ("truncated backup (N of M bytes)");
 **   3. PRAGMA integrity_check on the copy ("integrity check failed: ..");
 **   4. a database that carries an application_id only takes backups of
-**      the same application ("backup is of another application ...").
+**      the same application ("backup is of another application ..."),
+**      and a WAL database only backups of its page size.
+** Restore inside an open transaction is refused before anything else.
 ** Then the backup API copies it over the live database in a single
 ** sqlite3_backup_step(-1): one write transaction, atomic and durable as
 ** any other. If another connection is writing, that step fails with
@@ -122,6 +124,28 @@ static int migRsHeader(const char *zCand, const char *zPath, char **pzErr){
   return SQLITE_OK;
 }
 
+/* A WAL database cannot change its page size: refuse such a backup. */
+static int migRsPageSize(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
+                         const char *zPath, char **pzErr){
+  sqlite3_int64 szLive = 0, szBak = 0, bWal = 0;
+  int rc = migQueryInt(pBak, &szBak, "PRAGMA page_size");
+  if( rc==SQLITE_OK ){
+    rc = migQueryInt(db, &szLive, "PRAGMA \"%w\".page_size", zSchema);
+  }
+  if( rc==SQLITE_OK ){
+    rc = migQueryInt(db, &bWal, "SELECT journal_mode='wal'"
+                     " FROM pragma_journal_mode(%Q)", zSchema);
+  }
+  if( rc==SQLITE_OK && bWal && szLive!=szBak ){
+    char *z = sqlite3_mprintf("its page size %lld differs from the WAL"
+        " database's %lld (use journal_mode=DELETE to restore it)",
+        szBak, szLive);
+    rc = migRsFail(pzErr, zPath, SQLITE_MISMATCH, "%s", z);
+    sqlite3_free(z);
+  }
+  return rc;
+}
+
 /* Run PRAGMA integrity_check and the application_id check on pBak. */
 static int migRsVerify(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
                        const char *zPath, char **pzErr){
@@ -144,6 +168,7 @@ static int migRsVerify(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
   if( rc==SQLITE_OK ){
     rc = migQueryInt(db, &iApp, "PRAGMA \"%w\".application_id", zSchema);
   }
+  if( rc==SQLITE_OK ) rc = migRsPageSize(db, zSchema, pBak, zPath, pzErr);
   if( rc==SQLITE_OK && iApp!=0 && iApp!=iBakApp ){
     char *z = sqlite3_mprintf("backup is of another application"
         " (application_id %lld, the database has %lld)", iBakApp, iApp);
@@ -200,6 +225,10 @@ int migRestore(sqlite3 *db, const char *zSchema, const char *zPath,
   if( zLive==0 ){
     *pzErr = sqlite3_mprintf("no such database: %s", zSchema);
     return SQLITE_ERROR;
+  }
+  if( !sqlite3_get_autocommit(db) ){
+    return migRsFail(pzErr, zPath, SQLITE_ERROR, "%s",
+                     "a transaction is open (restore makes its own)");
   }
   if( access(zPath, R_OK)!=0 ){
     *pzErr = migFileErr("restore", zPath, errno);
