@@ -574,13 +574,14 @@ static int migCheckKeys(MigRebuild *r){
     }
   }
   if( rc!=SQLITE_OK || !p->bFkCheck ) return rc;
-  rc = migAlterInt(p, &n, "SELECT count(*) FROM \"%w\".sqlite_master m, "
-      "pragma_foreign_key_check(m.name, %Q) c WHERE m.type='table' "
-      "AND (m.name=%Q OR (c.parent=%Q COLLATE nocase AND m.name IN "
-      "(SELECT m2.name FROM \"%w\".sqlite_master m2, "
-      "pragma_foreign_key_list(m2.name, %Q) f WHERE m2.type='table' "
-      "AND f.\"table\"=%Q COLLATE nocase)))", p->zSchema, p->zSchema,
-      p->zTable, p->zTable, p->zSchema, p->zSchema, p->zTable);
+  rc = migAlterInt(p, &n, "SELECT (SELECT count(*) FROM "
+      "pragma_foreign_key_check(%Q, %Q)) + (SELECT count(*) FROM "
+      "(SELECT DISTINCT m.name AS child FROM \"%w\".sqlite_master m, "
+      "pragma_foreign_key_list(m.name, %Q) f WHERE m.type='table' "
+      "AND m.name<>%Q AND f.\"table\"=%Q COLLATE nocase) k, "
+      "pragma_foreign_key_check(k.child, %Q) c "
+      "WHERE c.parent=%Q COLLATE nocase)", p->zTable, p->zSchema,
+      p->zSchema, p->zSchema, p->zTable, p->zTable, p->zSchema, p->zTable);
   if( rc==SQLITE_OK && n>0 ){
     rc = migAlterErr(p, SQLITE_CONSTRAINT, "cannot alter %s: FOREIGN KEY "
                      "constraints fail for %lld row%s", p->zTable, n,
