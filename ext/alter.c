@@ -164,16 +164,6 @@ static int migAlterOne(sqlite3 *db, const char *zSchema, const char *zTable,
   return rc;
 }
 
-/*
-** Apply nClause clauses to zSchema.zTable (see mig_int.h). On error
-** returns an SQLite code with *pzErr set; the database is unchanged.
-*/
-int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
-                  int nClause, const char **azClause, char **pzErr){
-  int eHow;
-  return migAlterOne(db, zSchema, zTable, nClause, azClause, &eHow, pzErr);
-}
-
 /* Strategy names for migrate_alter_table()'s result (MIG_LEVEL_*). */
 static const char *azHow[] = { "native", "edit", "validate", "rebuild" };
 
@@ -193,6 +183,23 @@ static const char *migSplitName(sqlite3 *db, const char *zArg,
     sqlite3_free(zS);
   }
   return zArg;
+}
+
+/*
+** Apply nClause clauses to zSchema.zTable (see mig_int.h). Without a
+** schema, zTable may be "schema.table" (as migAlterRoute() gives it for
+** a table of an attached or the temp schema). On error returns an SQLite
+** code with *pzErr set; the database is unchanged.
+*/
+int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
+                  int nClause, const char **azClause, char **pzErr){
+  char *zSplit = 0;
+  int eHow, rc;
+  if( zSchema==0 ) zTable = migSplitName(db, zTable, &zSplit);
+  rc = migAlterOne(db, zSplit ? zSplit : zSchema, zTable, nClause, azClause,
+                   &eHow, pzErr);
+  sqlite3_free(zSplit);
+  return rc;
 }
 
 /* True if a statement that writes is running on db (the alter would
@@ -247,9 +254,9 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(azClause);
 }
 
-/* The rest of zSql after "ALTER TABLE [schema.]name": sets *pzTable and
-** returns the offset of the clause text, or -1 if zSql is no ALTER TABLE
-** of the main schema. */
+/* The rest of zSql after "ALTER TABLE [schema.]name": sets *pzTable
+** ("name", or "schema.name" for a schema other than main) and returns
+** the offset of the clause text, or -1 if zSql is no ALTER TABLE. */
 static int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
                         char **pzTable){
   int i = 2;
@@ -257,20 +264,23 @@ static int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
    || !migTokIsWord(zSql, &aTok[1], "TABLE") ){
     return -1;
   }
-  if( aTok[3].eType==MIG_TK_DOT ){
-    char *zSchema = migTokName(zSql, &aTok[2]);
-    int bMain = zSchema && migNameEq(zSchema, "main");
-    sqlite3_free(zSchema);
-    if( !bMain ) return -1;
-    i = 4;
-  }
+  if( aTok[3].eType==MIG_TK_DOT ) i = 4;
   if( i+1>=nTok || !migTokIsName(aTok[i].eType) ) return -1;
   *pzTable = migTokName(zSql, &aTok[i]);
+  if( *pzTable && i==4 ){
+    char *zSchema = migTokName(zSql, &aTok[2]);
+    if( zSchema && !migNameEq(zSchema, "main") ){
+      char *zFull = sqlite3_mprintf("%s.%s", zSchema, *pzTable);
+      sqlite3_free(*pzTable);
+      *pzTable = zFull;
+    }
+    sqlite3_free(zSchema);
+  }
   return *pzTable ? aTok[i+1].iOff : -1;
 }
 
 /*
-** If zSql is "ALTER TABLE [main.]t <clauses>" and SQLite cannot run it
+** If zSql is "ALTER TABLE [schema.]t <clauses>" and SQLite cannot run it
 ** as it is, set *pzTable and *pzClause (sqlite3_malloc'd) and return 1.
 ** Otherwise (not an ALTER TABLE, or one SQLite runs natively) return 0.
 */
