@@ -12,9 +12,21 @@
 ** FAULT_IO, call number iFail of xRead, xWrite, xSync, xTruncate or xLock
 ** (counted together, in the order they happen) returns an I/O error
 ** without reaching the file. Shared memory (WAL) passes straight through.
+**
+** System calls: the harness executable defines write(), pwrite(), read(),
+** fsync() and rename(), which pass through to the C library's (found with
+** dlsym(RTLD_NEXT)) unless armed for FAULT_SYS, when call number iFail
+** fails with ENOSPC (writes) or EIO. SQLite itself uses pread64/pwrite64
+** and fdatasync, so these are mostly the calls the backup module makes to
+** write snapshot files and read backups outside SQLite's VFS.
 */
+#define _GNU_SOURCE
 #include "fault.h"
+#include <dlfcn.h>
+#include <errno.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 /* What is armed, and what happened since. */
 static struct FaultState {
@@ -260,4 +272,53 @@ int faultVfsRegister(void){
   v.szOsFile = (int)sizeof(FaultFile) + g.pReal->szOsFile;
   v.mxPathname = g.pReal->mxPathname;
   return sqlite3_vfs_register(&v, 1);
+}
+
+/* ---------------------------------------------------------- system calls */
+/* The C library's function zName (never NULL: abort() if missing). */
+static void *faultReal(const char *zName){
+  void *p = dlsym(RTLD_NEXT, zName);
+  if( p==0 ) abort();
+  return p;
+}
+
+ssize_t write(int fd, const void *pBuf, size_t n){
+  static ssize_t (*xReal)(int, const void*, size_t) = 0;
+  if( xReal==0 ){
+    xReal = (ssize_t(*)(int, const void*, size_t))faultReal("write");
+  }
+  if( faultNow(FAULT_SYS) ){ errno = ENOSPC; return -1; }
+  return xReal(fd, pBuf, n);
+}
+
+ssize_t pwrite(int fd, const void *pBuf, size_t n, off_t iOff){
+  static ssize_t (*xReal)(int, const void*, size_t, off_t) = 0;
+  if( xReal==0 ){
+    xReal = (ssize_t(*)(int, const void*, size_t, off_t))faultReal("pwrite");
+  }
+  if( faultNow(FAULT_SYS) ){ errno = ENOSPC; return -1; }
+  return xReal(fd, pBuf, n, iOff);
+}
+
+ssize_t read(int fd, void *pBuf, size_t n){
+  static ssize_t (*xReal)(int, void*, size_t) = 0;
+  if( xReal==0 ) xReal = (ssize_t(*)(int, void*, size_t))faultReal("read");
+  if( faultNow(FAULT_SYS) ){ errno = EIO; return -1; }
+  return xReal(fd, pBuf, n);
+}
+
+int fsync(int fd){
+  static int (*xReal)(int) = 0;
+  if( xReal==0 ) xReal = (int(*)(int))faultReal("fsync");
+  if( faultNow(FAULT_SYS) ){ errno = EIO; return -1; }
+  return xReal(fd);
+}
+
+int rename(const char *zFrom, const char *zTo){
+  static int (*xReal)(const char*, const char*) = 0;
+  if( xReal==0 ){
+    xReal = (int(*)(const char*, const char*))faultReal("rename");
+  }
+  if( faultNow(FAULT_SYS) ){ errno = EIO; return -1; }
+  return xReal(zFrom, zTo);
 }

@@ -13,6 +13,9 @@
 **                         or every one from the Nth on. Its clock is fixed
 **                         at 2024-01-02 10:00:00 UTC so that timestamps
 **                         written by an operation are the same every run.
+**   (system calls)        write(), pwrite(), read(), fsync(), rename()
+**                         defined by the harness: the Nth fails with
+**                         ENOSPC or EIO (files written outside SQLite).
 **
 **   faultArm(FAULT_OOM, 7, 0);   ... operation ...   n = faultDisarm();
 **
@@ -25,6 +28,7 @@
 
 #define FAULT_OOM   1          /* Allocation failures */
 #define FAULT_IO    2          /* I/O errors through faultvfs */
+#define FAULT_SYS   3          /* write/pwrite/read/fsync/rename fail */
 
 /* The kinds of I/O call faultvfs counts, for faultIoKind(). */
 #define FAULT_IO_READ     0

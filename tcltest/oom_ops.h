@@ -307,4 +307,18 @@ static const Op aOp[] = {
     " 'DROP COLUMN legacy')", OP_FAILS|OP_PEND_OOM, 0, 0 },
   { "alter_in_migration", aAlterMig, ALTER_SCHEMA, 0,
     "SELECT migrate_upgrade()", OP_PEND_OOM, 0, 0 },
+  /* The same with a two-page cache: the cache spills inside the
+  ** transaction, so reads, writes and syncs happen mid-operation. */
+  { "upgrade_spill", aMig, 0, "PRAGMA cache_size=2",
+    "SELECT migrate_upgrade()", 0, "SELECT migrate_upgrade('+1')", 4 },
+  { "downgrade_spill", aDbmate, "SELECT migrate_upgrade()",
+    "PRAGMA cache_size=2", "SELECT migrate_downgrade('base')", 0,
+    "SELECT migrate_downgrade('-1')", 3 },
+  { "alter_rebuild_spill", 0, ALTER_SCHEMA, "PRAGMA cache_size=2",
+    "SELECT migrate_alter_table('child', 'ALTER COLUMN v SET NOT NULL',"
+    " 'DROP COLUMN legacy', 'ALTER COLUMN pid TYPE TEXT')", OP_PEND_OOM,
+    0, 0 },
+  { "restore_spill", 0, OOM_SCHEMA "SELECT migrate_backup('b.db');"
+    "DROP TABLE t2; INSERT INTO t1(b) VALUES('new');", "PRAGMA cache_size=2",
+    "SELECT migrate_restore('b.db')", 0, 0, 0 },
 };

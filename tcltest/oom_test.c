@@ -2,7 +2,7 @@
 ** oom_test.c: allocation-failure and I/O-error injection over every
 ** operation of the migrate extension (issue 6).
 **
-**   oom_test [-v] [-pending] [-list] oom|ioerr [GLOB ...]
+**   oom_test [-v] [-pending] [-list] oom|ioerr|syserr [GLOB ...]
 **
 ** Links libsqlite3migrate.a (-DSQLITE_CORE), registers it with
 ** sqlite3_auto_extension() and installs the injectors of fault.c. Each
@@ -11,9 +11,11 @@
 ** the operation, under the current directory) the harness records the
 ** state before and the state and output of an undisturbed run after, then
 ** for N = 1, 2, ... reruns the operation from the before state with the
-** Nth allocation (oom) or the Nth read/write/sync/truncate/lock (ioerr)
-** failing, then again with every one from the Nth on failing, until the
-** operation runs to completion without reaching call N. After each run:
+** Nth allocation (oom), the Nth read/write/sync/truncate/lock through
+** the VFS (ioerr) or the Nth write/pwrite/read/fsync/rename system call
+** (syserr: files the backup module writes itself) failing, then again
+** with every one from the Nth on failing, until the operation runs to
+** completion without reaching call N. After each run:
 **   - the connection closes cleanly and the count of live allocations is
 **     back where it was before the connection was opened (no leak);
 **   - an error is SQLITE_NOMEM (oom), an I/O error (ioerr), or another
@@ -353,6 +355,11 @@ static void runOp(const Op *pOp, int eKind, int iFail, int bPersist,
 }
 
 /* ---------------------------------------------------------- the loops */
+/* The name of fault kind eKind on the command line. */
+static const char *faultModeName(int eKind){
+  return eKind==FAULT_OOM ? "oom" : eKind==FAULT_IO ? "ioerr" : "syserr";
+}
+
 /* Results of one operation in one mode. */
 typedef struct Tally Tally;
 struct Tally {
@@ -534,7 +541,7 @@ static int stepStates(const Op *pOp, const Tmpl *pTmpl, States *pS){
 
 /* Run every failure point of pOp in mode eKind; returns points failed. */
 static int testOp(const Op *pOp, int eKind){
-  const char *zMode = eKind==FAULT_OOM ? "oom" : "ioerr";
+  const char *zMode = faultModeName(eKind);
   Tmpl tmpl;
   Run ref, run;
   States st;
@@ -604,7 +611,7 @@ static int testOpIsolated(const Op *pOp, int eKind){
   if( pid<0 || waitpid(pid, &status, 0)!=pid ) return 1;
   if( WIFSIGNALED(status) ){
     printf("FAIL %s %s point %d%s: crashed with signal %d\n",
-           eKind==FAULT_OOM ? "oom" : "ioerr", pOp->zName,
+           faultModeName(eKind), pOp->zName,
            aPoint ? aPoint[0] : 0, aPoint && aPoint[1] ? "+" : "",
            WTERMSIG(status));
     return 1;
@@ -632,9 +639,10 @@ int main(int argc, char **argv){
   }
   if( argc>=2 && strcmp(argv[1], "oom")==0 ) eKind = FAULT_OOM;
   if( argc>=2 && strcmp(argv[1], "ioerr")==0 ) eKind = FAULT_IO;
+  if( argc>=2 && strcmp(argv[1], "syserr")==0 ) eKind = FAULT_SYS;
   if( eKind==0 ){
     fprintf(stderr,
-            "usage: %s [-v] [-pending] [-list] oom|ioerr [GLOB ...]\n",
+            "usage: %s [-v] [-pending] [-list] oom|ioerr|syserr [GLOB ...]\n",
             zProg);
     return 2;
   }
@@ -643,7 +651,7 @@ int main(int argc, char **argv){
     fprintf(stderr, "%s: cannot install the injectors\n", zProg);
     return 2;
   }
-  mPend = eKind==FAULT_OOM ? OP_PEND_OOM : OP_PEND_IO;
+  mPend = eKind==FAULT_OOM ? OP_PEND_OOM : OP_PEND_IO;   /* ioerr, syserr */
   for(i=0; i<(int)(sizeof(aOp)/sizeof(aOp[0])); i++){
     if( !opSelected(aOp[i].zName, argc-2, &argv[2]) ) continue;
     if( bPending!=((aOp[i].flags & mPend)!=0) ) continue;
