@@ -25,28 +25,6 @@ char *migSplice(const char *z, int iStart, int iEnd, const char *zIns){
   return sqlite3_mprintf("%.*s%s%s", iStart, z, zIns, &z[iEnd]);
 }
 
-/* True if zType contains zSub, ignoring ASCII case. */
-static int migTypeHas(const char *zType, const char *zSub){
-  int n = (int)strlen(zSub);
-  for(; *zType; zType++){
-    if( sqlite3_strnicmp(zType, zSub, n)==0 ) return 1;
-  }
-  return 0;
-}
-
-/* SQLite's type affinity of a declared type (section 3.1 of datatype3):
-** 'D' INTEGER, 'B' TEXT, 'A' BLOB, 'E' REAL, 'C' NUMERIC. */
-int migAffinity(const char *zType){
-  if( zType==0 ) zType = "";
-  if( migTypeHas(zType, "INT") ) return 'D';
-  if( migTypeHas(zType, "CHAR") || migTypeHas(zType, "CLOB")
-   || migTypeHas(zType, "TEXT") ) return 'B';
-  if( migTypeHas(zType, "BLOB") || zType[0]==0 ) return 'A';
-  if( migTypeHas(zType, "REAL") || migTypeHas(zType, "FLOA")
-   || migTypeHas(zType, "DOUB") ) return 'E';
-  return 'C';
-}
-
 /* Set s->zErr from a format; returns SQLITE_ERROR. */
 static int migSimError(MigSim *s, const char *zFmt, const char *zArg){
   sqlite3_free(s->zErr);

@@ -64,16 +64,14 @@ int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...){
 int migAlterPrepare(MigAlter *p, sqlite3_stmt **ppStmt, const char *zFmt,
                     ...){
   va_list ap;
-  char *zSql;
   int rc;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  rc = migPrepareV(p->db, ppStmt, zFmt, ap);
   va_end(ap);
-  *ppStmt = 0;
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
+  if( rc!=SQLITE_OK ){
+    migAlterErr(p, rc, "%s", rc==SQLITE_NOMEM ? sqlite3_errstr(rc)
+                                                : sqlite3_errmsg(p->db));
+  }
   return rc;
 }
 

@@ -167,7 +167,6 @@ struct MigSim {
 int migSimInit(MigSim *s, const char *zSql);
 int migSimApply(MigSim *s, MigOp *pOp);
 void migSimFree(MigSim *s);
-int migAffinity(const char *zType);
 char *migSplice(const char *z, int iStart, int iEnd, const char *zIns);
 
 /* -------------------------------------------------- request and execution */

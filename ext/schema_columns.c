@@ -231,26 +231,16 @@ static int scolEof(sqlite3_vtab_cursor *cur){
   return ((ScolCursor*)cur)->bEof;
 }
 
-/* SQLite's affinity rules (datatype3.html, section 3.1) for a declared type. */
+/* The name of the affinity of a declared type. */
 static const char *scolAffinity(const char *zType){
-  char *z = sqlite3_mprintf("%s", zType ? zType : "");
-  const char *zAff;
-  int i;
-  if( z==0 ) return "NUMERIC";
-  for(i=0; z[i]; i++){
-    if( z[i]>='a' && z[i]<='z' ) z[i] -= 'a' - 'A';
+  switch( migAffinity(zType) ){
+    case 'A': return "BLOB";
+    case 'B': return "TEXT";
+    case 'C': return "NUMERIC";
+    case 'D': return "INTEGER";
+    case 'E': return "REAL";
   }
-  if( strstr(z, "INT") ) zAff = "INTEGER";
-  else if( strstr(z, "CHAR") || strstr(z, "CLOB") || strstr(z, "TEXT") ){
-    zAff = "TEXT";
-  }
-  else if( strstr(z, "BLOB") || z[0]==0 ) zAff = "BLOB";
-  else if( strstr(z, "REAL") || strstr(z, "FLOA") || strstr(z, "DOUB") ){
-    zAff = "REAL";
-  }
-  else zAff = "NUMERIC";
-  sqlite3_free(z);
-  return zAff;
+  return "NUMERIC";
 }
 
 /*

@@ -3,6 +3,7 @@
 */
 #include "mig_int.h"
 #include <stdarg.h>
+#include <string.h>
 
 /* True if zA and zB are equal ignoring ASCII case, as SQLite compares names. */
 int migNameEq(const char *zA, const char *zB){
@@ -78,4 +79,27 @@ int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...){
     rc = sqlite3_finalize(pStmt);
   }
   return rc;
+}
+
+/* True if zType contains zSub, ignoring ASCII case. */
+static int migTypeHas(const char *zType, const char *zSub){
+  int n = (int)strlen(zSub);
+  for(; *zType; zType++){
+    if( sqlite3_strnicmp(zType, zSub, n)==0 ) return 1;
+  }
+  return 0;
+}
+
+/* SQLite's type affinity of a declared type (section 3.1 of datatype3):
+** 'D' INTEGER, 'B' TEXT, 'A' BLOB, 'E' REAL, 'C' NUMERIC (SQLite's own
+** codes). */
+int migAffinity(const char *zType){
+  if( zType==0 ) zType = "";
+  if( migTypeHas(zType, "INT") ) return 'D';
+  if( migTypeHas(zType, "CHAR") || migTypeHas(zType, "CLOB")
+   || migTypeHas(zType, "TEXT") ) return 'B';
+  if( migTypeHas(zType, "BLOB") || zType[0]==0 ) return 'A';
+  if( migTypeHas(zType, "REAL") || migTypeHas(zType, "FLOA")
+   || migTypeHas(zType, "DOUB") ) return 'E';
+  return 'C';
 }
