@@ -202,17 +202,6 @@ int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
   return rc;
 }
 
-/* True if a statement that writes is running on db (the alter would
-** have to commit or drop a table under it). */
-static int migWriterBusy(sqlite3 *db){
-  sqlite3_stmt *pStmt;
-  for(pStmt=sqlite3_next_stmt(db, 0); pStmt;
-      pStmt=sqlite3_next_stmt(db, pStmt)){
-    if( sqlite3_stmt_busy(pStmt) && !sqlite3_stmt_readonly(pStmt) ) return 1;
-  }
-  return 0;
-}
-
 /*
 ** migrate_alter_table(table, clause, ...): see the header comment.
 */
@@ -228,12 +217,7 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                          "...)", -1);
     return;
   }
-  if( migWriterBusy(db) ){
-    sqlite3_result_error(ctx, "migrate_alter_table() must be called from a "
-                         "SELECT of its own, not from a statement that writes",
-                         -1);
-    return;
-  }
+  if( migDirectOnly(ctx, "migrate_alter_table") ) return;
   azClause = sqlite3_malloc64(sizeof(char*)*argc);
   if( azClause==0 ){ sqlite3_result_error_nomem(ctx); return; }
   for(i=1; i<argc; i++){

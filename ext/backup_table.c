@@ -175,6 +175,7 @@ void migBackupTableFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zSuffix = argc>1 ? migBtArg(argv, 1) : 0;
   char *zTaken = 0, *zStamp = 0, *zName = 0, *zErr = 0;
   int rc;
+  if( migDirectOnly(ctx, "migrate_backup_table") ) return;
   if( zTab==0 || (argc>1 && zSuffix==0) ){
     sqlite3_result_error(ctx, "migrate_backup_table: the table and the"
                               " suffix must be non-empty strings", -1);

@@ -44,6 +44,7 @@ void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zKey = (const char*)sqlite3_value_text(argv[0]);
   const MigConfigKey *pKey = 0;
   size_t i;
+  if( migDirectOnly(ctx, "migrate_config") ) return;
   for(i=0; zKey && i<sizeof(aKey)/sizeof(aKey[0]); i++){
     if( migNameEq(zKey, aKey[i].zKey) ) pKey = &aKey[i];
   }

@@ -56,6 +56,30 @@ static void migStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_null(ctx);
 }
 
+/*
+** Guard for the functions with side effects. SQLITE_DIRECTONLY keeps them
+** out of views, triggers and indexes, but SQLite 3.40 lets a CHECK
+** constraint call a non-deterministic function, so a hostile database
+** file could run one on INSERT. A CHECK only runs inside a statement that
+** writes, and these functions are only ever meant to be called from a
+** statement of their own: so if a statement that writes is running, set
+** "unsafe use of FUNC()" (SQLite's own words) on ctx and return 1.
+*/
+int migDirectOnly(sqlite3_context *ctx, const char *zFunc){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  sqlite3_stmt *pStmt;
+  for(pStmt=sqlite3_next_stmt(db, 0); pStmt;
+      pStmt=sqlite3_next_stmt(db, pStmt)){
+    if( sqlite3_stmt_busy(pStmt) && !sqlite3_stmt_readonly(pStmt) ){
+      char *zErr = sqlite3_mprintf("unsafe use of %s()", zFunc);
+      sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+      sqlite3_free(zErr);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 const char *migConnDir(MigConn *p){
   return (p && p->zDir) ? p->zDir : "migrations";
 }
@@ -67,6 +91,7 @@ const char *migConnDir(MigConn *p){
 */
 static void migDirFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
+  if( migDirectOnly(ctx, "migrate_dir") ) return;
   if( argc==1 ){
     const char *z = (const char*)sqlite3_value_text(argv[0]);
     char *zNew;

@@ -464,6 +464,7 @@ static void engineRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   sqlite3_int64 nDone = 0;
   char *zErr = 0;
   int rc;
+  if( migDirectOnly(ctx, zFunc) ) return;
   if( argc>0 && (zTarget = engineArg(ctx, argv, 0, zFunc, "target"))==0 ){
     return;
   }
@@ -498,8 +499,10 @@ static void engineCurrentFunc(sqlite3_context *ctx, int argc,
                               sqlite3_value **argv){
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
   char *zOut = 0, *zErr = 0;
-  int rc = engineCurrent(p, &zOut, &zErr);
+  int rc;
   UNUSED(argc); UNUSED(argv);
+  if( migDirectOnly(ctx, "migrate_current") ) return;
+  rc = engineCurrent(p, &zOut, &zErr);
   if( engineResultError(ctx, rc, zErr) ) return;
   sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
 }
@@ -510,8 +513,10 @@ static void engineHeadsFunc(sqlite3_context *ctx, int argc,
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
   MigGraph *g = 0;
   char *zErr = 0, *zOut;
-  int rc = migEngineLoad(p, 0, p->db, &g, 0, 0, &zErr);
+  int rc;
   UNUSED(argc); UNUSED(argv);
+  if( migDirectOnly(ctx, "migrate_heads") ) return;
+  rc = migEngineLoad(p, 0, p->db, &g, 0, 0, &zErr);
   if( engineResultError(ctx, rc, zErr) ) return;
   zOut = migGraphHeadList(g);      /* NULL: no revisions (or no memory) */
   if( zOut ) sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
@@ -524,8 +529,10 @@ static void engineVerifyFunc(sqlite3_context *ctx, int argc,
                              sqlite3_value **argv){
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
   char *zOut = 0, *zErr = 0;
-  int rc = migEngineVerify(p, &zOut, &zErr);
+  int rc;
   UNUSED(argc); UNUSED(argv);
+  if( migDirectOnly(ctx, "migrate_verify") ) return;
+  rc = migEngineVerify(p, &zOut, &zErr);
   if( engineResultError(ctx, rc, zErr) ) return;
   sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
 }
@@ -539,6 +546,7 @@ static void engineSqlFunc(sqlite3_context *ctx, int argc,
   sqlite3_int64 n = 0;
   int rc, eOp;
   UNUSED(argc);
+  if( migDirectOnly(ctx, "migrate_sql") ) return;
   zDir = engineArg(ctx, argv, 0, "migrate_sql", "direction");
   if( zDir==0 ) return;
   zTarget = engineArg(ctx, argv, 1, "migrate_sql", "target");
@@ -562,6 +570,7 @@ static void engineNewFunc(sqlite3_context *ctx, int argc,
   const char *zMsg, *zRevises = 0;
   char *zPath = 0, *zErr = 0;
   int rc;
+  if( migDirectOnly(ctx, "migrate_new") ) return;
   zMsg = engineArg(ctx, argv, 0, "migrate_new", "message");
   if( zMsg==0 ) return;
   if( argc>1 ){

@@ -58,6 +58,7 @@ struct MigConn {
 int migConnInit(sqlite3 *db);          /* Create state for db; SQLITE_OK */
 MigConn *migConnGet(sqlite3 *db);      /* State of db, or NULL */
 const char *migConnDir(MigConn *p);    /* Migrations directory in use */
+int migDirectOnly(sqlite3_context *ctx, const char *zFunc);
 void migLog(MigConn *p, const char *zFormat, ...);  /* Send a line to xLog */
 void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal);
 

@@ -256,7 +256,7 @@ void migRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zPath = migPathArg(ctx, argv[0], "migrate_restore");
   char *zErr = 0;
   UNUSED(argc);
-  if( zPath==0 ) return;
+  if( zPath==0 || migDirectOnly(ctx, "migrate_restore") ) return;
   if( migRestore(sqlite3_context_db_handle(ctx), "main", zPath, &zErr) ){
     sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
   }else{

@@ -182,7 +182,7 @@ void migBackupFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_int64 nByte = 0;
   char *zErr = 0;
   UNUSED(argc);
-  if( zPath==0 ) return;
+  if( zPath==0 || migDirectOnly(ctx, "migrate_backup") ) return;
   if( migBackupSnapshot(sqlite3_context_db_handle(ctx), "main", zPath,
                         &nByte, &zErr)!=SQLITE_OK ){
     sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
