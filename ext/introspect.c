@@ -44,17 +44,21 @@ static const struct IntroFunc {
 static const char *introArg(
   sqlite3_context *ctx, sqlite3_value **argv, int iArg, const char *zWhat
 ){
+  const char *z;
   const struct IntroFunc *pF = (const struct IntroFunc*)sqlite3_user_data(ctx);
   if( sqlite3_value_type(argv[iArg])!=SQLITE_TEXT ){
     char *zErr = sqlite3_mprintf("%s: %s must be text, not %s", pF->zName,
         zWhat, sqlite3_value_type(argv[iArg])==SQLITE_NULL ? "NULL" :
                sqlite3_value_type(argv[iArg])==SQLITE_BLOB ? "a blob" :
                "a number");
-    sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+    if( zErr ) sqlite3_result_error(ctx, zErr, -1);
+    else sqlite3_result_error_nomem(ctx);
     sqlite3_free(zErr);
     return 0;
   }
-  return (const char*)sqlite3_value_text(argv[iArg]);
+  z = (const char*)sqlite3_value_text(argv[iArg]);
+  if( z==0 ) sqlite3_result_error_nomem(ctx);
+  return z;
 }
 
 /*
@@ -78,10 +82,18 @@ static int introCount(
   return rc;
 }
 
-/* Report the connection's current error on ctx. */
-static void introError(sqlite3_context *ctx, sqlite3 *db){
+/*
+** Report error rc on ctx: out of memory as such (the connection's error
+** is not set when sqlite3_mprintf() fails), anything else with the
+** connection's message.
+*/
+static void introError(sqlite3_context *ctx, sqlite3 *db, int rc){
+  if( rc==SQLITE_NOMEM ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
   sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-  sqlite3_result_error_code(ctx, sqlite3_errcode(db));
+  sqlite3_result_error_code(ctx, rc);
 }
 
 /*
@@ -93,15 +105,18 @@ static int introSchemaOk(sqlite3_context *ctx, const char *zSchema){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   sqlite3_int64 n = 0;
   char *zErr;
+  int rc;
   if( sqlite3_stricmp(zSchema, "temp")==0 ) return 1;  /* Always there */
-  if( introCount(db, "SELECT 1 FROM pragma_database_list WHERE name=?1"
-                     " COLLATE NOCASE", zSchema, 0, 0, &n) ){
-    introError(ctx, db);
+  rc = introCount(db, "SELECT 1 FROM pragma_database_list WHERE name=?1"
+                      " COLLATE NOCASE", zSchema, 0, 0, &n);
+  if( rc!=SQLITE_OK ){
+    introError(ctx, db, rc);
     return 0;
   }
   if( n>0 ) return 1;
   zErr = sqlite3_mprintf("%s: no such schema: %s", pF->zName, zSchema);
-  sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+  if( zErr ) sqlite3_result_error(ctx, zErr, -1);
+  else sqlite3_result_error_nomem(ctx);
   sqlite3_free(zErr);
   return 0;
 }
@@ -152,7 +167,7 @@ static void introHasFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     else sqlite3_finalize(pList);
   }
   if( rc!=SQLITE_OK ){
-    introError(ctx, db);
+    introError(ctx, db, rc);
     return;
   }
   sqlite3_result_int(ctx, n>0);
@@ -171,15 +186,16 @@ static void introColumnFunc(
   const char *zCol = zTab ? introArg(ctx, argv, 1, "column") : 0;
   const char *zSchema = 0;
   sqlite3_int64 n = 0;
+  int rc;
   if( zCol==0 ) return;
   if( argc==3 ){
     zSchema = introArg(ctx, argv, 2, "schema");
     if( zSchema==0 || !introSchemaOk(ctx, zSchema) ) return;
   }
-  if( introCount(db, "SELECT 1 FROM pragma_table_xinfo(?1, ?3)"
-                     " WHERE name=?2 COLLATE NOCASE",
-                 zTab, zCol, zSchema, &n) ){
-    introError(ctx, db);
+  rc = introCount(db, "SELECT 1 FROM pragma_table_xinfo(?1, ?3)"
+                      " WHERE name=?2 COLLATE NOCASE", zTab, zCol, zSchema, &n);
+  if( rc!=SQLITE_OK ){
+    introError(ctx, db, rc);
     return;
   }
   sqlite3_result_int(ctx, n>0);

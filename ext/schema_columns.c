@@ -145,25 +145,33 @@ static int scolNextTable(ScolCursor *pCur, int bFirst){
       sqlite3_bind_text(pCur->pCols, 1, pE->zName, -1, SQLITE_STATIC);
       sqlite3_bind_text(pCur->pCols, 2, pE->zSchema, -1, SQLITE_STATIC);
       if( sqlite3_step(pCur->pCols)==SQLITE_ROW ) return SQLITE_OK;
-      /* No columns, or a broken view: try the next table. */
-      sqlite3_finalize(pCur->pCols);
+      /* No columns, or a view that no longer compiles (SQLITE_ERROR):
+      ** try the next table. Anything else (no memory, I/O) is an error. */
+      rc = sqlite3_finalize(pCur->pCols);
       pCur->pCols = 0;
+      if( rc==SQLITE_ERROR ) rc = SQLITE_OK;
     }
   }
   pCur->bEof = 1;
   return rc;
 }
 
-/* Look up the collation of the current column (tables only). */
-static void scolFindCollation(ScolCursor *pCur){
+/*
+** Look up the collation of the current column (tables only: for a view
+** the lookup fails with SQLITE_ERROR and the collation stays NULL).
+** Returns SQLITE_OK or an error such as SQLITE_NOMEM.
+*/
+static int scolFindCollation(ScolCursor *pCur){
   const char *zColl = 0;
   MigTabEntry *pE = scolEntry(pCur);
+  const char *zCol = (const char*)sqlite3_column_text(pCur->pCols, 1);
+  int rc;
   pCur->zCollation = 0;
-  if( sqlite3_table_column_metadata(pCur->db, pE->zSchema, pE->zName,
-        (const char*)sqlite3_column_text(pCur->pCols, 1),
-        0, &zColl, 0, 0, 0)==SQLITE_OK ){
-    pCur->zCollation = zColl;
-  }
+  if( zCol==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_table_column_metadata(pCur->db, pE->zSchema, pE->zName,
+                                     zCol, 0, &zColl, 0, 0, 0);
+  if( rc==SQLITE_OK ) pCur->zCollation = zColl;
+  return rc==SQLITE_ERROR ? SQLITE_OK : rc;
 }
 
 static int scolNext(sqlite3_vtab_cursor *cur){
@@ -174,7 +182,7 @@ static int scolNext(sqlite3_vtab_cursor *cur){
     rc = sqlite3_reset(pCur->pCols);
     if( rc==SQLITE_OK ) rc = scolNextTable(pCur, 0);
   }
-  if( rc==SQLITE_OK && !pCur->bEof ) scolFindCollation(pCur);
+  if( rc==SQLITE_OK && !pCur->bEof ) rc = scolFindCollation(pCur);
   return rc;
 }
 
@@ -219,7 +227,7 @@ static int scolFilter(
     }
     rc = scolNextTable(pCur, 1);
   }
-  if( rc==SQLITE_OK && !pCur->bEof ) scolFindCollation(pCur);
+  if( rc==SQLITE_OK && !pCur->bEof ) rc = scolFindCollation(pCur);
   if( rc!=SQLITE_OK ){
     sqlite3_free(cur->pVtab->zErrMsg);
     cur->pVtab->zErrMsg = sqlite3_mprintf("%s", sqlite3_errmsg(pCur->db));
@@ -246,22 +254,26 @@ static const char *scolAffinity(const char *zType){
 /*
 ** Is the current column nullable? Not when declared NOT NULL, when it is
 ** the rowid alias (the only PRIMARY KEY column, declared INTEGER), or when
-** it is in the PRIMARY KEY of a WITHOUT ROWID table.
+** it is in the PRIMARY KEY of a WITHOUT ROWID table. Sets *pbNullable;
+** returns an SQLite code.
 */
-static int scolNullable(ScolCursor *pCur){
+static int scolNullable(ScolCursor *pCur, int *pbNullable){
   sqlite3_stmt *p = pCur->pCols;
+  MigTabEntry *pE = scolEntry(pCur);
   int iPk = sqlite3_column_int(p, 5);
   const char *zType = (const char*)sqlite3_column_text(p, 2);
-  if( sqlite3_column_int(p, 3) ) return 0;
-  MigTabEntry *pE = scolEntry(pCur);
-  if( iPk>0 && pE->bWithoutRowid ) return 0;
+  int rc = SQLITE_OK;
+  *pbNullable = 0;
+  if( sqlite3_column_int(p, 3) ) return SQLITE_OK;
+  if( iPk>0 && pE->bWithoutRowid ) return SQLITE_OK;
   if( iPk==1 && zType && sqlite3_stricmp(zType, "INTEGER")==0 ){
     sqlite3_int64 nPk = 0;
-    migQueryInt(pCur->db, &nPk, "SELECT count(*) FROM pragma_table_info(%Q,"
-        " %Q) WHERE pk>0", pE->zName, pE->zSchema);
-    if( nPk==1 ) return 0;
+    rc = migQueryInt(pCur->db, &nPk, "SELECT count(*) FROM"
+        " pragma_table_info(%Q, %Q) WHERE pk>0", pE->zName, pE->zSchema);
+    if( nPk==1 ) return rc;
   }
-  return 1;
+  *pbNullable = 1;
+  return rc;
 }
 
 /* table_type for pragma_table_list's type. */
@@ -296,9 +308,14 @@ static int scolColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
                           scolAffinity((const char*)sqlite3_column_text(pC,2)),
                           -1, SQLITE_STATIC);
                         break;
-    case SCOL_NULLABLE: sqlite3_result_text(ctx,
-                          scolNullable(pCur) ? "YES" : "NO", -1, SQLITE_STATIC);
-                        break;
+    case SCOL_NULLABLE: {
+                          int bNull = 0;
+                          int rc = scolNullable(pCur, &bNull);
+                          if( rc!=SQLITE_OK ) return rc;
+                          sqlite3_result_text(ctx, bNull ? "YES" : "NO", -1,
+                                              SQLITE_STATIC);
+                          break;
+                        }
     case SCOL_DEFAULT:  sqlite3_result_value(ctx, sqlite3_column_value(pC, 4));
                         break;
     case SCOL_PK:       sqlite3_result_int(ctx, sqlite3_column_int(pC, 5));
