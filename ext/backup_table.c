@@ -95,6 +95,7 @@ static int migBtCopy(sqlite3 *db, const char *zTab, const char *zName,
                      const char *zTaken, char **pzErr){
   char *zCreate = 0, *zList = 0;
   const char *zRowid = migBtHasRowid(db, zTab) ? "rowid, " : "";
+  int bAuto = sqlite3_get_autocommit(db);   /* RELEASE will commit */
   int rc = migBtDefine(db, zTab, zName, zTaken, &zCreate, &zList);
   if( rc==SQLITE_OK ){
     rc = sqlite3_exec(db, "SAVEPOINT migrate_backup_table", 0, 0, pzErr);
@@ -106,10 +107,17 @@ static int migBtCopy(sqlite3 *db, const char *zTab, const char *zName,
           "INSERT INTO main.\"%w\"(%s%s) SELECT %s%s FROM main.\"%w\"",
           zName, zRowid, zList, zRowid, zList, zTab);
     }
+    /* In autocommit mode the RELEASE is the commit: it can fail too. */
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_exec(db, "RELEASE migrate_backup_table", 0, 0, pzErr);
+    }
     if( rc!=SQLITE_OK ){
       sqlite3_exec(db, "ROLLBACK TO migrate_backup_table", 0, 0, 0);
+      sqlite3_exec(db, "RELEASE migrate_backup_table", 0, 0, 0);
+      if( bAuto && !sqlite3_get_autocommit(db) ){
+        sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+      }
     }
-    sqlite3_exec(db, "RELEASE migrate_backup_table", 0, 0, 0);
   }
   sqlite3_free(zCreate);
   sqlite3_free(zList);
