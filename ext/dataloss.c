@@ -142,13 +142,20 @@ static char *migDlQualified(const char **pz, MigTok *pTok){
   return migDlName(&t);
 }
 
+/* Where the report goes, and whether a line may be missing from it. */
+typedef struct MigDlOut MigDlOut;
+struct MigDlOut {
+  sqlite3_str *pStr;           /* Report lines */
+  int bNoMem;                  /* An allocation failed: report incomplete */
+};
+
 /*
 ** Scan a clause list "c1, c2, ..." (the rest of an ALTER TABLE, or one
 ** migrate_alter_table() argument) for DROP [COLUMN] x clauses of table
 ** zTab, appending a report line for each to pOut. Stops at ';' or the
 ** end. *pz is left after the last token read.
 */
-static void migDlClauses(const char **pz, const char *zTab, sqlite3_str *pOut){
+static void migDlClauses(const char **pz, const char *zTab, MigDlOut *pOut){
   MigTok t;
   int bStart = 1, nDepth = 0;
   for(migDlNext(pz, &t); t.eType!=MIG_TK_END; migDlNext(pz, &t)){
@@ -162,7 +169,8 @@ static void migDlClauses(const char **pz, const char *zTab, sqlite3_str *pOut){
        && !migDlIs(&t, "DEFAULT") && !migDlIs(&t, "NOT")
        && !migDlIs(&t, "IDENTITY") && !migDlIs(&t, "EXPRESSION") ){
         char *zCol = migDlName(&t);
-        sqlite3_str_appendf(pOut, "data loss: drops column %s.%s\n",
+        if( zCol==0 ) pOut->bNoMem = 1;
+        sqlite3_str_appendf(pOut->pStr, "data loss: drops column %s.%s\n",
                             zTab, zCol ? zCol : "?");
         sqlite3_free(zCol);
       }
@@ -172,7 +180,7 @@ static void migDlClauses(const char **pz, const char *zTab, sqlite3_str *pOut){
 }
 
 /* migrate_alter_table('t', 'clause', ...): the tokens after its name. */
-static void migDlAlterCall(const char **pz, sqlite3_str *pOut){
+static void migDlAlterCall(const char **pz, MigDlOut *pOut){
   MigTok t;
   char *zTab = 0;
   migDlNext(pz, &t);
@@ -180,12 +188,14 @@ static void migDlAlterCall(const char **pz, sqlite3_str *pOut){
   migDlNext(pz, &t);
   if( t.eType!=MIG_TK_STR ) return;
   zTab = migDlName(&t);
+  if( zTab==0 ) pOut->bNoMem = 1;
   for(migDlNext(pz, &t); zTab && migDlPunct(&t, ','); migDlNext(pz, &t)){
     migDlNext(pz, &t);
     if( t.eType==MIG_TK_STR ){
       char *zClause = migDlName(&t);
       const char *zc = zClause;
       if( zClause ) migDlClauses(&zc, zTab, pOut);
+      else pOut->bNoMem = 1;
       sqlite3_free(zClause);
     }
   }
@@ -193,34 +203,43 @@ static void migDlAlterCall(const char **pz, sqlite3_str *pOut){
 }
 
 /* Examine one statement, whose first token is t; report into pOut. */
-static void migDlStatement(const char **pz, MigTok t, sqlite3_str *pOut){
+static void migDlStatement(const char **pz, MigTok t, MigDlOut *pOut){
   char *zName = 0;
+  int bName = 0;             /* A name was there: NULL zName is no memory */
   if( migDlIs(&t, "DROP") ){
     migDlNext(pz, &t);
     if( !migDlIs(&t, "TABLE") ) return;
     migDlNext(pz, &t);
     if( migDlIs(&t, "IF") ){ migDlNext(pz, &t); migDlNext(pz, &t); }
+    bName = migDlIsName(&t);
     zName = migDlQualified(pz, &t);
-    if( zName ) sqlite3_str_appendf(pOut, "data loss: drops table %s\n", zName);
+    if( zName ){
+      sqlite3_str_appendf(pOut->pStr, "data loss: drops table %s\n", zName);
+    }
   }else if( migDlIs(&t, "ALTER") ){
     migDlNext(pz, &t);
     if( !migDlIs(&t, "TABLE") ) return;
     migDlNext(pz, &t);
+    bName = migDlIsName(&t);
     zName = migDlQualified(pz, &t);
     if( zName ){
       *pz = t.z;                           /* Rescan from that token */
       migDlClauses(pz, zName, pOut);
     }
   }
+  if( bName && zName==0 ) pOut->bNoMem = 1;
   sqlite3_free(zName);
 }
 
 /* Report the data loss of the one statement of n bytes at zStmt. */
-static void migDlOne(const char *zStmt, int n, sqlite3_str *pOut){
+static void migDlOne(const char *zStmt, int n, MigDlOut *pOut){
   char *zCopy = sqlite3_mprintf("%.*s", n, zStmt);
   const char *z = zCopy;
   MigTok t;
-  if( zCopy==0 ) return;
+  if( zCopy==0 ){
+    pOut->bNoMem = 1;
+    return;
+  }
   migDlNext(&z, &t);
   migDlStatement(&z, t, pOut);
   z = zCopy;
@@ -231,25 +250,31 @@ static void migDlOne(const char *zStmt, int n, sqlite3_str *pOut){
 }
 
 int migBackupDataLoss(const char *zSql, char **pzReport){
-  sqlite3_str *pOut = sqlite3_str_new(0);
+  MigDlOut out;
   const char *z = zSql ? zSql : "";
   const char *zStmt = z;
   MigTok t;
   char *zReport;
   *pzReport = 0;
+  out.pStr = sqlite3_str_new(0);
+  out.bNoMem = 0;
   for(migDlNext(&z, &t); 1; migDlNext(&z, &t)){
     if( t.eType==MIG_TK_END || migDlPunct(&t, ';') ){
-      migDlOne(zStmt, (int)(t.z - zStmt), pOut);
+      migDlOne(zStmt, (int)(t.z - zStmt), &out);
       if( t.eType==MIG_TK_END ) break;
       zStmt = z;
     }
   }
-  if( sqlite3_str_length(pOut)==0 ){
-    sqlite3_free(sqlite3_str_finish(pOut));
+  if( out.bNoMem || sqlite3_str_errcode(out.pStr) ){
+    sqlite3_free(sqlite3_str_finish(out.pStr));
+    return 1;                                  /* Out of memory */
+  }
+  if( sqlite3_str_length(out.pStr)==0 ){
+    sqlite3_free(sqlite3_str_finish(out.pStr));
     return 0;
   }
-  zReport = sqlite3_str_finish(pOut);
-  if( zReport==0 ) return 0;
+  zReport = sqlite3_str_finish(out.pStr);
+  if( zReport==0 ) return 1;
   zReport[strlen(zReport)-1] = 0;              /* The last newline */
   *pzReport = zReport;
   return 1;
@@ -260,7 +285,10 @@ void migDataLossFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zSql = (const char*)sqlite3_value_text(argv[0]);
   char *zReport = 0;
   UNUSED(argc);
-  if( zSql && migBackupDataLoss(zSql, &zReport) ){
-    sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
+  if( zSql==0 && sqlite3_value_type(argv[0])!=SQLITE_NULL ){
+    sqlite3_result_error_nomem(ctx);
+  }else if( zSql && migBackupDataLoss(zSql, &zReport) ){
+    if( zReport ) sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
+    else sqlite3_result_error_nomem(ctx);
   }
 }

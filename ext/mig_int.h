@@ -136,7 +136,8 @@ int migAlterRoute(const char *zSql, char **pzTable, char **pzClause);
 ** statements that lose data (DROP TABLE, ALTER TABLE ... DROP COLUMN, the
 ** same through migrate_alter_table clauses). Returns 0 when there are
 ** none, or 1 with *pzReport set to lines like
-** "data loss: drops column users.age" (sqlite3_malloc'd, one per line).
+** "data loss: drops column users.age" (sqlite3_malloc'd, one per line),
+** or 1 with *pzReport NULL when out of memory (the scan is incomplete).
 ** The runner logs the report and, with the backup=auto setting
 ** (MigConn.eBackupAuto), calls migBackupSnapshot() before that migration.
 */

@@ -514,6 +514,10 @@ static int runDataLoss(Runner *r, const MigRev *pRev, const char *zSql){
   int rc = SQLITE_OK;
   if( migBackupDataLoss(zSql, &zReport) ){
     const char *z = zReport;
+    if( zReport==0 ){                    /* Out of memory: scan incomplete */
+      runError(r, "%s", sqlite3_errstr(SQLITE_NOMEM));
+      return SQLITE_NOMEM;
+    }
     while( z && *z ){
       const char *zEol = strchr(z, '\n');
       int n = zEol ? (int)(zEol-z) : (int)strlen(z);
