@@ -32,6 +32,9 @@ static int cmdFail(MigShell *p, char *zErr){
   return 1;
 }
 
+/* How long .migrate waits for the write lock when .timeout set nothing. */
+#define CMD_BUSY_MS 60000
+
 /*
 ** Run migRun() with the log sent to the shell's output and, when
 ** zBackup is not NULL, MigConn.zBackup set to it. Prints offline SQL.
@@ -42,9 +45,14 @@ static int cmdRun(MigShell *p, int eOp, const char *zTarget,
   void (*xOldLog)(void*, const char*);
   void *pOldArg;
   char *zOldBackup, *zOut = 0, *zErr = 0;
-  sqlite3_int64 n = 0;
+  sqlite3_int64 n = 0, nTimeout = 0;
   int rc;
   if( pConn==0 ) return migShellError(p, "the migrate extension is missing");
+  /* The shell has no busy timeout unless .timeout set one, so a second
+  ** runner would fail at once: wait for the write lock instead, up to
+  ** CMD_BUSY_MS, as several deploy scripts starting together expect. */
+  migQueryInt(p->db, &nTimeout, "PRAGMA busy_timeout");
+  if( nTimeout==0 ) sqlite3_busy_timeout(p->db, CMD_BUSY_MS);
   xOldLog = pConn->xLog;
   pOldArg = pConn->pLogArg;
   zOldBackup = pConn->zBackup;
@@ -52,6 +60,7 @@ static int cmdRun(MigShell *p, int eOp, const char *zTarget,
   pConn->pLogArg = p->out;
   if( zBackup ) pConn->zBackup = sqlite3_mprintf("%s", zBackup);
   rc = migRun(pConn, eOp, zTarget, &n, &zOut, &zErr);
+  if( nTimeout==0 ) sqlite3_busy_timeout(p->db, 0);
   if( zBackup ) sqlite3_free(pConn->zBackup);
   pConn->zBackup = zOldBackup;
   pConn->xLog = xOldLog;
