@@ -57,7 +57,8 @@ proc fuzz_run {bin seeds secs} {
   file delete -force $work
   file mkdir $work
   set log [file join [pwd] [file tail $bin].log]
-  set rc [catch {exec $bin -max_total_time=$secs -timeout=10 -rss_limit_mb=2048 \
+  set rc [catch {exec $bin -max_total_time=$secs -timeout=10 \
+      -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix=[pwd]/ $work $seeds >& $log}]
   set n 0
   regexp {stat::number_of_executed_units: (\d+)} [readfile $log] -> n

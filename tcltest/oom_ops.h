@@ -36,6 +36,10 @@
 **    autocommit mode, and stays: the upgrade fails with "cannot alter
 **    child: the transaction was rolled back" but the column is gone and
 **    the revision not recorded, an in-between state (point 1784).
+**  data_loss (oom): a failed allocation in ext/dataloss.c drops lines
+**    from the report (or returns NULL) instead of failing: the runner
+**    would then skip the automatic snapshot (backup=auto) before a
+**    migration that drops a table or column (point 22: NULL).
 **  engine_sql (oom): an allocation failure in the offline SQL drops the
 **    "from" revision: "-- Running upgrade  -> aaaa00000002" (point 376).
 **  engine_verify (ioerr): migrate_verify() returns PRAGMA integrity_check's
@@ -180,6 +184,25 @@ static const Fixture aAlterMig[] = {
   { 0, 0 }
 };
 
+/* Files the parser and the graph refuse: the database must not change. */
+static const Fixture aBadFile[] = {
+  { "migrations/0001_ok.sql",
+    "-- migrate:up\nCREATE TABLE ok(x);\n-- migrate:down\nDROP TABLE ok;\n" },
+  { "migrations/0002_bad.sql",
+    "-- Bad\n--\n-- Revision ID: 0002\n-- Revises: 0001\n"
+    "CREATE TABLE outside(x);\n-- migrate:up\nSELECT 1;\n" },
+  { 0, 0 }
+};
+static const Fixture aBadGraph[] = {
+  { "migrations/0001_a.sql",
+    "-- A\n--\n-- Revision ID: dddd00000001\n-- Revises: dddd00000002\n\n"
+    "-- migrate:up\nCREATE TABLE a(x);\n" },
+  { "migrations/0002_b.sql",
+    "-- B\n--\n-- Revision ID: dddd00000002\n-- Revises: dddd00000001\n\n"
+    "-- migrate:up\nCREATE TABLE b(x);\n" },
+  { 0, 0 }
+};
+
 static const Op aOp[] = {
   /* Control: plain SQL, no extension function; must always pass. */
   { "control_sql", 0, OOM_SCHEMA, 0,
@@ -244,6 +267,10 @@ static const Op aOp[] = {
     "BEGIN; SELECT migrate_upgrade(); COMMIT", 0, 0, 0 },
   { "upgrade_fails", aBad, 0, 0, "SELECT migrate_upgrade()", OP_FAILS,
     "SELECT migrate_upgrade('+1')", 3 },
+  { "upgrade_bad_file", aBadFile, 0, 0, "SELECT migrate_upgrade()",
+    OP_FAILS, 0, 0 },
+  { "upgrade_bad_graph", aBadGraph, 0, 0, "SELECT migrate_upgrade()",
+    OP_FAILS, 0, 0 },
   { "upgrade_registered", 0, 0,
     "INSERT INTO migrations(revision, down_revision, message, up_sql,"
     " down_sql) VALUES('cccc00000001', NULL, 'app', 'CREATE TABLE c(x);',"
@@ -324,4 +351,12 @@ static const Op aOp[] = {
   { "restore_spill", 0, OOM_SCHEMA "SELECT migrate_backup('b.db');"
     "DROP TABLE t2; INSERT INTO t1(b) VALUES('new');", "PRAGMA cache_size=2",
     "SELECT migrate_restore('b.db')", 0, 0, 0 },
+  /* Settings and the data-loss scan. */
+  { "config", 0, 0, 0,
+    "SELECT migrate_config('backup', 'auto'), migrate_config('backup')",
+    0, 0, 0 },
+  { "data_loss", 0, 0, 0,
+    "SELECT migrate_data_loss('DROP TABLE a; ALTER TABLE t DROP COLUMN c;"
+    " SELECT migrate_alter_table(''t'', ''DROP COLUMN d'')')", OP_PEND_OOM,
+    0, 0 },
 };

@@ -14,7 +14,8 @@
 proc write_migrations {} {
   file delete -force migrations
   writefile migrations/0000_log.sql \
-    "-- migrate:up\nCREATE TABLE log(rev, pid);\n-- migrate:down\nDROP TABLE log;\n"
+    "-- migrate:up\nCREATE TABLE log(rev, pid);\n-- migrate:down\n\
+     DROP TABLE log;\n"
   foreach i {1 2 3 4 5} {
     set body "CREATE TABLE t$i\(x);\nINSERT INTO log(rev) VALUES($i);\n"
     if {$i == 3} {

@@ -24,7 +24,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *aData, size_t nData){
   zSql[nData] = 0;
   if( migTokenize(zSql, &aTok, &nTok)==SQLITE_OK ){
     for(i=0; i<nTok; i++){
-      if( migTokIsName(aTok[i].eType) ) sqlite3_free(migTokName(zSql, &aTok[i]));
+      if( migTokIsName(aTok[i].eType) ){
+        sqlite3_free(migTokName(zSql, &aTok[i]));
+      }
       if( aTok[i].eType==MIG_TK_LP ) migTokMatchParen(aTok, nTok, i);
     }
   }

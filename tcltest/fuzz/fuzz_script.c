@@ -18,7 +18,9 @@ static void fuzzSplit(const char *zSql, int iLine){
   char *zStmt = 0;
   int iStmt = 0;
   int rc = migSplitInit(&s, zSql, iLine);
-  while( rc==SQLITE_OK && (rc = migSplitNext(&s, &zStmt, &iStmt))==SQLITE_ROW ){
+  while( rc==SQLITE_OK ){
+    rc = migSplitNext(&s, &zStmt, &iStmt);
+    if( rc!=SQLITE_ROW ) break;
     sqlite3_free(zStmt);
     rc = SQLITE_OK;
   }
