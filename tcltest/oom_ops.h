@@ -28,7 +28,7 @@
 **    "from" revision: "-- Running upgrade  -> aaaa00000002" (point 376).
 **  engine_verify (ioerr): migrate_verify() returns PRAGMA integrity_check's
 **    "unable to get the page. error code=266" as a problem line instead
-**    of failing with the I/O error (point 33 read).
+**    of failing with the I/O error (point 17 read).
 ** Found here and fixed since by the modules' owners (they were pending):
 **  introspect, schema_columns: 'not an error' and missing rows under OOM
 **  (6a0d7ff); backup_table: success reported after a failed commit
