@@ -46,16 +46,14 @@ int migAlterExec(MigAlter *p, const char *zFmt, ...){
 /* First column of the first row of a query into *piOut (0: no row). */
 int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...){
   va_list ap;
-  char *zSql;
   int rc;
   va_start(ap, zFmt);
-  zSql = sqlite3_vmprintf(zFmt, ap);
+  rc = migQueryIntV(p->db, piOut, zFmt, ap);
   va_end(ap);
-  *piOut = 0;
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = migQueryInt(p->db, piOut, "%s", zSql);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
+  if( rc!=SQLITE_OK ){
+    migAlterErr(p, rc, "%s", rc==SQLITE_NOMEM ? sqlite3_errstr(rc)
+                                                : sqlite3_errmsg(p->db));
+  }
   return rc;
 }
 

@@ -93,6 +93,8 @@ int migNameEq(const char *zA, const char *zB);  /* ASCII case-insensitive */
 char *migQuoteId(const char *zId);   /* "id", quotes doubled; sqlite3_free */
 int migExecPrintf(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...);
+int migQueryIntV(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt,
+                 va_list ap);
 int migPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...);
 int migAffinity(const char *zType);   /* SQLite's codes 'A'..'E' */
 int migPrepareV(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt,

@@ -66,11 +66,18 @@ int migPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...){
 */
 int migQueryInt(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt, ...){
   va_list ap;
-  sqlite3_stmt *pStmt = 0;
   int rc;
   va_start(ap, zFmt);
-  rc = migPrepareV(db, &pStmt, zFmt, ap);
+  rc = migQueryIntV(db, piOut, zFmt, ap);
   va_end(ap);
+  return rc;
+}
+
+/* migQueryInt() with a va_list. */
+int migQueryIntV(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt,
+                 va_list ap){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migPrepareV(db, &pStmt, zFmt, ap);
   *piOut = 0;
   if( rc==SQLITE_OK ){
     if( sqlite3_step(pStmt)==SQLITE_ROW ){
