@@ -43,6 +43,14 @@ int migAlterExec(MigAlter *p, const char *zFmt, ...){
   return rc;
 }
 
+/* Record error rc from p->db (out of memory as such; the connection's
+** message is not set when sqlite3_mprintf() fails); returns rc. */
+static int migAlterDbErr(MigAlter *p, int rc){
+  if( rc==SQLITE_OK ) return rc;
+  return migAlterErr(p, rc, "%s", rc==SQLITE_NOMEM ? sqlite3_errstr(rc)
+                                                    : sqlite3_errmsg(p->db));
+}
+
 /* First column of the first row of a query into *piOut (0: no row). */
 int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...){
   va_list ap;
@@ -50,11 +58,7 @@ int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...){
   va_start(ap, zFmt);
   rc = migQueryIntV(p->db, piOut, zFmt, ap);
   va_end(ap);
-  if( rc!=SQLITE_OK ){
-    migAlterErr(p, rc, "%s", rc==SQLITE_NOMEM ? sqlite3_errstr(rc)
-                                                : sqlite3_errmsg(p->db));
-  }
-  return rc;
+  return migAlterDbErr(p, rc);
 }
 
 /* Prepare the statement built from zFmt into *ppStmt (caller finalizes;
@@ -66,11 +70,7 @@ int migAlterPrepare(MigAlter *p, sqlite3_stmt **ppStmt, const char *zFmt,
   va_start(ap, zFmt);
   rc = migPrepareV(p->db, ppStmt, zFmt, ap);
   va_end(ap);
-  if( rc!=SQLITE_OK ){
-    migAlterErr(p, rc, "%s", rc==SQLITE_NOMEM ? sqlite3_errstr(rc)
-                                                : sqlite3_errmsg(p->db));
-  }
-  return rc;
+  return migAlterDbErr(p, rc);
 }
 
 /* True if PRAGMA foreign_keys is on for db. */
