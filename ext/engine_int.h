@@ -9,6 +9,7 @@
 **                     refusals, and Alembic's target resolution
 **   bookkeeping.c     the migrate_version / migrate_history tables
 **   runner.c          upgrade, downgrade, stamp and offline SQL
+**   fkmode.c          which sections rebuild a table (foreign keys off)
 **   migrations_vtab.c the "migrations" virtual table
 **   engine.c          SQL functions, the C API, registered revisions
 **
@@ -70,6 +71,9 @@ struct MigSplit {
 int migSplitInit(MigSplit *p, const char *zSql, int iLine);
 int migSplitNext(MigSplit *p, char **pzStmt, int *piLine);
 void migSplitFree(MigSplit *p);
+
+/* fkmode.c: 1 if a section rebuilds a table (its name in *pzTable) */
+int migFkRebuild(const char *zSql, char **pzTable);
 
 /* graph.c */
 typedef struct MigGraph MigGraph;

@@ -3,9 +3,13 @@
 **
 ** migRun(p, MIG_OP_..., zTarget, &nDone, &zOut, &zErr) does one command:
 **
-**  1. PRAGMA foreign_keys is switched off when on (it cannot change inside
-**     a transaction) and BEGIN IMMEDIATE takes the write lock, honouring
-**     the busy timeout, BEFORE the current revision is read. So of two
+**  1. PRAGMA foreign_keys is set between transactions (it cannot change
+**     inside one): each migration runs with the connection's own setting,
+**     except one that rebuilds a table (fkmode.c), which runs with them
+**     off so its DROP TABLE cannot cascade; with them on, their checks
+**     are deferred to the runner's own foreign_key_check. BEGIN IMMEDIATE
+**     takes the write lock, honouring the busy timeout, BEFORE the
+**     current revision is read. So of two
 **     processes upgrading one database the second waits, then reads the
 **     first one's result: every migration is applied exactly once.
 **     Called inside an open transaction, a SAVEPOINT is used instead;
@@ -27,7 +31,10 @@
 **  4. A transaction:false section commits what came before, runs its
 **     statements in autocommit mode, then takes the lock again, checks
 **     that nobody else moved the database meanwhile, and records itself.
-**  5. COMMIT, then foreign keys are restored.
+**     A transaction it left open is rolled back and the foreign-key
+**     setting it changed is put back. Switching foreign keys between two
+**     migrations relocks the same way.
+**  5. COMMIT, then the connection's own foreign-key setting is restored.
 **
 ** Offline (MIG_OP_SQL_*): the same plan, printed as SQL with the
 ** bookkeeping statements, starting from the database's current revision
@@ -50,10 +57,14 @@ struct Runner {
   int *aPlan; int nPlan;       /* Revisions to run, in order (owned) */
   int *aTarget; int nTarget;   /* Resolved target (owned) */
   int bTxn;                    /* 1: BEGIN IMMEDIATE by us; 2: SAVEPOINT */
-  int bFkOff;                  /* Foreign keys switched off by us */
+  int bFkUser;                 /* PRAGMA foreign_keys of the connection */
+  int bFkRun;                  /* Foreign keys in the current transaction */
+  int bFkOwn;                  /* The run may set foreign keys (autocommit) */
+  int bFkStart;                /* Foreign keys for the first transaction */
   int bSnapshot;               /* A snapshot was written in this run */
   int bLost;                   /* SQLite rolled the transaction back */
   char *zFkBefore;             /* Foreign key violations before the run */
+  char *zFkWhy;                /* Why ON DELETE actions did not run, or 0 */
   sqlite3_str *pOut;           /* Offline SQL */
   char *zErr;                  /* Error message */
 };
@@ -117,11 +128,34 @@ static char *runIdList(MigGraph *g, const int *aIdx, int nIdx){
 
 /************************** Locking and loading ****************************/
 
+/*
+** Set PRAGMA foreign_keys to bOn between transactions (a no-op inside
+** one) and remember it as the run's state. SQLite code.
+*/
+static int runFkSet(Runner *r, int bOn){
+  int rc = runExec(r, sqlite3_mprintf("PRAGMA foreign_keys=%s",
+                                      bOn ? "ON" : "OFF"));
+  if( rc==SQLITE_OK ) r->bFkRun = bOn;
+  return rc;
+}
+
+/* BEGIN IMMEDIATE; with foreign keys on, their checks wait for COMMIT
+** (the runner's foreign_key_check names the row), their actions do not */
+static int runBegin(Runner *r){
+  int rc = runExec(r, sqlite3_mprintf("BEGIN IMMEDIATE"));
+  if( rc==SQLITE_OK ) r->bTxn = 1;
+  if( rc==SQLITE_OK && r->bFkRun ){
+    rc = runExec(r, sqlite3_mprintf("PRAGMA defer_foreign_keys=ON"));
+  }
+  return rc;
+}
+
 /* Switch foreign keys off and take the write lock (or open a savepoint). */
 static int runLock(Runner *r){
   sqlite3_int64 bFk = 0;
   int rc = SQLITE_OK;
   rc = migQueryInt(r->db, &bFk, "PRAGMA foreign_keys");
+  r->bFkUser = r->bFkRun = bFk!=0;
   if( rc==SQLITE_OK && !sqlite3_get_autocommit(r->db) ){
     /* PRAGMA foreign_keys cannot change inside a transaction, and with
     ** it on, a DROP TABLE in a migration would run ON DELETE actions. */
@@ -132,12 +166,9 @@ static int runLock(Runner *r){
     r->bTxn = 2;
     return runExec(r, sqlite3_mprintf("SAVEPOINT migrate_run"));
   }
-  if( rc==SQLITE_OK && bFk ){
-    rc = runExec(r, sqlite3_mprintf("PRAGMA foreign_keys=OFF"));
-    if( rc==SQLITE_OK ) r->bFkOff = 1;
-  }
-  if( rc==SQLITE_OK ) rc = runExec(r, sqlite3_mprintf("BEGIN IMMEDIATE"));
-  if( rc==SQLITE_OK ) r->bTxn = 1;
+  r->bFkOwn = 1;
+  if( rc==SQLITE_OK && bFk!=r->bFkStart ) rc = runFkSet(r, r->bFkStart);
+  if( rc==SQLITE_OK ) rc = runBegin(r);
   if( (rc&0xff)==SQLITE_BUSY ){
     runError(r, "database is locked: another connection is writing to it "
              "(set a busy timeout to wait, e.g. .timeout 30000)");
@@ -170,8 +201,12 @@ static int runUnlock(Runner *r, int bKeep){
     sqlite3_exec(r->db, "RELEASE migrate_run", 0, 0, 0);
   }
   r->bTxn = 0;
-  if( r->bFkOff ) sqlite3_exec(r->db, "PRAGMA foreign_keys=ON", 0, 0, 0);
-  r->bFkOff = 0;
+  if( r->bFkOwn && sqlite3_get_autocommit(r->db) ){
+    /* Whatever the migrations did to it, the connection gets its own
+    ** setting back */
+    sqlite3_exec(r->db, r->bFkUser ? "PRAGMA foreign_keys=ON"
+                                   : "PRAGMA foreign_keys=OFF", 0, 0, 0);
+  }
   return rc;
 }
 
@@ -472,8 +507,10 @@ static int runFkCheck(Runner *r, const MigRev *pRev){
     }else if( r->zFkBefore==0 || strstr(r->zFkBefore, zRow)==0 ){
       char *zLabel = migRevLabel(pRev);
       rc = runError(r, "%s: foreign key check failed: %s row %lld "
-          "references %s", zLabel, sqlite3_column_text(pStmt, 0),
-          sqlite3_column_int64(pStmt, 1), sqlite3_column_text(pStmt, 2));
+          "references %s%s%s%s", zLabel, sqlite3_column_text(pStmt, 0),
+          sqlite3_column_int64(pStmt, 1), sqlite3_column_text(pStmt, 2),
+          r->zFkWhy ? " (" : "", r->zFkWhy ? r->zFkWhy : "",
+          r->zFkWhy ? ")" : "");
       sqlite3_free(zLabel);
     }
     sqlite3_free(zRow);
@@ -551,8 +588,9 @@ static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
   return rc;
 }
 
-/* Check that migrate_version still says what aApplied says. */
-static int runSameHeads(Runner *r, const MigRev *pRev){
+/* Check that migrate_version still says what aApplied says, after the
+** lock was let go while zWhile (for the message). */
+static int runSameHeads(Runner *r, const MigRev *pRev, const char *zWhile){
   char **azId = 0;
   int nId = 0, bAlembic = 0, rc, i, nHead = 0, bSame = 1;
   rc = migBookHeads(r->db, &azId, &nId, &bAlembic);
@@ -571,15 +609,56 @@ static int runSameHeads(Runner *r, const MigRev *pRev){
   if( rc==SQLITE_OK && (!bSame || nHead!=nId) ){
     char *zLabel = migRevLabel(pRev);
     rc = runError(r, "%s: the database was changed by another process while "
-                  "this transaction:false migration ran", zLabel);
+                  "%s", zLabel, zWhile);
     sqlite3_free(zLabel);
   }
   return rc;
 }
 
-/* A transaction:false migration: commit, run unlocked, relock, record. */
+/*
+** Take the lock again after it was let go, with foreign keys as the run
+** has them, without losing an error already recorded (rc). Returns rc,
+** or the error of the BEGIN when rc is SQLITE_OK.
+*/
+static int runRelock(Runner *r, int rc){
+  char *zSaved = r->zErr;
+  int rc2;
+  r->zErr = 0;
+  rc2 = runExec(r, sqlite3_mprintf("PRAGMA foreign_keys=%s",
+                                   r->bFkRun ? "ON" : "OFF"));
+  if( rc2==SQLITE_OK ) rc2 = runBegin(r);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(r->zErr);
+    r->zErr = zSaved;
+    return rc;
+  }
+  sqlite3_free(zSaved);
+  return rc2;
+}
+
+/* Commit, switch foreign keys to bFk and take the lock again. */
+static int runFkSwitch(Runner *r, const MigRev *pRev, int bFk){
+  int rc = runExec(r, sqlite3_mprintf("COMMIT"));
+  if( rc!=SQLITE_OK ) return rc;
+  r->bTxn = 0;
+  r->bFkRun = bFk;
+  rc = runRelock(r, SQLITE_OK);
+  if( rc==SQLITE_OK ){
+    rc = runSameHeads(r, pRev, "foreign keys were switched for it");
+  }
+  return rc;
+}
+
+/*
+** A transaction:false migration: commit, run unlocked with foreign keys
+** bFk, relock, record. Whatever the section did to its own transaction
+** or to PRAGMA foreign_keys is undone before the next migration: a
+** transaction it left open (its own BEGIN, then an error or no COMMIT)
+** is rolled back, as closing its tool's connection would, and its error
+** is the one reported.
+*/
 static int runNoTxn(Runner *r, int iRev, int bDown, const char *zSql,
-                    int iLine){
+                    int iLine, int bFk){
   MigRev *pRev = &r->g->aRev[iRev];
   sqlite3_int64 iStart = runNow();
   int rc;
@@ -591,15 +670,47 @@ static int runNoTxn(Runner *r, int iRev, int bDown, const char *zSql,
     return rc;
   }
   rc = runExec(r, sqlite3_mprintf("COMMIT"));
+  if( rc!=SQLITE_OK ) return rc;
+  r->bTxn = 0;
+  if( bFk!=r->bFkRun ) rc = runFkSet(r, bFk);
   if( rc==SQLITE_OK ) rc = runSection(r, pRev, zSql, iLine, 0);
-  {
-    int rc2 = runExec(r, sqlite3_mprintf("BEGIN IMMEDIATE"));
-    if( rc==SQLITE_OK ) rc = rc2;
-    if( rc2!=SQLITE_OK ) r->bTxn = 0;
+  if( !sqlite3_get_autocommit(r->db) ){
+    sqlite3_exec(r->db, "ROLLBACK", 0, 0, 0);
+    if( rc==SQLITE_OK ){
+      char *zLabel = migRevLabel(pRev);
+      rc = runError(r, "%s: the section's own transaction was left open "
+                    "(BEGIN without COMMIT) and was rolled back", zLabel);
+      sqlite3_free(zLabel);
+    }
   }
-  if( rc==SQLITE_OK ) rc = runSameHeads(r, pRev);
+  rc = runRelock(r, rc);
+  if( rc==SQLITE_OK ){
+    rc = runSameHeads(r, pRev, "this transaction:false migration ran");
+  }
   if( rc==SQLITE_OK ) rc = runRecord(r, iRev, bDown, iStart);
   return rc;
+}
+
+/*
+** Foreign keys for migration pRev's section zSql: the connection's own
+** setting, except off for a section that rebuilds a table (fkmode.c).
+** r->zFkWhy gets what a failing foreign key check should add.
+*/
+static int runFkWant(Runner *r, const char *zSql){
+  char *zTable = 0;
+  int bRebuild = migFkRebuild(zSql, &zTable);
+  sqlite3_free(r->zFkWhy);
+  r->zFkWhy = 0;
+  if( !r->bFkUser ){
+    r->zFkWhy = sqlite3_mprintf("PRAGMA foreign_keys is off on this "
+                                "connection, so no ON DELETE action ran");
+  }else if( bRebuild ){
+    r->zFkWhy = sqlite3_mprintf("foreign keys are off in a migration that "
+        "rebuilds a table (%s), so no ON DELETE action ran",
+        zTable ? zTable : "?");
+  }
+  sqlite3_free(zTable);
+  return r->bFkUser && !bRebuild;
 }
 
 /* Run migration iRev of the plan in its own savepoint. */
@@ -609,7 +720,7 @@ static int runStep(Runner *r, int iRev, int bDown){
   int iLine = bDown ? pRev->iDownLine : pRev->iUpLine;
   sqlite3_int64 iStart = runNow();
   char *zFrom = runParents(r->g, pRev);
-  int rc;
+  int rc, bFk;
   if( bDown ){
     migLog(r->p, "Running downgrade %s -> %s, %s", pRev->zId,
            zFrom ? zFrom : "", pRev->zMessage ? pRev->zMessage : "");
@@ -619,8 +730,12 @@ static int runStep(Runner *r, int iRev, int bDown){
   }
   sqlite3_free(zFrom);
   rc = runDataLoss(r, pRev, zSql);
+  bFk = runFkWant(r, zSql);
   if( rc==SQLITE_OK && (bDown ? pRev->bDownNoTxn : pRev->bUpNoTxn) ){
-    return runNoTxn(r, iRev, bDown, zSql, iLine);
+    return runNoTxn(r, iRev, bDown, zSql, iLine, bFk);
+  }
+  if( rc==SQLITE_OK && bFk!=r->bFkRun && r->bTxn==1 ){
+    rc = runFkSwitch(r, pRev, bFk);
   }
   if( rc==SQLITE_OK ){
     rc = runExec(r, sqlite3_mprintf("SAVEPOINT migrate_step"));
@@ -758,6 +873,33 @@ static int runAll(Runner *r, sqlite3_int64 *pnDone){
   return rc;
 }
 
+/* Free what runLoad() and runPlan() made. */
+static void runFreeState(Runner *r){
+  migGraphFree(r->g);
+  sqlite3_free(r->aCur);
+  sqlite3_free(r->aApplied);
+  sqlite3_free(r->aPlan);
+  sqlite3_free(r->aTarget);
+  r->g = 0;
+  r->aCur = r->aTarget = r->aPlan = 0;
+  r->aApplied = 0;
+  r->nCur = r->nTarget = r->nPlan = 0;
+}
+
+/*
+** True if the first migration of the plan wants foreign keys otherwise
+** than the lock was taken with: the run then starts again with them
+** switched (nothing is done yet, so no other process can slip in
+** between two migrations of the run).
+*/
+static int runFkRestart(Runner *r){
+  int bDown = r->eOp==MIG_OP_DOWNGRADE;
+  const MigRev *pRev;
+  if( r->eOp==MIG_OP_STAMP || r->nPlan==0 || r->bTxn!=1 ) return 0;
+  pRev = &r->g->aRev[r->aPlan[0]];
+  return runFkWant(r, bDown ? pRev->zDown : pRev->zUp)!=r->bFkStart;
+}
+
 /* Write side: lock, load, ensure tables, plan, run, unlock. */
 static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
   int bAdopted = 0, rc2;
@@ -772,6 +914,12 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
     sqlite3_free(zIds);
   }
   if( rc==SQLITE_OK ) rc = runPlan(r, zTarget);
+  if( rc==SQLITE_OK && !r->bFkStart && runFkRestart(r) ){
+    runUnlock(r, 0);
+    runFreeState(r);
+    r->bFkStart = 1;
+    return runWrite(r, zTarget, pnDone);
+  }
   if( rc==SQLITE_OK ){
     if( r->eOp==MIG_OP_STAMP ){
       rc = runStamp(r);
@@ -832,10 +980,7 @@ int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
   }
   sqlite3_free(r.zErr);
   sqlite3_free(r.zFkBefore);
-  migGraphFree(r.g);
-  sqlite3_free(r.aCur);
-  sqlite3_free(r.aApplied);
-  sqlite3_free(r.aPlan);
-  sqlite3_free(r.aTarget);
+  sqlite3_free(r.zFkWhy);
+  runFreeState(&r);
   return rc;
 }
