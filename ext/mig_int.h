@@ -148,4 +148,9 @@ int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
                       sqlite3_int64 *pnByte, char **pzErr);
 int migBackupDataLoss(const char *zSql, char **pzReport);
 
+/*
+** The autogenerate module (diff*.c, model*.c) provides:
+*/
+int migDiffInit(sqlite3 *db);         /* migrate_diff() and friends */
+
 #endif /* MIG_INT_H */

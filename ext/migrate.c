@@ -23,6 +23,7 @@ static const struct MigInit {
   { "engine",           migEngineInit },
   { "alter",            migAlterInit },
   { "backup",           migBackupInit },
+  { "autogenerate",     migDiffInit },
 };
 
 /*
