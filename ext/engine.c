@@ -129,6 +129,37 @@ static int engineAdopt(MigGraph *g, char **azId, int nId, int **paCur,
 }
 
 /*
+** migEngineLoad() on a connection lent a graph (MigConn.pGraphLent, the
+** migration tester's scratch copies): that graph, one more reference to
+** it, and the current revisions of db as indexes into it.
+*/
+static int engineLoadLent(MigConn *p, sqlite3 *db, MigGraph **ppG,
+                          int **paCur, int *pnCur, char **pzErr){
+  MigGraph *g = (MigGraph*)p->pGraphLent;
+  char **azId = 0;
+  int nId = 0, bAlembic = 0, rc = SQLITE_OK;
+  g->nRef++;
+  *ppG = g;
+  if( db==0 || paCur==0 ) return SQLITE_OK;
+  rc = migBookHeads(db, &azId, &nId, &bAlembic);
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }else if( bAlembic ){
+    rc = engineAdopt(g, azId, nId, paCur, pnCur);
+  }else{
+    rc = migGraphCurrent(g, azId, nId, paCur, pzErr);
+    if( rc==SQLITE_OK ) *pnCur = nId;
+  }
+  migBookFreeList(azId, nId);
+  if( rc!=SQLITE_OK ){
+    migGraphFree(g);
+    *ppG = 0;
+    if( *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errstr(rc));
+  }
+  return rc;
+}
+
+/*
 ** Load the revisions of zDir (NULL: the connection's directory) plus the
 ** registered ones into a new graph *ppG (migGraphFree() it). With db,
 ** also the applied revisions whose file is gone, and the current
@@ -143,6 +174,9 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
   char **azId = 0;
   *ppG = 0;
   if( paCur ){ *paCur = 0; *pnCur = 0; }
+  if( p->pGraphLent && zDir==0 ){
+    return engineLoadLent(p, db, ppG, paCur, pnCur, pzErr);
+  }
   rc = migScriptsLoad(zDir ? zDir : migConnDir(p), e && e->nReg>0,
                       &aRev, &nRev, pzErr);
   if( rc==SQLITE_OK ) rc = engineMerge(e, &aRev, &nRev);

@@ -83,6 +83,8 @@ struct MigGraph {
   int *aOrder;                 /* Indexes in topological order */
   int nHash;                   /* Slots in aHash */
   int *aHash;                  /* Open addressing: index+1, 0 empty */
+  int nRef;                    /* Extra references; migGraphFree() drops
+                               ** one before it frees anything */
 };
 int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr);
 void migGraphFree(MigGraph *g);

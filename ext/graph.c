@@ -43,10 +43,12 @@ int migGraphFind(MigGraph *g, const char *zId){
   return -1;
 }
 
-/* Free g and every revision it owns. NULL is a no-op. */
+/* Free g and every revision it owns (or drop one of its extra
+** references, see nRef). NULL is a no-op. */
 void migGraphFree(MigGraph *g){
   int i;
   if( g==0 ) return;
+  if( g->nRef>0 ){ g->nRef--; return; }
   for(i=0; i<g->nRev; i++) migRevClear(&g->aRev[i]);
   sqlite3_free(g->aRev);
   sqlite3_free(g->aOrder);

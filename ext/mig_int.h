@@ -52,6 +52,9 @@ struct MigConn {
   void *pProgressArg;          /* First argument to xProgress (not owned) */
   char *zBackup;               /* Setting: path of a snapshot before upgrade */
   int eBackupAuto;             /* Setting: 1 to snapshot before data loss */
+  void *pGraphLent;            /* A loaded MigGraph used instead of the
+                               ** scripts: the migration tester lends it to
+                               ** its scratch copies (not owned) */
 };
 
 /* conn.c */
@@ -152,5 +155,8 @@ int migBackupDataLoss(const char *zSql, char **pzReport);
 ** The autogenerate module (diff*.c, model*.c) provides:
 */
 int migDiffInit(sqlite3 *db);         /* migrate_diff() and friends */
+
+/* The migration tester (stairway.c): migrate_test() */
+int migTestInit(sqlite3 *db);
 
 #endif /* MIG_INT_H */

@@ -24,6 +24,7 @@ static const struct MigInit {
   { "alter",            migAlterInit },
   { "backup",           migBackupInit },
   { "autogenerate",     migDiffInit },
+  { "testing",          migTestInit },
 };
 
 /*

@@ -34,6 +34,8 @@ static const struct MigCmd {
   { "stamp", migCmdStamp, "TARGET", "Set the current revision; run nothing" },
   { "check", migCmdCheck, "", "Fail while migrations are pending" },
   { "verify", migCmdVerify, "", "Check files, history and the database" },
+  { "test", migCmdTest, "[TARGET] [--with-data] [--strict]",
+    "Test every up and down on a scratch copy" },
   { "backup", migCmdBackup, "FILE | --tables [--prefix P]",
     "Snapshot the database, or copy every table" },
   { "backups", migCmdBackups, "[--drop [OLDER_THAN]]",

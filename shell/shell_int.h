@@ -58,4 +58,7 @@ int migCmdStamp(MigShell *p, int nArg, char **azArg);
 int migCmdCheck(MigShell *p, int nArg, char **azArg);
 int migCmdVerify(MigShell *p, int nArg, char **azArg);
 
+/* cmd_test.c */
+int migCmdTest(MigShell *p, int nArg, char **azArg);
+
 #endif /* SHELL_INT_H */

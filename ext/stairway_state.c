@@ -1,0 +1,617 @@
+/*
+** stairway_state.c: records of database states and their comparison, for
+** the migration tester (see stairway_int.h for the shape).
+**
+**   StwDirty d; StwState s0, s1;
+**   migStwWatch(db, &d);                     authorizer marks written tables
+**   migStwTake(db, 0, &d, &s0, &zErr);       the state now
+**   ... run a migration ...
+**   migStwTake(db, &s0, &d, &s1, &zErr);     rows recomputed where written
+**   migStwDiff(&s0, &s1, &words, pOut, "r01 downgrade: ", &nDiff);
+**
+** What a state leaves out: sqlite_* objects, the bookkeeping tables
+** (migrate_version, migrate_history and anything else named migrate_*)
+** with their indexes, and the rows of virtual tables.
+**
+** Comparison: entries whose type, name and SQL text are equal are the
+** same. Where the text differs, both texts are normalised (tokens, case,
+** quoting and whitespace ignored); where that still differs, tables are
+** created in a scratch in-memory database and compared column by column
+** (PRAGMA table_xinfo) and foreign key by foreign key (PRAGMA
+** foreign_key_list), so the difference is named ("column users.phone
+** left behind"). Rows are compared by count and an order-independent
+** hash of their values.
+*/
+#include "stairway_int.h"
+#include <string.h>
+
+/******************************* Dirty marks *******************************/
+
+/* Mark table zName as written (once). */
+static void stwMark(StwDirty *p, const char *zName){
+  char **azNew;
+  int i;
+  if( zName==0 ) return;
+  for(i=0; i<p->nName; i++){
+    if( migNameEq(p->azName[i], zName) ) return;
+  }
+  azNew = sqlite3_realloc64(p->azName, sizeof(char*)*(p->nName+1));
+  if( azNew==0 ){ p->rc = SQLITE_NOMEM; return; }
+  p->azName = azNew;
+  azNew[p->nName] = sqlite3_mprintf("%s", zName);
+  if( azNew[p->nName]==0 ){ p->rc = SQLITE_NOMEM; return; }
+  p->nName++;
+}
+
+/* True if zName is marked. */
+static int stwIsDirty(const StwDirty *p, const char *zName){
+  int i;
+  for(i=0; i<p->nName; i++){
+    if( migNameEq(p->azName[i], zName) ) return 1;
+  }
+  return 0;
+}
+
+/*
+** The authorizer: every statement prepared on the scratch connection
+** names the tables it may write (top level, triggers and foreign key
+** actions alike). Nothing is refused.
+*/
+static int stwAuth(void *pArg, int eOp, const char *z1, const char *z2,
+                   const char *z3, const char *z4){
+  StwDirty *p = (StwDirty*)pArg;
+  UNUSED(z3); UNUSED(z4);
+  switch( eOp ){
+    case SQLITE_INSERT: case SQLITE_UPDATE: case SQLITE_DELETE:
+    case SQLITE_CREATE_TABLE: case SQLITE_DROP_TABLE:
+      stwMark(p, z1);
+      break;
+    case SQLITE_ALTER_TABLE:
+      stwMark(p, z2);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+/* Start marking the tables written on db in *pDirty (zeroed here). */
+void migStwWatch(sqlite3 *db, StwDirty *pDirty){
+  memset(pDirty, 0, sizeof(*pDirty));
+  sqlite3_set_authorizer(db, stwAuth, pDirty);
+}
+
+/* Forget the marks (the authorizer stays). */
+void migStwDirtyClear(StwDirty *p){
+  int i;
+  for(i=0; i<p->nName; i++) sqlite3_free(p->azName[i]);
+  sqlite3_free(p->azName);
+  p->azName = 0;
+  p->nName = 0;
+}
+
+/****************************** Fingerprints *******************************/
+
+/* FNV-1a of n bytes of z, continuing from h. */
+static sqlite3_uint64 stwFnv(sqlite3_uint64 h, const void *z, int n){
+  const unsigned char *a = (const unsigned char*)z;
+  int i;
+  for(i=0; i<n; i++){ h ^= a[i]; h *= 0x100000001b3ULL; }
+  return h;
+}
+
+/* Hash of the current row of pStmt. */
+static sqlite3_uint64 stwRowHash(sqlite3_stmt *pStmt){
+  sqlite3_uint64 h = 0xcbf29ce484222325ULL;
+  int i, n = sqlite3_column_count(pStmt);
+  for(i=0; i<n; i++){
+    unsigned char t = (unsigned char)sqlite3_column_type(pStmt, i);
+    h = stwFnv(h, &t, 1);
+    if( t==SQLITE_INTEGER ){
+      sqlite3_int64 v = sqlite3_column_int64(pStmt, i);
+      h = stwFnv(h, &v, sizeof(v));
+    }else if( t==SQLITE_FLOAT ){
+      double v = sqlite3_column_double(pStmt, i);
+      h = stwFnv(h, &v, sizeof(v));
+    }else if( t!=SQLITE_NULL ){
+      const void *z = sqlite3_column_blob(pStmt, i);
+      int nz = sqlite3_column_bytes(pStmt, i);
+      h = stwFnv(h, &nz, sizeof(nz));
+      if( z ) h = stwFnv(h, z, nz);
+    }
+  }
+  return h;
+}
+
+/* Count and hash the rows of table pObj->zName. */
+static int stwRows(sqlite3 *db, StwObj *pObj, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migPrepare(db, &pStmt, "SELECT * FROM main.\"%w\"", pObj->zName);
+  pObj->nRow = 0;
+  pObj->h = 0;
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    pObj->nRow++;
+    pObj->h += stwRowHash(pStmt);
+    rc = SQLITE_OK;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("cannot read table %s: %s", pObj->zName,
+                             sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(pStmt);
+  pObj->bRows = 1;
+  return rc;
+}
+
+/******************************** States ***********************************/
+
+/* Free what p holds and empty it. */
+void migStwFree(StwState *p){
+  int i;
+  for(i=0; i<p->nObj; i++) sqlite3_free(p->aObj[i].zType);
+  sqlite3_free(p->aObj);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Replace *pTo by *pFrom, which is left empty. */
+int migStwMove(StwState *pTo, StwState *pFrom){
+  migStwFree(pTo);
+  *pTo = *pFrom;
+  memset(pFrom, 0, sizeof(*pFrom));
+  return SQLITE_OK;
+}
+
+/* Order of entries: type, then name (as sqlite_schema sorts them). */
+static int stwCmp(const StwObj *a, const StwObj *b){
+  int c = strcmp(a->zType, b->zType);
+  return c ? c : strcmp(a->zName, b->zName);
+}
+
+/* The entry of p equal by type and name to pKey, or NULL (binary search) */
+static const StwObj *stwFind(const StwState *p, const StwObj *pKey){
+  int lo = 0, hi = p->nObj-1;
+  while( lo<=hi ){
+    int mid = (lo+hi)/2, c = stwCmp(&p->aObj[mid], pKey);
+    if( c==0 ) return &p->aObj[mid];
+    if( c<0 ) lo = mid+1; else hi = mid-1;
+  }
+  return 0;
+}
+
+/* True if o is an ordinary table whose rows are fingerprinted. */
+static int stwHasRows(const StwObj *o){
+  return strcmp(o->zType, "table")==0
+      && sqlite3_strnicmp(o->zSql, "CREATE VIRTUAL", 14)!=0;
+}
+
+/* Copy one sqlite_schema row of pStmt into o (one allocation). */
+static int stwObjLoad(sqlite3_stmt *pStmt, StwObj *o){
+  const char *az[4];
+  int an[4], i, n = 0;
+  char *z;
+  for(i=0; i<4; i++){
+    az[i] = (const char*)sqlite3_column_text(pStmt, i);
+    an[i] = az[i] ? sqlite3_column_bytes(pStmt, i) : 0;
+    n += an[i]+1;
+  }
+  memset(o, 0, sizeof(*o));
+  z = sqlite3_malloc64(n);
+  if( z==0 ) return SQLITE_NOMEM;
+  o->zType = z;
+  for(i=0; i<4; i++){
+    if( an[i] ) memcpy(z, az[i], an[i]);
+    z[an[i]] = 0;
+    if( i==1 ) o->zName = z;
+    if( i==2 ) o->zTbl = z;
+    if( i==3 ) o->zSql = z;
+    z += an[i]+1;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** Take the state of db's main schema into *pOut. Row fingerprints are
+** copied from pPrev (may be NULL) for tables that are neither marked in
+** pDirty nor new or changed since pPrev; the others are computed. The
+** marks are cleared. On error an SQLite code with *pzErr set.
+*/
+int migStwTake(sqlite3 *db, const StwState *pPrev, StwDirty *pDirty,
+               StwState *pOut, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int rc, nAlloc = 0;
+  memset(pOut, 0, sizeof(*pOut));
+  rc = migPrepare(db, &pStmt, "SELECT type, name, tbl_name, sql "
+      "FROM main.sqlite_schema WHERE name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
+      " AND tbl_name NOT LIKE 'migrate\\_%%' ESCAPE '\\' AND sql IS NOT NULL"
+      " AND tbl_name NOT IN ('alembic_version', 'schema_migrations',"
+      " 'goose_db_version', '_sqlx_migrations', '__diesel_schema_migrations',"
+      " 'flyway_schema_history', 'gorp_migrations')"
+      " ORDER BY type, name");
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    StwObj *o;
+    if( pOut->nObj==nAlloc ){
+      StwObj *aNew;
+      nAlloc = nAlloc ? 2*nAlloc : 64;
+      aNew = sqlite3_realloc64(pOut->aObj, sizeof(StwObj)*nAlloc);
+      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+      pOut->aObj = aNew;
+    }
+    o = &pOut->aObj[pOut->nObj];
+    rc = stwObjLoad(pStmt, o);
+    if( rc==SQLITE_OK ) pOut->nObj++;
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+  if( rc==SQLITE_OK && pDirty && pDirty->rc ) rc = pDirty->rc;
+  if( rc==SQLITE_OK ){
+    int i;
+    for(i=0; rc==SQLITE_OK && i<pOut->nObj; i++){
+      StwObj *o = &pOut->aObj[i];
+      const StwObj *pOld = pPrev ? stwFind(pPrev, o) : 0;
+      if( !stwHasRows(o) ) continue;
+      if( pOld && pOld->bRows && strcmp(pOld->zSql, o->zSql)==0
+       && !(pDirty && stwIsDirty(pDirty, o->zName)) ){
+        o->bRows = 1;
+        o->nRow = pOld->nRow;
+        o->h = pOld->h;
+      }else{
+        rc = stwRows(db, o, pzErr);
+      }
+    }
+  }
+  if( pDirty ) migStwDirtyClear(pDirty);
+  if( rc!=SQLITE_OK ){
+    migStwFree(pOut);
+    if( *pzErr==0 ) *pzErr = sqlite3_mprintf("%s", sqlite3_errstr(rc));
+  }
+  return rc;
+}
+
+/****************************** Normalising ********************************/
+
+/* True for a byte that may appear in a bare identifier or number. */
+static int stwIdChar(char c){
+  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
+      || c=='_' || c=='$' || (c&0x80);
+}
+
+/*
+** Normalised text of zSql: tokens separated by one space, comments
+** dropped, identifiers dequoted and lowercased, string literals kept.
+** sqlite3_free the result; NULL when out of memory.
+*/
+static char *stwNorm(const char *zSql){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  const char *z = zSql;
+  while( *z ){
+    const char *zStart;
+    char c = *z;
+    if( c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' ){ z++; continue; }
+    if( c=='-' && z[1]=='-' ){
+      while( *z && *z!='\n' ) z++;
+      continue;
+    }
+    if( c=='/' && z[1]=='*' ){
+      const char *zEnd = strstr(z+2, "*/");
+      z = zEnd ? zEnd+2 : z+strlen(z);
+      continue;
+    }
+    if( sqlite3_str_length(pStr) ) sqlite3_str_appendchar(pStr, 1, ' ');
+    zStart = z;
+    if( c=='\'' ){
+      for(z++; *z && !(*z=='\'' && z[1]!='\''); z += (*z=='\'') ? 2 : 1){}
+      if( *z ) z++;
+      sqlite3_str_append(pStr, zStart, (int)(z-zStart));
+    }else if( c=='"' || c=='`' || c=='[' ){
+      char cEnd = c=='[' ? ']' : c;
+      for(z++; *z; z++){
+        if( *z==cEnd ){
+          if( cEnd!=']' && z[1]==cEnd ){ z++; }else{ z++; break; }
+        }
+        if( *z ) sqlite3_str_appendchar(pStr, 1,
+            (*z>='A' && *z<='Z') ? *z+('a'-'A') : *z);
+      }
+    }else if( stwIdChar(c) ){
+      for(; stwIdChar(*z); z++){
+        sqlite3_str_appendchar(pStr, 1, (*z>='A' && *z<='Z') ? *z+32 : *z);
+      }
+    }else{
+      sqlite3_str_appendchar(pStr, 1, c);
+      z++;
+    }
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+/* True if the SQL of a and b means the same (normalised texts equal). */
+static int stwSameSql(const char *zA, const char *zB, int *pRc){
+  char *a, *b;
+  int bSame;
+  if( strcmp(zA, zB)==0 ) return 1;
+  a = stwNorm(zA);
+  b = stwNorm(zB);
+  if( a==0 || b==0 ){
+    *pRc = SQLITE_NOMEM;
+    bSame = 0;
+  }else{
+    bSame = strcmp(a, b)==0;
+  }
+  sqlite3_free(a);
+  sqlite3_free(b);
+  return bSame;
+}
+
+/****************************** Table models *******************************/
+
+/* Items of a table model: "column t.c" -> description, and so on. */
+typedef struct StwItem StwItem;
+struct StwItem {
+  char *zKey;                  /* What it is, e.g. "column users.phone" */
+  char *zVal;                  /* Its description */
+};
+typedef struct StwModel StwModel;
+struct StwModel {
+  int nItem;
+  StwItem *aItem;
+};
+
+static void stwModelFree(StwModel *m){
+  int i;
+  for(i=0; i<m->nItem; i++){
+    sqlite3_free(m->aItem[i].zKey);
+    sqlite3_free(m->aItem[i].zVal);
+  }
+  sqlite3_free(m->aItem);
+  memset(m, 0, sizeof(*m));
+}
+
+/* Append an item (both strings taken over, may be NULL on OOM). */
+static int stwModelAdd(StwModel *m, char *zKey, char *zVal){
+  StwItem *aNew = sqlite3_realloc64(m->aItem, sizeof(StwItem)*(m->nItem+1));
+  if( aNew==0 || zKey==0 || zVal==0 ){
+    if( aNew ) m->aItem = aNew;
+    sqlite3_free(zKey);
+    sqlite3_free(zVal);
+    return SQLITE_NOMEM;
+  }
+  m->aItem = aNew;
+  aNew[m->nItem].zKey = zKey;
+  aNew[m->nItem].zVal = zVal;
+  m->nItem++;
+  return SQLITE_OK;
+}
+
+/* Description of a column from one row of PRAGMA table_xinfo. */
+static char *stwColDesc(sqlite3_stmt *p){
+  const char *zType = (const char*)sqlite3_column_text(p, 2);
+  const char *zDflt = (const char*)sqlite3_column_text(p, 4);
+  int eHidden = sqlite3_column_int(p, 6);
+  return sqlite3_mprintf("%s%s%s%s%s%s",
+      zType && zType[0] ? zType : "(no type)",
+      sqlite3_column_int(p, 3) ? " NOT NULL" : "",
+      zDflt ? " DEFAULT " : "", zDflt ? zDflt : "",
+      sqlite3_column_int(p, 5) ? " PRIMARY KEY" : "",
+      eHidden==1 ? " HIDDEN" : eHidden>1 ? " GENERATED" : "");
+}
+
+/* Add the foreign keys of table zTab (in dbN) to m. */
+static int stwModelFks(sqlite3 *dbN, const char *zTab, StwModel *m){
+  sqlite3_stmt *p = 0;
+  sqlite3_str *pKey = 0, *pTo = 0;
+  char *zVal = 0;
+  int rc = migPrepare(dbN, &p, "PRAGMA main.foreign_key_list(\"%w\")", zTab);
+  int iLast = -1;
+  while( rc==SQLITE_OK ){
+    int bRow = sqlite3_step(p)==SQLITE_ROW;
+    int id = bRow ? sqlite3_column_int(p, 0) : -2;
+    if( id!=iLast && pKey ){
+      sqlite3_str_appendf(pKey, ") references %s)", sqlite3_str_value(pTo));
+      rc = stwModelAdd(m, sqlite3_str_finish(pKey), zVal);
+      sqlite3_free(sqlite3_str_finish(pTo));
+      pKey = pTo = 0;
+      zVal = 0;
+    }
+    if( !bRow || rc ) break;
+    if( id!=iLast ){
+      pKey = sqlite3_str_new(0);
+      pTo = sqlite3_str_new(0);
+      sqlite3_str_appendf(pKey, "foreign key %s(", zTab);
+      sqlite3_str_appendf(pTo, "%s(", sqlite3_column_text(p, 2));
+      zVal = sqlite3_mprintf("ON UPDATE %s ON DELETE %s",
+          sqlite3_column_text(p, 5), sqlite3_column_text(p, 6));
+    }else{
+      sqlite3_str_appendall(pKey, ",");
+      sqlite3_str_appendall(pTo, ",");
+    }
+    sqlite3_str_appendf(pKey, "%s", sqlite3_column_text(p, 3));
+    sqlite3_str_appendf(pTo, "%s", sqlite3_column_text(p, 4));
+    iLast = id;
+  }
+  if( pKey ){ sqlite3_free(sqlite3_str_finish(pKey)); }
+  if( pTo ){ sqlite3_free(sqlite3_str_finish(pTo)); }
+  sqlite3_free(zVal);
+  sqlite3_finalize(p);
+  return rc;
+}
+
+/*
+** The model of table zName created by zSql in the scratch connection dbN
+** (created, read, dropped). An SQLite code; SQLITE_ERROR when SQLite
+** does not take zSql on its own (the caller then compares text).
+*/
+static int stwModelRead(sqlite3 *dbN, const char *zName, const char *zSql,
+                        StwModel *m){
+  sqlite3_stmt *p = 0;
+  int rc;
+  memset(m, 0, sizeof(*m));
+  rc = sqlite3_exec(dbN, zSql, 0, 0, 0);
+  if( rc==SQLITE_OK ){
+    rc = migPrepare(dbN, &p, "PRAGMA main.table_xinfo(\"%w\")", zName);
+  }
+  while( rc==SQLITE_OK && sqlite3_step(p)==SQLITE_ROW ){
+    rc = stwModelAdd(m, sqlite3_mprintf("column %s.%s", zName,
+                                        sqlite3_column_text(p, 1)),
+                     stwColDesc(p));
+  }
+  sqlite3_finalize(p);
+  if( rc==SQLITE_OK ) rc = stwModelFks(dbN, zName, m);
+  {
+    char *zDrop = sqlite3_mprintf("DROP TABLE IF EXISTS main.\"%w\"", zName);
+    if( zDrop ) sqlite3_exec(dbN, zDrop, 0, 0, 0);
+    sqlite3_free(zDrop);
+  }
+  if( rc!=SQLITE_OK ) stwModelFree(m);
+  return rc;
+}
+
+/* The item of m with key zKey, or NULL. */
+static const StwItem *stwItemFind(const StwModel *m, const char *zKey){
+  int i;
+  for(i=0; i<m->nItem; i++){
+    if( migNameEq(m->aItem[i].zKey, zKey) ) return &m->aItem[i];
+  }
+  return 0;
+}
+
+/* Context of one comparison: where lines go and how they are worded. */
+typedef struct StwOut StwOut;
+struct StwOut {
+  const StwWords *pW;          /* Words for the two sides */
+  sqlite3_str *pOut;           /* Lines */
+  const char *zPrefix;         /* Start of every line */
+  int nDiff;                   /* Lines written */
+  sqlite3 *dbN;                /* Scratch connection for models, or NULL */
+};
+
+/* Write one line: prefix, then printf-style text. */
+static void stwLine(StwOut *o, const char *zFmt, ...){
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_str_appendall(o->pOut, o->zPrefix);
+  sqlite3_str_vappendf(o->pOut, zFmt, ap);
+  sqlite3_str_appendall(o->pOut, "\n");
+  va_end(ap);
+  o->nDiff++;
+}
+
+/* Compare the models of one table; returns the number of lines written */
+static int stwModelCompare(StwOut *o, const StwModel *a, const StwModel *b){
+  int i, n = o->nDiff;
+  for(i=0; i<a->nItem; i++){
+    const StwItem *pB = stwItemFind(b, a->aItem[i].zKey);
+    if( pB==0 ){
+      stwLine(o, "%s %s", a->aItem[i].zKey, o->pW->zOnlyA);
+    }else if( strcmp(pB->zVal, a->aItem[i].zVal)!=0 ){
+      stwLine(o, "%s changed: %s -> %s", a->aItem[i].zKey,
+              a->aItem[i].zVal, pB->zVal);
+    }
+  }
+  for(i=0; i<b->nItem; i++){
+    if( stwItemFind(a, b->aItem[i].zKey)==0 ){
+      stwLine(o, "%s %s", b->aItem[i].zKey, o->pW->zOnlyB);
+    }
+  }
+  return o->nDiff - n;
+}
+
+/* Name what differs between two versions of one table. */
+static int stwTableDiff(StwOut *o, const StwObj *a, const StwObj *b){
+  StwModel ma, mb;
+  int rc = SQLITE_OK, bNamed = 0;
+  if( o->dbN==0 ){
+    rc = sqlite3_open(":memory:", &o->dbN);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  if( stwModelRead(o->dbN, a->zName, a->zSql, &ma)==SQLITE_OK ){
+    if( stwModelRead(o->dbN, b->zName, b->zSql, &mb)==SQLITE_OK ){
+      bNamed = stwModelCompare(o, &ma, &mb)>0;
+      stwModelFree(&mb);
+    }
+    stwModelFree(&ma);
+  }
+  if( !bNamed ){
+    char *zA = stwNorm(a->zSql), *zB = stwNorm(b->zSql);
+    if( zA && zB ) stwLine(o, "table %s changed: %s -> %s", a->zName, zA, zB);
+    else rc = SQLITE_NOMEM;
+    sqlite3_free(zA);
+    sqlite3_free(zB);
+  }
+  return rc;
+}
+
+/* Compare the rows of table a (in A) and b (in B), same definition. */
+static void stwRowDiff(StwOut *o, const StwObj *a, const StwObj *b){
+  if( !a->bRows || !b->bRows ) return;
+  if( b->nRow < a->nRow ){
+    stwLine(o, "table %s: %lld row%s %s (%lld before, %lld after)", a->zName,
+            a->nRow-b->nRow, a->nRow-b->nRow==1 ? "" : "s", o->pW->zOnlyA,
+            a->nRow, b->nRow);
+  }else if( b->nRow > a->nRow ){
+    stwLine(o, "table %s: %lld row%s %s (%lld before, %lld after)", a->zName,
+            b->nRow-a->nRow, b->nRow-a->nRow==1 ? "" : "s", o->pW->zOnlyB,
+            a->nRow, b->nRow);
+  }else if( a->h!=b->h ){
+    stwLine(o, "table %s: rows changed (%lld rows, different values)",
+            a->zName, a->nRow);
+  }
+}
+
+/* Compare one object present in both states. */
+static int stwObjDiff(StwOut *o, const StwObj *a, const StwObj *b){
+  int rc = SQLITE_OK;
+  if( !stwSameSql(a->zSql, b->zSql, &rc) ){
+    if( rc ) return rc;
+    if( strcmp(a->zType, "table")==0 ) return stwTableDiff(o, a, b);
+    {
+      char *zA = stwNorm(a->zSql), *zB = stwNorm(b->zSql);
+      if( zA && zB ){
+        stwLine(o, "%s %s changed: %s -> %s", a->zType, a->zName, zA, zB);
+      }else{
+        rc = SQLITE_NOMEM;
+      }
+      sqlite3_free(zA);
+      sqlite3_free(zB);
+    }
+    return rc;
+  }
+  if( o->pW->bRows ) stwRowDiff(o, a, b);
+  return rc;
+}
+
+/*
+** Compare state A with state B. One line per difference is appended to
+** pOut, each starting with zPrefix, worded with pW ("index ix left
+** behind", "column users.email lost", "table t: 3 rows lost (3 before,
+** 0 after)"); *pnDiff gets the number of lines. Returns an SQLite code.
+*/
+int migStwDiff(const StwState *pA, const StwState *pB, const StwWords *pW,
+               sqlite3_str *pOut, const char *zPrefix, int *pnDiff){
+  StwOut o;
+  int i = 0, j = 0, rc = SQLITE_OK;
+  memset(&o, 0, sizeof(o));
+  o.pW = pW;
+  o.pOut = pOut;
+  o.zPrefix = zPrefix;
+  while( rc==SQLITE_OK && (i<pA->nObj || j<pB->nObj) ){
+    const StwObj *a = i<pA->nObj ? &pA->aObj[i] : 0;
+    const StwObj *b = j<pB->nObj ? &pB->aObj[j] : 0;
+    int c = a==0 ? 1 : b==0 ? -1 : stwCmp(a, b);
+    if( c<0 ){
+      stwLine(&o, "%s %s %s", a->zType, a->zName, pW->zOnlyA);
+      i++;
+    }else if( c>0 ){
+      stwLine(&o, "%s %s %s", b->zType, b->zName, pW->zOnlyB);
+      j++;
+    }else{
+      rc = stwObjDiff(&o, a, b);
+      i++; j++;
+    }
+  }
+  if( o.dbN ) sqlite3_close(o.dbN);
+  if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pOut);
+  *pnDiff = o.nDiff;
+  return rc;
+}

@@ -1,0 +1,53 @@
+/*
+** cmd_test.c: the .migrate subcommands that test migrations before they
+** reach a real database.
+**
+**   test [TARGET] [--with-data] [--strict]
+**       the stairway of checks on a scratch copy (ext/stairway.c): one
+**       line per check, a summary; fails when any check failed
+**   upgrade [TARGET] --dry-run
+**       the pending upgrade on a scratch copy (ext/dryrun.c): per
+**       migration its time, rows written per table, data-loss lines and
+**       the first error; the database is not touched
+*/
+#include "shell_int.h"
+#include "../ext/stairway_int.h"
+#include <string.h>
+
+/* .migrate test [TARGET] [--with-data] [--strict] */
+int migCmdTest(MigShell *p, int nArg, char **azArg){
+  MigConn *pConn = migConnGet(p->db);
+  MigTestOpts o;
+  char *zRep = 0, *zProb = 0, *zErr = 0;
+  int i, nProb = 0, rc;
+  memset(&o, 0, sizeof(o));
+  for(i=1; i<nArg; i++){
+    if( strcmp(azArg[i], "--with-data")==0 ){
+      o.bWithData = 1;
+    }else if( strcmp(azArg[i], "--strict")==0 ){
+      o.bStrict = 1;
+    }else if( o.zTarget==0
+           && (azArg[i][0]!='-' || (azArg[i][1]>='0' && azArg[i][1]<='9')) ){
+      o.zTarget = azArg[i];
+    }else{
+      return migShellError(p,
+          "usage: .migrate test [TARGET] [--with-data] [--strict]");
+    }
+  }
+  if( pConn==0 ) return migShellError(p, "the migrate extension is missing");
+  rc = migTestRun(pConn, &o, &zRep, &zProb, &nProb, &zErr);
+  if( rc!=SQLITE_OK ){
+    migShellError(p, "%s", zErr ? zErr : sqlite3_errstr(rc));
+    sqlite3_free(zErr);
+    return 1;
+  }
+  fprintf(p->out, "%s", zRep);
+  fflush(p->out);
+  sqlite3_free(zRep);
+  sqlite3_free(zProb);
+  if( nProb>0 ){
+    return migShellError(p, "test found %d problem%s", nProb,
+                         nProb==1 ? "" : "s");
+  }
+  return 0;
+}
