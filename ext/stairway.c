@@ -171,8 +171,10 @@ static char *stwDownTarget(Stw *t, const MigRev *r){
 ** stairway cannot go on (the revision is not applied).
 */
 static int stwRevision(Stw *t, int iRev, int *pbStop){
-  static const StwWords wDown = { "lost", "left behind", 1 };
-  static const StwWords wAgain = { "missing", "extra", 1 };
+  static const StwWords wDown = { "lost", "left behind", "before", "after",
+                                  1 };
+  static const StwWords wAgain = { "missing", "extra", "the first time",
+                                   "the second time", 1 };
   MigRev *r = &t->g->aRev[iRev];
   StwState s1, s0b, s1b;
   char *zErr = 0, *zDown = 0;
@@ -277,7 +279,7 @@ static char *stwSchemaPath(MigConn *p){
 /* The final check: the schema equals the schema file's, if there is one */
 static int stwSchemaFile(Stw *t){
   static const StwWords w = { "not in the schema file",
-                              "not made by the migrations", 0 };
+                              "not made by the migrations", "", "", 0 };
   char *zPath = stwSchemaPath(t->pLive), *zText = 0, *zErr = 0, *zCheck;
   sqlite3 *dbF = 0;
   StwState sF;

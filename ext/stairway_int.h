@@ -54,6 +54,7 @@ typedef struct StwWords StwWords;
 struct StwWords {
   const char *zOnlyA;          /* In A, not in B */
   const char *zOnlyB;          /* In B, not in A */
+  const char *zA, *zB;         /* The two sides: "before", "after" */
   int bRows;                   /* Compare rows too */
 };
 

@@ -545,14 +545,15 @@ static int stwTableDiff(StwOut *o, const StwObj *a, const StwObj *b){
 /* Compare the rows of table a (in A) and b (in B), same definition. */
 static void stwRowDiff(StwOut *o, const StwObj *a, const StwObj *b){
   if( !a->bRows || !b->bRows ) return;
+  const StwWords *w = o->pW;
   if( b->nRow < a->nRow ){
-    stwLine(o, "table %s: %lld row%s %s (%lld before, %lld after)", a->zName,
-            a->nRow-b->nRow, a->nRow-b->nRow==1 ? "" : "s", o->pW->zOnlyA,
-            a->nRow, b->nRow);
+    stwLine(o, "table %s: %lld row%s %s (%lld %s, %lld %s)", a->zName,
+            a->nRow-b->nRow, a->nRow-b->nRow==1 ? "" : "s", w->zOnlyA,
+            a->nRow, w->zA, b->nRow, w->zB);
   }else if( b->nRow > a->nRow ){
-    stwLine(o, "table %s: %lld row%s %s (%lld before, %lld after)", a->zName,
-            b->nRow-a->nRow, b->nRow-a->nRow==1 ? "" : "s", o->pW->zOnlyB,
-            a->nRow, b->nRow);
+    stwLine(o, "table %s: %lld row%s %s (%lld %s, %lld %s)", a->zName,
+            b->nRow-a->nRow, b->nRow-a->nRow==1 ? "" : "s", w->zOnlyB,
+            a->nRow, w->zA, b->nRow, w->zB);
   }else if( a->h!=b->h ){
     stwLine(o, "table %s: rows changed (%lld rows, different values)",
             a->zName, a->nRow);
