@@ -90,4 +90,9 @@ int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
                char **pzProblems, int *pnProblem, char **pzErr);
 int migTestInit(sqlite3 *db);
 
+/* dryrun.c */
+int migDryRun(MigConn *pLive, const char *zTarget, const char *zName,
+              void (*xLine)(void*, const char*), void *pArg,
+              char **pzReport, int *pbFailed, char **pzErr);
+
 #endif /* STAIRWAY_INT_H */

@@ -96,7 +96,10 @@ static int cmdTargetArgs(int nArg, char **azArg, int bBackup,
 /* .migrate upgrade [TARGET] [--sql] [--backup FILE] */
 int migCmdUpgrade(MigShell *p, int nArg, char **azArg){
   const char *zTarget = 0, *zBackup = 0;
-  int bSql = 0;
+  int bSql = 0, i;
+  for(i=1; i<nArg; i++){
+    if( strcmp(azArg[i], "--dry-run")==0 ) return migCmdDryRun(p, nArg, azArg);
+  }
   if( cmdTargetArgs(nArg, azArg, 1, &zTarget, &bSql, &zBackup)
    || (bSql && zBackup) ){
     return migShellError(p,

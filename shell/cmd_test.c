@@ -51,3 +51,40 @@ int migCmdTest(MigShell *p, int nArg, char **azArg){
   }
   return 0;
 }
+
+/* A report line of the dry run, printed as it comes (and flushed). */
+static void cmdDryLine(void *pArg, const char *zLine){
+  fprintf((FILE*)pArg, "%s\n", zLine);
+  fflush((FILE*)pArg);
+}
+
+/* .migrate upgrade [TARGET] --dry-run */
+int migCmdDryRun(MigShell *p, int nArg, char **azArg){
+  MigConn *pConn = migConnGet(p->db);
+  const char *zTarget = 0, *zName;
+  char *zRep = 0, *zErr = 0;
+  int i, bFailed = 0, rc;
+  for(i=1; i<nArg; i++){
+    if( strcmp(azArg[i], "--dry-run")==0 ) continue;
+    if( zTarget==0
+     && (azArg[i][0]!='-' || (azArg[i][1]>='0' && azArg[i][1]<='9')) ){
+      zTarget = azArg[i];
+    }else{
+      return migShellError(p, "usage: .migrate upgrade [TARGET] --dry-run");
+    }
+  }
+  if( pConn==0 ) return migShellError(p, "the migrate extension is missing");
+  zName = sqlite3_db_filename(p->db, "main");
+  if( zName && strrchr(zName, '/') ) zName = strrchr(zName, '/')+1;
+  if( zName==0 || zName[0]==0 ) zName = "the database";
+  rc = migDryRun(pConn, zTarget, zName, cmdDryLine, p->out, &zRep, &bFailed,
+                 &zErr);
+  sqlite3_free(zRep);
+  if( rc!=SQLITE_OK ){
+    migShellError(p, "%s", zErr ? zErr : sqlite3_errstr(rc));
+    sqlite3_free(zErr);
+    return 1;
+  }
+  if( bFailed ) return migShellError(p, "the dry run failed");
+  return 0;
+}

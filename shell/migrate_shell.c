@@ -21,7 +21,7 @@ static const struct MigCmd {
   { "init", migCmdInit, "[DIR]", "Create the migrations directory" },
   { "new", migCmdNew, "MESSAGE", "Create a new revision file on the head" },
   { "merge", migCmdMerge, "MESSAGE REV...", "Create a revision merging REVs" },
-  { "upgrade", migCmdUpgrade, "[TARGET] [--sql] [--backup FILE]",
+  { "upgrade", migCmdUpgrade, "[TARGET] [--sql] [--backup FILE] [--dry-run]",
     "Apply migrations up to TARGET (head)" },
   { "downgrade", migCmdDowngrade, "TARGET [--sql]",
     "Revert migrations down to TARGET" },

@@ -60,5 +60,6 @@ int migCmdVerify(MigShell *p, int nArg, char **azArg);
 
 /* cmd_test.c */
 int migCmdTest(MigShell *p, int nArg, char **azArg);
+int migCmdDryRun(MigShell *p, int nArg, char **azArg);
 
 #endif /* SHELL_INT_H */
