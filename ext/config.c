@@ -8,6 +8,8 @@
 **   backup   'auto': the migration runner takes a snapshot before any
 **            migration that drops a table or a column (MigConn.eBackupAuto);
 **            'off': it does not.
+**   schema   path of the desired schema file of autogenerate (default:
+**            schema.sql beside the migrations directory).
 ** An unknown key or a value the key does not take is an error naming it.
 ** Settings belong to the connection and are not stored in the database.
 */
@@ -31,8 +33,22 @@ static int migCfgBackupSet(MigConn *p, const char *zValue){
   return 1;
 }
 
+static const char *migCfgSchemaGet(MigConn *p){
+  return p->zSchemaFile ? p->zSchemaFile : "schema.sql";
+}
+static int migCfgSchemaSet(MigConn *p, const char *zValue){
+  char *z;
+  if( zValue[0]==0 ) return 1;
+  z = sqlite3_mprintf("%s", zValue);
+  if( z==0 ) return 1;
+  sqlite3_free(p->zSchemaFile);
+  p->zSchemaFile = z;
+  return 0;
+}
+
 static const MigConfigKey aKey[] = {
   { "backup", migCfgBackupGet, migCfgBackupSet, "'auto' or 'off'" },
+  { "schema", migCfgSchemaGet, migCfgSchemaSet, "a path" },
 };
 
 /*
@@ -66,5 +82,5 @@ void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       return;
     }
   }
-  sqlite3_result_text(ctx, pKey->xGet(p), -1, SQLITE_STATIC);
+  sqlite3_result_text(ctx, pKey->xGet(p), -1, SQLITE_TRANSIENT);
 }

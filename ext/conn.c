@@ -47,6 +47,7 @@ static void migConnFree(void *pArg){
   if( p->xEngineFree ) p->xEngineFree(p->pEngine);
   sqlite3_free(p->zDir);
   sqlite3_free(p->zBackup);
+  sqlite3_free(p->zSchemaFile);
   sqlite3_free(p);
 }
 

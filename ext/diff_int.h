@@ -3,10 +3,81 @@
 ** migration written from a desired schema.
 **
 **   model.c, model_cmp.c  the normalised schema model (model.h)
-**   diff_sql.c            SQL functions
+**   diff_plan.c           the planner: statements for two models, in a
+**                         safe order
+**   diff.c                one table: ALTER TABLE clauses, or a rebuild
+**   diff_rename.c         "-- migrate:renamed-from OLD" marks
+**   diff_run.c            scratch databases, the proof, running the SQL
+**   diff_apply.c          the declarative apply, the schema file
+**   diff_sql.c            SQL functions and the C API
 */
 #ifndef DIFF_INT_H
 #define DIFF_INT_H
 #include "model.h"
+
+/*
+** The SQL a plan writes. pSql gets statements, each ending in ";\n",
+** with comment lines before them ("-- data loss: drops column t.c");
+** pLoss gets the data-loss lines alone ("data loss: ...\n").
+** aRebuild names tables that must be rebuilt even when clauses could
+** do (the proof found the clauses wrong).
+*/
+typedef struct MigPlan MigPlan;
+struct MigPlan {
+  sqlite3_str *pSql;           /* The statements (owned) */
+  sqlite3_str *pLoss;          /* Data-loss lines (owned) */
+  int nStmt;                   /* Statements written */
+  int nLoss;                   /* Data-loss lines written */
+  int rc;                      /* SQLITE_NOMEM after a failed allocation */
+  int nRebuild;                /* Entries in azRebuild */
+  char **azRebuild;            /* Tables to rebuild (not owned) */
+};
+
+/* diff_plan.c */
+int migPlanInit(MigPlan *p);
+void migPlanClear(MigPlan *p);
+int migDiffPlan(const MigModel *pFrom, const MigModel *pTo, MigPlan *p);
+void migPlanStmt(MigPlan *p, const char *zFmt, ...);
+void migPlanLoss(MigPlan *p, const char *zFmt, ...);
+char *migDiffId(const char *zName);
+
+/* diff.c */
+int migDiffTable(const MigMObj *pF, const MigMObj *pT, MigPlan *p,
+                 int *pbRebuilt);
+
+/* diff_rename.c: renames marked in the desired SQL */
+typedef struct MigRename MigRename;
+struct MigRename {
+  char *zTable;                /* Table (its new name) */
+  char *zOld;                  /* Old name of the table or column */
+  char *zCol;                  /* New column name; NULL: a table rename */
+};
+int migRenameParse(const char *zSql, MigRename **paRen, int *pnRen);
+void migRenameFree(MigRename *aRen, int nRen);
+int migRenameSql(sqlite3 *dbFrom, const MigRename *aRen, int nRen,
+                 char **pzUp, char **pzDown);
+
+/* diff_run.c */
+#define MIG_DIFF_HEAD  0       /* From the scripts' head, replayed */
+#define MIG_DIFF_DB    1       /* From the live database */
+typedef struct MigDiff MigDiff;
+struct MigDiff {
+  char *zUp;                   /* Upgrade SQL, "" when nothing differs */
+  char *zDown;                 /* Downgrade SQL */
+  char *zLossUp;               /* Data-loss lines of the upgrade, or NULL */
+  char *zLossDown;             /* Data-loss lines of the downgrade */
+  int nStmt;                   /* Statements of the upgrade */
+  char *zNote;                 /* Tables rebuilt because their ALTER TABLE
+                               ** clauses failed the proof, or NULL */
+};
+int migDiffCompute(sqlite3 *db, const char *zDesired, const char *zFile,
+                   int eFrom, MigDiff *pOut, char **pzErr);
+void migDiffClear(MigDiff *p);
+int migDiffExec(sqlite3 *db, const char *zSql, char **pzErr);
+
+/* diff_apply.c */
+int migDiffApply(sqlite3 *db, const char *zDesired, const char *zFile,
+                 int bAllowLoss, int bDryRun, MigDiff *pOut, char **pzErr);
+char *migDiffSchemaPath(sqlite3 *db);
 
 #endif /* DIFF_INT_H */

@@ -4,8 +4,14 @@
 **   migrate_schema_diff(schema1, schema2)  NULL when two attached schemas
 **       of this connection are the same by the model of model.h, else
 **       one line per difference naming the object.
-**   migrate_diff(desired_sql [, 'up'|'down'])  (diff_run.c)
-**   migrate_apply(desired_sql [, allow_data_loss])  (diff_run.c)
+**   migrate_diff(desired_sql [, 'up'|'down'])  the proven SQL taking this
+**       database's main schema to desired_sql (or back); '' when the
+**       same. Data-loss lines are comments in it.
+**   migrate_apply(desired_sql [, allow_data_loss])  the same SQL run, with
+**       a history row; the number of statements run. Refused while it
+**       would lose data unless allow_data_loss is true.
+** and the C API of migrate.h, sqlite3_migrate_diff() and
+** sqlite3_migrate_apply(), over the same code (diff_run.c, diff_apply.c).
 **
 ** migrate_schema_diff() only reads: deterministic would be wrong (the
 ** schemas change), but it is innocuous. The other two open scratch
@@ -37,6 +43,92 @@ static void diffSchemaFunc(sqlite3_context *ctx, int argc,
   sqlite3_free(zErr);
 }
 
+/* migrate_diff(desired_sql [, 'up'|'down']) */
+static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  const char *zSql = (const char*)sqlite3_value_text(argv[0]);
+  const char *zDir = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : "up";
+  char *zOut = 0, *zErr = 0;
+  int bDown;
+  if( migDirectOnly(ctx, "migrate_diff") ) return;
+  if( zSql==0 ){
+    sqlite3_result_error(ctx, "migrate_diff: the desired schema is NULL", -1);
+    return;
+  }
+  if( zDir==0 || (!migNameEq(zDir, "up") && !migNameEq(zDir, "down")) ){
+    sqlite3_result_error(ctx, "migrate_diff: direction must be 'up' or "
+                         "'down'", -1);
+    return;
+  }
+  bDown = migNameEq(zDir, "down");
+  if( sqlite3_migrate_diff(db, zSql, bDown, &zOut, &zErr)==SQLITE_OK ){
+    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+    zOut = 0;
+  }else{
+    sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+  }
+  sqlite3_free(zOut);
+  sqlite3_free(zErr);
+}
+
+/* migrate_apply(desired_sql [, allow_data_loss]) */
+static void applyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  const char *zSql = (const char*)sqlite3_value_text(argv[0]);
+  int bAllow = argc>1 ? sqlite3_value_int(argv[1]) : 0;
+  int nStmt = 0;
+  char *zErr = 0;
+  if( migDirectOnly(ctx, "migrate_apply") ) return;
+  if( zSql==0 ){
+    sqlite3_result_error(ctx, "migrate_apply: the desired schema is NULL", -1);
+    return;
+  }
+  if( !sqlite3_get_autocommit(db) ){
+    sqlite3_result_error(ctx, "migrate_apply: cannot run inside a "
+                         "transaction", -1);
+    return;
+  }
+  if( sqlite3_migrate_apply(db, zSql, bAllow, &nStmt, &zErr)==SQLITE_OK ){
+    sqlite3_result_int(ctx, nStmt);
+  }else{
+    sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+  }
+  sqlite3_free(zErr);
+}
+
+/*
+** C API: the SQL taking db's main schema to zDesired (bDown: back).
+*/
+int sqlite3_migrate_diff(sqlite3 *db, const char *zDesired, int bDown,
+                         char **pzSql, char **pzErr){
+  MigDiff d;
+  int rc;
+  *pzSql = 0;
+  if( pzErr ) *pzErr = 0;
+  rc = migDiffCompute(db, zDesired, 0, MIG_DIFF_DB, &d, pzErr);
+  if( rc==SQLITE_OK ){
+    *pzSql = bDown ? d.zDown : d.zUp;
+    if( bDown ) d.zDown = 0; else d.zUp = 0;
+    if( *pzSql==0 ) rc = SQLITE_NOMEM;
+  }
+  migDiffClear(&d);
+  return rc;
+}
+
+/*
+** C API: bring db's main schema to zDesired; *pnStmt statements run.
+*/
+int sqlite3_migrate_apply(sqlite3 *db, const char *zDesired,
+                          int bAllowDataLoss, int *pnStmt, char **pzErr){
+  MigDiff d;
+  int rc;
+  if( pzErr ) *pzErr = 0;
+  rc = migDiffApply(db, zDesired, 0, bAllowDataLoss, 0, &d, pzErr);
+  if( pnStmt ) *pnStmt = rc==SQLITE_OK ? d.nStmt : 0;
+  migDiffClear(&d);
+  return rc;
+}
+
 #define DIFF_SIDE_EFFECTS (SQLITE_UTF8|SQLITE_DIRECTONLY)
 #define DIFF_READ (SQLITE_UTF8|SQLITE_INNOCUOUS)
 
@@ -48,6 +140,10 @@ static const struct DiffFunc {
   void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
 } aFunc[] = {
   { "migrate_schema_diff", 2, DIFF_READ, diffSchemaFunc },
+  { "migrate_diff", 1, DIFF_SIDE_EFFECTS, diffFunc },
+  { "migrate_diff", 2, DIFF_SIDE_EFFECTS, diffFunc },
+  { "migrate_apply", 1, DIFF_SIDE_EFFECTS, applyFunc },
+  { "migrate_apply", 2, DIFF_SIDE_EFFECTS, applyFunc },
 };
 
 /* Register the functions of autogenerate on db. */

@@ -55,6 +55,7 @@ struct MigConn {
   void *pGraphLent;            /* A loaded MigGraph used instead of the
                                ** scripts: the migration tester lends it to
                                ** its scratch copies (not owned) */
+  char *zSchemaFile;           /* Setting: desired schema file, or NULL */
 };
 
 /* conn.c */

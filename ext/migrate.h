@@ -96,6 +96,37 @@ MIGRATE_API int sqlite3_migrate_current(
   char **pzErr
 );
 
+/*
+** Autogenerate: a desired schema (CREATE TABLE / INDEX / VIEW / TRIGGER
+** statements, as .schema prints them) compared with db's main schema.
+**
+** sqlite3_migrate_diff() sets *pzSql (sqlite3_free it) to the SQL that
+** takes the database to zDesired (bDown 0) or back (bDown 1), "" when
+** nothing differs. The SQL is proven before it is returned: run on a
+** scratch copy of the schema it gives exactly zDesired, and its
+** downgrade exactly the database's schema again.
+**
+** sqlite3_migrate_apply() runs that SQL on db in one transaction with a
+** history row, so a device that ships only its desired schema converges
+** to it at start-up. It refuses a change that would lose data (drop a
+** table or column, convert values) unless bAllowDataLoss; *pnStmt (if
+** not NULL) gets the number of statements run.
+*/
+MIGRATE_API int sqlite3_migrate_diff(
+  sqlite3 *db,
+  const char *zDesired,
+  int bDown,
+  char **pzSql,
+  char **pzErr
+);
+MIGRATE_API int sqlite3_migrate_apply(
+  sqlite3 *db,
+  const char *zDesired,
+  int bAllowDataLoss,
+  int *pnStmt,
+  char **pzErr
+);
+
 #ifdef __cplusplus
 }
 #endif

@@ -138,6 +138,10 @@ int migModelCol(const MigMObj *pTab, const char *zName);
 /* For the differ: true if two constraints are the same rule and name. */
 int migModelSameCons(const MigMCons *a, const MigMCons *b);
 
+/* For the differ: true if objects a and b (same type and name) are the
+** same (0 on OOM). */
+int migModelObjSame(const MigMObj *a, const MigMObj *b);
+
 /* For the differ: normalised text of z (tokens, lowercase, one space
 ** between tokens, identifiers dequoted). sqlite3_malloc'd; NULL on OOM. */
 char *migModelNorm(const char *z);

@@ -161,6 +161,17 @@ static void cmpObject(ModelCmp *c, const MigMObj *a, const MigMObj *b){
   }
 }
 
+/* True if objects a and b (same type and name) are the same. 0 on OOM. */
+int migModelObjSame(const MigMObj *a, const MigMObj *b){
+  ModelCmp c;
+  memset(&c, 0, sizeof(c));
+  c.pOut = sqlite3_str_new(0);
+  cmpObject(&c, a, b);
+  if( sqlite3_str_errcode(c.pOut) ) c.nDiff++;
+  sqlite3_free(sqlite3_str_finish(c.pOut));
+  return c.nDiff==0;
+}
+
 /*
 ** Compare models pA and pB; see model.h.
 */

@@ -137,6 +137,7 @@ int migCmdCheck(MigShell *p, int nArg, char **azArg){
     return migShellError(p, "Target database is not up to date: %lld "
                          "migration%s pending", n, n==1 ? "" : "s");
   }
+  if( migCmdCheckSchema(p) ) return 1;
   fprintf(p->out, "Database is up to date\n");
   return 0;
 }
@@ -446,6 +447,9 @@ int migCmdNew(MigShell *p, int nArg, char **azArg){
   char *zMsg;
   int rc;
   if( nArg<2 ) return migShellError(p, "usage: .migrate new MESSAGE");
+  if( !strcmp(azArg[1], "-m") || !strcmp(azArg[1], "--autogenerate") ){
+    return migCmdNewAuto(p, nArg, azArg);
+  }
   zMsg = cmdJoin(nArg-1, azArg+1);
   rc = zMsg ? cmdNewFile(p, zMsg, 0) : migShellError(p, "out of memory");
   sqlite3_free(zMsg);

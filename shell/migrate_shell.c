@@ -19,7 +19,8 @@ static const struct MigCmd {
   const char *zHelp;           /* One line of help */
 } aCmd[] = {
   { "init", migCmdInit, "[DIR]", "Create the migrations directory" },
-  { "new", migCmdNew, "MESSAGE", "Create a new revision file on the head" },
+  { "new", migCmdNew, "[-m|--autogenerate] MESSAGE",
+    "Create a new revision file on the head (-m: from the schema file)" },
   { "merge", migCmdMerge, "MESSAGE REV...", "Create a revision merging REVs" },
   { "upgrade", migCmdUpgrade, "[TARGET] [--sql] [--backup FILE] [--dry-run]",
     "Apply migrations up to TARGET (head)" },
@@ -32,7 +33,12 @@ static const struct MigCmd {
     "List revisions, newest first" },
   { "show", migCmdShow, "REV", "Show one revision" },
   { "stamp", migCmdStamp, "TARGET", "Set the current revision; run nothing" },
-  { "check", migCmdCheck, "", "Fail while migrations are pending" },
+  { "check", migCmdCheck, "",
+    "Fail while migrations are pending or the schema file differs" },
+  { "diff", migCmdDiff, "[SCHEMA_FILE] [--from-db]",
+    "Print the migration to the schema file (exit 1 if any)" },
+  { "apply", migCmdApply, "[SCHEMA_FILE] [--dry-run] [--allow-data-loss]",
+    "Bring the database straight to the schema file" },
   { "verify", migCmdVerify, "", "Check files, history and the database" },
   { "test", migCmdTest, "[TARGET] [--with-data] [--strict]",
     "Test every up and down on a scratch copy" },

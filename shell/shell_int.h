@@ -40,6 +40,12 @@ int migCmdBackups(MigShell *p, int nArg, char **azArg);
 int migCmdRestore(MigShell *p, int nArg, char **azArg);
 int migCmdConfig(MigShell *p, int nArg, char **azArg);
 
+/* cmd_diff.c: autogenerate */
+int migCmdDiff(MigShell *p, int nArg, char **azArg);
+int migCmdApply(MigShell *p, int nArg, char **azArg);
+int migCmdNewAuto(MigShell *p, int nArg, char **azArg);
+int migCmdCheckSchema(MigShell *p);
+
 /* cmd_dir.c */
 int migCmdDir(MigShell *p, int nArg, char **azArg);
 
