@@ -257,7 +257,8 @@ static void diffRebuild(DiffTab *d){
   char *zNew = sqlite3_mprintf("migrate_new_%s", pT->zName);
   char *zNewId = zNew ? migDiffId(zNew) : 0;
   sqlite3_str *pCols = sqlite3_str_new(0);
-  int i, bRowid = !pF->bWithoutRowid && !diffHasAlias(pT);
+  int i, bRowid = !pF->bWithoutRowid && !pT->bWithoutRowid
+              && !diffHasAlias(pT);
   if( zNewId==0 ){
     p->rc = SQLITE_NOMEM;
   }else{

@@ -43,6 +43,29 @@ static void diffSchemaFunc(sqlite3_context *ctx, int argc,
   sqlite3_free(zErr);
 }
 
+/*
+** The upgrade (eWhat 0), downgrade (1) or the notes of rebuilds taken
+** after ALTER TABLE clauses failed the proof (2, NULL when none) of the
+** migration from db's main schema to zDesired, in *pzOut.
+*/
+static int diffText(sqlite3 *db, const char *zDesired, int eWhat,
+                    char **pzOut, char **pzErr){
+  MigDiff d;
+  char **pz;
+  int rc;
+  *pzOut = 0;
+  if( pzErr ) *pzErr = 0;
+  rc = migDiffCompute(db, zDesired, 0, MIG_DIFF_DB, &d, pzErr);
+  if( rc==SQLITE_OK ){
+    pz = eWhat==0 ? &d.zUp : eWhat==1 ? &d.zDown : &d.zNote;
+    *pzOut = *pz;
+    *pz = 0;
+    if( *pzOut==0 && eWhat!=2 ) rc = SQLITE_NOMEM;
+  }
+  migDiffClear(&d);
+  return rc;
+}
+
 /* migrate_diff(desired_sql [, 'up'|'down']) */
 static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
@@ -55,13 +78,14 @@ static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error(ctx, "migrate_diff: the desired schema is NULL", -1);
     return;
   }
-  if( zDir==0 || (!migNameEq(zDir, "up") && !migNameEq(zDir, "down")) ){
-    sqlite3_result_error(ctx, "migrate_diff: direction must be 'up' or "
-                         "'down'", -1);
+  if( zDir==0 || (!migNameEq(zDir, "up") && !migNameEq(zDir, "down")
+                   && !migNameEq(zDir, "notes")) ){
+    sqlite3_result_error(ctx, "migrate_diff: direction must be 'up', "
+                         "'down' or 'notes'", -1);
     return;
   }
-  bDown = migNameEq(zDir, "down");
-  if( sqlite3_migrate_diff(db, zSql, bDown, &zOut, &zErr)==SQLITE_OK ){
+  bDown = migNameEq(zDir, "down") ? 1 : migNameEq(zDir, "notes") ? 2 : 0;
+  if( diffText(db, zSql, bDown, &zOut, &zErr)==SQLITE_OK ){
     sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
     zOut = 0;
   }else{
@@ -101,18 +125,7 @@ static void applyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 */
 int sqlite3_migrate_diff(sqlite3 *db, const char *zDesired, int bDown,
                          char **pzSql, char **pzErr){
-  MigDiff d;
-  int rc;
-  *pzSql = 0;
-  if( pzErr ) *pzErr = 0;
-  rc = migDiffCompute(db, zDesired, 0, MIG_DIFF_DB, &d, pzErr);
-  if( rc==SQLITE_OK ){
-    *pzSql = bDown ? d.zDown : d.zUp;
-    if( bDown ) d.zDown = 0; else d.zUp = 0;
-    if( *pzSql==0 ) rc = SQLITE_NOMEM;
-  }
-  migDiffClear(&d);
-  return rc;
+  return diffText(db, zDesired, bDown ? 1 : 0, pzSql, pzErr);
 }
 
 /*
