@@ -23,6 +23,7 @@
 ** hash of their values.
 */
 #include "stairway_int.h"
+#include "model.h"
 #include <string.h>
 
 /******************************* Dirty marks *******************************/
@@ -270,69 +271,15 @@ int migStwTake(sqlite3 *db, const StwState *pPrev, StwDirty *pDirty,
   return rc;
 }
 
-/****************************** Normalising ********************************/
-
-/* True for a byte that may appear in a bare identifier or number. */
-static int stwIdChar(char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
-      || c=='_' || c=='$' || (c&0x80);
-}
-
-/*
-** Normalised text of zSql: tokens separated by one space, comments
-** dropped, identifiers dequoted and lowercased, string literals kept.
-** sqlite3_free the result; NULL when out of memory.
-*/
-static char *stwNorm(const char *zSql){
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  const char *z = zSql;
-  while( *z ){
-    const char *zStart;
-    char c = *z;
-    if( c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' ){ z++; continue; }
-    if( c=='-' && z[1]=='-' ){
-      while( *z && *z!='\n' ) z++;
-      continue;
-    }
-    if( c=='/' && z[1]=='*' ){
-      const char *zEnd = strstr(z+2, "*/");
-      z = zEnd ? zEnd+2 : z+strlen(z);
-      continue;
-    }
-    if( sqlite3_str_length(pStr) ) sqlite3_str_appendchar(pStr, 1, ' ');
-    zStart = z;
-    if( c=='\'' ){
-      for(z++; *z && !(*z=='\'' && z[1]!='\''); z += (*z=='\'') ? 2 : 1){}
-      if( *z ) z++;
-      sqlite3_str_append(pStr, zStart, (int)(z-zStart));
-    }else if( c=='"' || c=='`' || c=='[' ){
-      char cEnd = c=='[' ? ']' : c;
-      for(z++; *z; z++){
-        if( *z==cEnd ){
-          if( cEnd!=']' && z[1]==cEnd ){ z++; }else{ z++; break; }
-        }
-        if( *z ) sqlite3_str_appendchar(pStr, 1,
-            (*z>='A' && *z<='Z') ? *z+('a'-'A') : *z);
-      }
-    }else if( stwIdChar(c) ){
-      for(; stwIdChar(*z); z++){
-        sqlite3_str_appendchar(pStr, 1, (*z>='A' && *z<='Z') ? *z+32 : *z);
-      }
-    }else{
-      sqlite3_str_appendchar(pStr, 1, c);
-      z++;
-    }
-  }
-  return sqlite3_str_finish(pStr);
-}
+/****************************** Comparing **********************************/
 
 /* True if the SQL of a and b means the same (normalised texts equal). */
 static int stwSameSql(const char *zA, const char *zB, int *pRc){
   char *a, *b;
   int bSame;
   if( strcmp(zA, zB)==0 ) return 1;
-  a = stwNorm(zA);
-  b = stwNorm(zB);
+  a = migModelNorm(zA);
+  b = migModelNorm(zB);
   if( a==0 || b==0 ){
     *pRc = SQLITE_NOMEM;
     bSame = 0;
@@ -342,138 +289,6 @@ static int stwSameSql(const char *zA, const char *zB, int *pRc){
   sqlite3_free(a);
   sqlite3_free(b);
   return bSame;
-}
-
-/****************************** Table models *******************************/
-
-/* Items of a table model: "column t.c" -> description, and so on. */
-typedef struct StwItem StwItem;
-struct StwItem {
-  char *zKey;                  /* What it is, e.g. "column users.phone" */
-  char *zVal;                  /* Its description */
-};
-typedef struct StwModel StwModel;
-struct StwModel {
-  int nItem;
-  StwItem *aItem;
-};
-
-static void stwModelFree(StwModel *m){
-  int i;
-  for(i=0; i<m->nItem; i++){
-    sqlite3_free(m->aItem[i].zKey);
-    sqlite3_free(m->aItem[i].zVal);
-  }
-  sqlite3_free(m->aItem);
-  memset(m, 0, sizeof(*m));
-}
-
-/* Append an item (both strings taken over, may be NULL on OOM). */
-static int stwModelAdd(StwModel *m, char *zKey, char *zVal){
-  StwItem *aNew = sqlite3_realloc64(m->aItem, sizeof(StwItem)*(m->nItem+1));
-  if( aNew==0 || zKey==0 || zVal==0 ){
-    if( aNew ) m->aItem = aNew;
-    sqlite3_free(zKey);
-    sqlite3_free(zVal);
-    return SQLITE_NOMEM;
-  }
-  m->aItem = aNew;
-  aNew[m->nItem].zKey = zKey;
-  aNew[m->nItem].zVal = zVal;
-  m->nItem++;
-  return SQLITE_OK;
-}
-
-/* Description of a column from one row of PRAGMA table_xinfo. */
-static char *stwColDesc(sqlite3_stmt *p){
-  const char *zType = (const char*)sqlite3_column_text(p, 2);
-  const char *zDflt = (const char*)sqlite3_column_text(p, 4);
-  int eHidden = sqlite3_column_int(p, 6);
-  return sqlite3_mprintf("%s%s%s%s%s%s",
-      zType && zType[0] ? zType : "(no type)",
-      sqlite3_column_int(p, 3) ? " NOT NULL" : "",
-      zDflt ? " DEFAULT " : "", zDflt ? zDflt : "",
-      sqlite3_column_int(p, 5) ? " PRIMARY KEY" : "",
-      eHidden==1 ? " HIDDEN" : eHidden>1 ? " GENERATED" : "");
-}
-
-/* Add the foreign keys of table zTab (in dbN) to m. */
-static int stwModelFks(sqlite3 *dbN, const char *zTab, StwModel *m){
-  sqlite3_stmt *p = 0;
-  sqlite3_str *pKey = 0, *pTo = 0;
-  char *zVal = 0;
-  int rc = migPrepare(dbN, &p, "PRAGMA main.foreign_key_list(\"%w\")", zTab);
-  int iLast = -1;
-  while( rc==SQLITE_OK ){
-    int bRow = sqlite3_step(p)==SQLITE_ROW;
-    int id = bRow ? sqlite3_column_int(p, 0) : -2;
-    if( id!=iLast && pKey ){
-      sqlite3_str_appendf(pKey, ") references %s)", sqlite3_str_value(pTo));
-      rc = stwModelAdd(m, sqlite3_str_finish(pKey), zVal);
-      sqlite3_free(sqlite3_str_finish(pTo));
-      pKey = pTo = 0;
-      zVal = 0;
-    }
-    if( !bRow || rc ) break;
-    if( id!=iLast ){
-      pKey = sqlite3_str_new(0);
-      pTo = sqlite3_str_new(0);
-      sqlite3_str_appendf(pKey, "foreign key %s(", zTab);
-      sqlite3_str_appendf(pTo, "%s(", sqlite3_column_text(p, 2));
-      zVal = sqlite3_mprintf("ON UPDATE %s ON DELETE %s",
-          sqlite3_column_text(p, 5), sqlite3_column_text(p, 6));
-    }else{
-      sqlite3_str_appendall(pKey, ",");
-      sqlite3_str_appendall(pTo, ",");
-    }
-    sqlite3_str_appendf(pKey, "%s", sqlite3_column_text(p, 3));
-    sqlite3_str_appendf(pTo, "%s", sqlite3_column_text(p, 4));
-    iLast = id;
-  }
-  if( pKey ){ sqlite3_free(sqlite3_str_finish(pKey)); }
-  if( pTo ){ sqlite3_free(sqlite3_str_finish(pTo)); }
-  sqlite3_free(zVal);
-  sqlite3_finalize(p);
-  return rc;
-}
-
-/*
-** The model of table zName created by zSql in the scratch connection dbN
-** (created, read, dropped). An SQLite code; SQLITE_ERROR when SQLite
-** does not take zSql on its own (the caller then compares text).
-*/
-static int stwModelRead(sqlite3 *dbN, const char *zName, const char *zSql,
-                        StwModel *m){
-  sqlite3_stmt *p = 0;
-  int rc;
-  memset(m, 0, sizeof(*m));
-  rc = sqlite3_exec(dbN, zSql, 0, 0, 0);
-  if( rc==SQLITE_OK ){
-    rc = migPrepare(dbN, &p, "PRAGMA main.table_xinfo(\"%w\")", zName);
-  }
-  while( rc==SQLITE_OK && sqlite3_step(p)==SQLITE_ROW ){
-    rc = stwModelAdd(m, sqlite3_mprintf("column %s.%s", zName,
-                                        sqlite3_column_text(p, 1)),
-                     stwColDesc(p));
-  }
-  sqlite3_finalize(p);
-  if( rc==SQLITE_OK ) rc = stwModelFks(dbN, zName, m);
-  {
-    char *zDrop = sqlite3_mprintf("DROP TABLE IF EXISTS main.\"%w\"", zName);
-    if( zDrop ) sqlite3_exec(dbN, zDrop, 0, 0, 0);
-    sqlite3_free(zDrop);
-  }
-  if( rc!=SQLITE_OK ) stwModelFree(m);
-  return rc;
-}
-
-/* The item of m with key zKey, or NULL. */
-static const StwItem *stwItemFind(const StwModel *m, const char *zKey){
-  int i;
-  for(i=0; i<m->nItem; i++){
-    if( migNameEq(m->aItem[i].zKey, zKey) ) return &m->aItem[i];
-  }
-  return 0;
 }
 
 /* Context of one comparison: where lines go and how they are worded. */
@@ -497,47 +312,63 @@ static void stwLine(StwOut *o, const char *zFmt, ...){
   o->nDiff++;
 }
 
-/* Compare the models of one table; returns the number of lines written */
-static int stwModelCompare(StwOut *o, const StwModel *a, const StwModel *b){
-  int i, n = o->nDiff;
-  for(i=0; i<a->nItem; i++){
-    const StwItem *pB = stwItemFind(b, a->aItem[i].zKey);
-    if( pB==0 ){
-      stwLine(o, "%s %s", a->aItem[i].zKey, o->pW->zOnlyA);
-    }else if( strcmp(pB->zVal, a->aItem[i].zVal)!=0 ){
-      stwLine(o, "%s changed: %s -> %s", a->aItem[i].zKey,
-              a->aItem[i].zVal, pB->zVal);
-    }
-  }
-  for(i=0; i<b->nItem; i++){
-    if( stwItemFind(a, b->aItem[i].zKey)==0 ){
-      stwLine(o, "%s %s", b->aItem[i].zKey, o->pW->zOnlyB);
-    }
-  }
-  return o->nDiff - n;
+/*
+** The model (model.h) of table zName as zSql creates it on its own, in
+** the scratch connection dbN (created, read, dropped). An SQLite code;
+** an error when SQLite does not take zSql alone (the caller then
+** compares text).
+*/
+static int stwModel(sqlite3 *dbN, const char *zName, const char *zSql,
+                    MigModel **ppM){
+  char *zErr = 0, *zDrop;
+  int rc = sqlite3_exec(dbN, zSql, 0, 0, 0);
+  *ppM = 0;
+  if( rc==SQLITE_OK ) rc = migModelRead(dbN, "main", ppM, &zErr);
+  sqlite3_free(zErr);
+  zDrop = sqlite3_mprintf("DROP TABLE IF EXISTS main.\"%w\"", zName);
+  if( zDrop ) sqlite3_exec(dbN, zDrop, 0, 0, 0);
+  sqlite3_free(zDrop);
+  if( rc==SQLITE_OK && (*ppM==0 || (*ppM)->nObj!=1) ) rc = SQLITE_ERROR;
+  if( rc!=SQLITE_OK ){ migModelFree(*ppM); *ppM = 0; }
+  return rc;
 }
 
-/* Name what differs between two versions of one table. */
-static int stwTableDiff(StwOut *o, const StwObj *a, const StwObj *b){
-  StwModel ma, mb;
-  int rc = SQLITE_OK, bNamed = 0;
-  if( o->dbN==0 ){
-    rc = sqlite3_open(":memory:", &o->dbN);
-    if( rc!=SQLITE_OK ) return rc;
-  }
-  if( stwModelRead(o->dbN, a->zName, a->zSql, &ma)==SQLITE_OK ){
-    if( stwModelRead(o->dbN, b->zName, b->zSql, &mb)==SQLITE_OK ){
-      bNamed = stwModelCompare(o, &ma, &mb)>0;
-      stwModelFree(&mb);
+/* Columns of pA missing from pB, one line each worded zWord. */
+static int stwColumns(StwOut *o, const MigMObj *pA, const MigMObj *pB,
+                      const char *zWord){
+  int i, n = 0;
+  for(i=0; i<pA->nCol; i++){
+    if( migModelCol(pB, pA->aCol[i].zName)<0 ){
+      stwLine(o, "column %s.%s %s", pA->zName, pA->aCol[i].zName, zWord);
+      n++;
     }
-    stwModelFree(&ma);
   }
-  if( !bNamed ){
-    char *zA = stwNorm(a->zSql), *zB = stwNorm(b->zSql);
-    if( zA && zB ) stwLine(o, "table %s changed: %s -> %s", a->zName, zA, zB);
-    else rc = SQLITE_NOMEM;
-    sqlite3_free(zA);
-    sqlite3_free(zB);
+  return n;
+}
+
+/*
+** Write the model differences zDiff (lines of migModelDiff()), leaving
+** out the column list line when the columns were named already, and
+** wording "only in the first/second schema" with the words of this check.
+*/
+static int stwModelLines(StwOut *o, char *zDiff, int bColsNamed){
+  char *z = zDiff;
+  int rc = SQLITE_OK;
+  while( z && *z ){
+    char *zEol = strchr(z, '\n');
+    char *zOnly;
+    if( zEol ) *zEol = 0;
+    zOnly = strstr(z, " only in the ");
+    if( bColsNamed && strstr(z, ": columns: ") ){
+      /* named column by column already */
+    }else if( zOnly && strcmp(zOnly, " only in the first schema")==0 ){
+      stwLine(o, "%.*s %s", (int)(zOnly-z), z, o->pW->zOnlyA);
+    }else if( zOnly && strcmp(zOnly, " only in the second schema")==0 ){
+      stwLine(o, "%.*s %s", (int)(zOnly-z), z, o->pW->zOnlyB);
+    }else{
+      stwLine(o, "%s", z);
+    }
+    z = zEol ? zEol+1 : 0;
   }
   return rc;
 }
@@ -560,6 +391,45 @@ static void stwRowDiff(StwOut *o, const StwObj *a, const StwObj *b){
   }
 }
 
+/*
+** Name what differs between two versions of one table: its columns
+** (lost, left behind) and, through the schema model, every other
+** attribute; when nothing differs but the text, their rows. An SQLite
+** code.
+*/
+static int stwTableDiff(StwOut *o, const StwObj *a, const StwObj *b){
+  MigModel *mA = 0, *mB = 0;
+  char *zDiff = 0;
+  int rc = SQLITE_OK, nBefore = o->nDiff, nCol = 0;
+  if( o->dbN==0 ){
+    rc = sqlite3_open(":memory:", &o->dbN);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  if( stwModel(o->dbN, a->zName, a->zSql, &mA)==SQLITE_OK
+   && stwModel(o->dbN, b->zName, b->zSql, &mB)==SQLITE_OK ){
+    nCol = stwColumns(o, &mA->aObj[0], &mB->aObj[0], o->pW->zOnlyA);
+    nCol += stwColumns(o, &mB->aObj[0], &mA->aObj[0], o->pW->zOnlyB);
+    rc = migModelDiff(mA, mB, 1, &zDiff);
+    if( rc==SQLITE_OK ) rc = stwModelLines(o, zDiff, nCol>0);
+    sqlite3_free(zDiff);
+  }else{
+    char *zA = migModelNorm(a->zSql), *zB = migModelNorm(b->zSql);
+    if( zA && zB && strcmp(zA, zB)!=0 ){
+      stwLine(o, "table %s changed: %s -> %s", a->zName, zA, zB);
+    }else if( zA==0 || zB==0 ){
+      rc = SQLITE_NOMEM;
+    }
+    sqlite3_free(zA);
+    sqlite3_free(zB);
+  }
+  migModelFree(mA);
+  migModelFree(mB);
+  if( rc==SQLITE_OK && o->nDiff==nBefore && o->pW->bRows ){
+    stwRowDiff(o, a, b);
+  }
+  return rc;
+}
+
 /* Compare one object present in both states. */
 static int stwObjDiff(StwOut *o, const StwObj *a, const StwObj *b){
   int rc = SQLITE_OK;
@@ -567,7 +437,7 @@ static int stwObjDiff(StwOut *o, const StwObj *a, const StwObj *b){
     if( rc ) return rc;
     if( strcmp(a->zType, "table")==0 ) return stwTableDiff(o, a, b);
     {
-      char *zA = stwNorm(a->zSql), *zB = stwNorm(b->zSql);
+      char *zA = migModelNorm(a->zSql), *zB = migModelNorm(b->zSql);
       if( zA && zB ){
         stwLine(o, "%s %s changed: %s -> %s", a->zType, a->zName, zA, zB);
       }else{
