@@ -22,10 +22,12 @@
 #define STAIRWAY_INT_H
 #include "engine_int.h"
 
-/* One sqlite_schema entry and, for a table, its rows' fingerprint. */
+/* One sqlite_schema entry and, for a table, its rows' fingerprint. The
+** strings live in one reference-counted block shared between states. */
 typedef struct StwObj StwObj;
 struct StwObj {
-  char *zType;                 /* table, index, view, trigger (owns all) */
+  sqlite3_int64 *pBlock;       /* Reference count, then the strings */
+  char *zType;                 /* table, index, view, trigger */
   char *zName;                 /* Object name */
   char *zTbl;                  /* Table it belongs to */
   char *zSql;                  /* SQL text as stored */
@@ -41,11 +43,21 @@ struct StwState {
   StwObj *aObj;                /* The objects (owned) */
 };
 
-/* Tables written since the last state was taken (the authorizer's). */
+/* A list of names (each owned). */
+typedef struct StwNames StwNames;
+struct StwNames {
+  int n;                       /* Number of names */
+  char **az;                   /* The names */
+};
+
+/* What the authorizer saw written since the last state was taken. */
 typedef struct StwDirty StwDirty;
 struct StwDirty {
-  int nName;                   /* Number of names */
-  char **azName;               /* Table names (owned) */
+  StwNames rows;               /* Tables whose rows may have changed */
+  StwNames schema;             /* Names whose schema entries may have
+                               ** changed (objects and their tables) */
+  int bFull;                   /* A change the names cannot follow (ALTER
+                               ** TABLE, sqlite_schema written): re-read */
   int rc;                      /* SQLITE_NOMEM if a mark was lost */
 };
 

@@ -28,35 +28,46 @@
 
 /******************************* Dirty marks *******************************/
 
-/* Mark table zName as written (once). */
-static void stwMark(StwDirty *p, const char *zName){
-  char **azNew;
+/* True if zName is in p (ASCII case-insensitive). */
+static int stwHas(const StwNames *p, const char *zName){
   int i;
-  if( zName==0 ) return;
-  for(i=0; i<p->nName; i++){
-    if( migNameEq(p->azName[i], zName) ) return;
-  }
-  azNew = sqlite3_realloc64(p->azName, sizeof(char*)*(p->nName+1));
-  if( azNew==0 ){ p->rc = SQLITE_NOMEM; return; }
-  p->azName = azNew;
-  azNew[p->nName] = sqlite3_mprintf("%s", zName);
-  if( azNew[p->nName]==0 ){ p->rc = SQLITE_NOMEM; return; }
-  p->nName++;
-}
-
-/* True if zName is marked. */
-static int stwIsDirty(const StwDirty *p, const char *zName){
-  int i;
-  for(i=0; i<p->nName; i++){
-    if( migNameEq(p->azName[i], zName) ) return 1;
+  for(i=0; i<p->n; i++){
+    if( migNameEq(p->az[i], zName) ) return 1;
   }
   return 0;
+}
+
+/* Add zName to p once; *pRc set to SQLITE_NOMEM on failure. */
+static void stwAdd(StwNames *p, const char *zName, int *pRc){
+  char **azNew;
+  if( zName==0 || stwHas(p, zName) ) return;
+  azNew = sqlite3_realloc64(p->az, sizeof(char*)*(p->n+1));
+  if( azNew==0 ){ *pRc = SQLITE_NOMEM; return; }
+  p->az = azNew;
+  azNew[p->n] = sqlite3_mprintf("%s", zName);
+  if( azNew[p->n]==0 ){ *pRc = SQLITE_NOMEM; return; }
+  p->n++;
+}
+
+/* Empty p. */
+static void stwNamesClear(StwNames *p){
+  int i;
+  for(i=0; i<p->n; i++) sqlite3_free(p->az[i]);
+  sqlite3_free(p->az);
+  p->az = 0;
+  p->n = 0;
+}
+
+/* True if z names the schema table itself. */
+static int stwIsSchemaTable(const char *z){
+  return z && (migNameEq(z, "sqlite_master") || migNameEq(z, "sqlite_schema"));
 }
 
 /*
 ** The authorizer: every statement prepared on the scratch connection
 ** names the tables it may write (top level, triggers and foreign key
-** actions alike). Nothing is refused.
+** actions alike) and the objects it creates or drops. Marks are
+** conservative (a statement prepared is taken as run). Nothing is refused.
 */
 static int stwAuth(void *pArg, int eOp, const char *z1, const char *z2,
                    const char *z3, const char *z4){
@@ -64,17 +75,35 @@ static int stwAuth(void *pArg, int eOp, const char *z1, const char *z2,
   UNUSED(z3); UNUSED(z4);
   switch( eOp ){
     case SQLITE_INSERT: case SQLITE_UPDATE: case SQLITE_DELETE:
+      /* sqlite_schema is written by every CREATE and DROP (marked below
+      ** by name); by SQL only under PRAGMA writable_schema (bFull). */
+      if( !stwIsSchemaTable(z1) ) stwAdd(&p->rows, z1, &p->rc);
+      break;
     case SQLITE_CREATE_TABLE: case SQLITE_DROP_TABLE:
-      stwMark(p, z1);
+    case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE:
+      stwAdd(&p->rows, z1, &p->rc);
+      stwAdd(&p->schema, z1, &p->rc);
+      break;
+    case SQLITE_CREATE_INDEX: case SQLITE_DROP_INDEX:
+    case SQLITE_CREATE_TRIGGER: case SQLITE_DROP_TRIGGER:
+      stwAdd(&p->schema, z1, &p->rc);
+      stwAdd(&p->schema, z2, &p->rc);
+      break;
+    case SQLITE_CREATE_VIEW: case SQLITE_DROP_VIEW:
+      stwAdd(&p->schema, z1, &p->rc);
       break;
     case SQLITE_ALTER_TABLE:
-      stwMark(p, z2);
+      stwAdd(&p->rows, z2, &p->rc);
+      p->bFull = 1;
+      break;
+    case SQLITE_PRAGMA:
+      if( z1 && migNameEq(z1, "writable_schema") ) p->bFull = 1;
       break;
   }
   return SQLITE_OK;
 }
 
-/* Start marking the tables written on db in *pDirty (zeroed here). */
+/* Start marking what is written on db in *pDirty (zeroed here). */
 void migStwWatch(sqlite3 *db, StwDirty *pDirty){
   memset(pDirty, 0, sizeof(*pDirty));
   sqlite3_set_authorizer(db, stwAuth, pDirty);
@@ -82,11 +111,9 @@ void migStwWatch(sqlite3 *db, StwDirty *pDirty){
 
 /* Forget the marks (the authorizer stays). */
 void migStwDirtyClear(StwDirty *p){
-  int i;
-  for(i=0; i<p->nName; i++) sqlite3_free(p->azName[i]);
-  sqlite3_free(p->azName);
-  p->azName = 0;
-  p->nName = 0;
+  stwNamesClear(&p->rows);
+  stwNamesClear(&p->schema);
+  p->bFull = 0;
 }
 
 /****************************** Fingerprints *******************************/
@@ -145,10 +172,22 @@ static int stwRows(sqlite3 *db, StwObj *pObj, char **pzErr){
 
 /******************************** States ***********************************/
 
+/* Drop one reference to the strings of o. */
+static void stwObjRelease(StwObj *o){
+  if( o->pBlock && --o->pBlock[0]==0 ) sqlite3_free(o->pBlock);
+  o->pBlock = 0;
+}
+
+/* *pTo becomes a copy of *pFrom sharing its strings. */
+static void stwObjShare(StwObj *pTo, const StwObj *pFrom){
+  *pTo = *pFrom;
+  pTo->pBlock[0]++;
+}
+
 /* Free what p holds and empty it. */
 void migStwFree(StwState *p){
   int i;
-  for(i=0; i<p->nObj; i++) sqlite3_free(p->aObj[i].zType);
+  for(i=0; i<p->nObj; i++) stwObjRelease(&p->aObj[i]);
   sqlite3_free(p->aObj);
   memset(p, 0, sizeof(*p));
 }
@@ -167,24 +206,13 @@ static int stwCmp(const StwObj *a, const StwObj *b){
   return c ? c : strcmp(a->zName, b->zName);
 }
 
-/* The entry of p equal by type and name to pKey, or NULL (binary search) */
-static const StwObj *stwFind(const StwState *p, const StwObj *pKey){
-  int lo = 0, hi = p->nObj-1;
-  while( lo<=hi ){
-    int mid = (lo+hi)/2, c = stwCmp(&p->aObj[mid], pKey);
-    if( c==0 ) return &p->aObj[mid];
-    if( c<0 ) lo = mid+1; else hi = mid-1;
-  }
-  return 0;
-}
-
 /* True if o is an ordinary table whose rows are fingerprinted. */
 static int stwHasRows(const StwObj *o){
   return strcmp(o->zType, "table")==0
       && sqlite3_strnicmp(o->zSql, "CREATE VIRTUAL", 14)!=0;
 }
 
-/* Copy one sqlite_schema row of pStmt into o (one allocation). */
+/* Copy one sqlite_schema row of pStmt into o (one counted block). */
 static int stwObjLoad(sqlite3_stmt *pStmt, StwObj *o){
   const char *az[4];
   int an[4], i, n = 0;
@@ -195,12 +223,14 @@ static int stwObjLoad(sqlite3_stmt *pStmt, StwObj *o){
     n += an[i]+1;
   }
   memset(o, 0, sizeof(*o));
-  z = sqlite3_malloc64(n);
-  if( z==0 ) return SQLITE_NOMEM;
-  o->zType = z;
+  o->pBlock = sqlite3_malloc64(sizeof(sqlite3_int64) + n);
+  if( o->pBlock==0 ) return SQLITE_NOMEM;
+  o->pBlock[0] = 1;
+  z = (char*)&o->pBlock[1];
   for(i=0; i<4; i++){
     if( an[i] ) memcpy(z, az[i], an[i]);
     z[an[i]] = 0;
+    if( i==0 ) o->zType = z;
     if( i==1 ) o->zName = z;
     if( i==2 ) o->zTbl = z;
     if( i==3 ) o->zSql = z;
@@ -209,36 +239,41 @@ static int stwObjLoad(sqlite3_stmt *pStmt, StwObj *o){
   return SQLITE_OK;
 }
 
-/*
-** Take the state of db's main schema into *pOut. Row fingerprints are
-** copied from pPrev (may be NULL) for tables that are neither marked in
-** pDirty nor new or changed since pPrev; the others are computed. The
-** marks are cleared. On error an SQLite code with *pzErr set.
-*/
-int migStwTake(sqlite3 *db, const StwState *pPrev, StwDirty *pDirty,
-               StwState *pOut, char **pzErr){
+/* Append o to p, taking over its reference. */
+static int stwPush(StwState *p, int *pnAlloc, StwObj *o){
+  if( p->nObj==*pnAlloc ){
+    int nNew = *pnAlloc ? 2*(*pnAlloc) : 64;
+    StwObj *aNew = sqlite3_realloc64(p->aObj, sizeof(StwObj)*nNew);
+    if( aNew==0 ){ stwObjRelease(o); return SQLITE_NOMEM; }
+    p->aObj = aNew;
+    *pnAlloc = nNew;
+  }
+  p->aObj[p->nObj++] = *o;
+  return SQLITE_OK;
+}
+
+/* The filter every state query uses: what a state leaves out. */
+#define STW_FILTER \
+  "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'" \
+  " AND tbl_name NOT LIKE 'migrate\\_%' ESCAPE '\\' AND sql IS NOT NULL" \
+  " AND tbl_name NOT IN ('alembic_version', 'schema_migrations'," \
+  " 'goose_db_version', '_sqlx_migrations', '__diesel_schema_migrations'," \
+  " 'flyway_schema_history', 'gorp_migrations')"
+
+/* Read the entries zWhere selects (sorted) into *pOut. zWhere is tested
+** first: it is the cheap test that drops most rows. */
+static int stwRead(sqlite3 *db, const char *zWhere, StwState *pOut,
+                   char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int rc, nAlloc = 0;
   memset(pOut, 0, sizeof(*pOut));
   rc = migPrepare(db, &pStmt, "SELECT type, name, tbl_name, sql "
-      "FROM main.sqlite_schema WHERE name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
-      " AND tbl_name NOT LIKE 'migrate\\_%%' ESCAPE '\\' AND sql IS NOT NULL"
-      " AND tbl_name NOT IN ('alembic_version', 'schema_migrations',"
-      " 'goose_db_version', '_sqlx_migrations', '__diesel_schema_migrations',"
-      " 'flyway_schema_history', 'gorp_migrations')"
-      " ORDER BY type, name");
+      "FROM main.sqlite_schema WHERE %s AND %s ORDER BY type, name",
+      zWhere, STW_FILTER);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    StwObj *o;
-    if( pOut->nObj==nAlloc ){
-      StwObj *aNew;
-      nAlloc = nAlloc ? 2*nAlloc : 64;
-      aNew = sqlite3_realloc64(pOut->aObj, sizeof(StwObj)*nAlloc);
-      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
-      pOut->aObj = aNew;
-    }
-    o = &pOut->aObj[pOut->nObj];
-    rc = stwObjLoad(pStmt, o);
-    if( rc==SQLITE_OK ) pOut->nObj++;
+    StwObj o;
+    rc = stwObjLoad(pStmt, &o);
+    if( rc==SQLITE_OK ) rc = stwPush(pOut, &nAlloc, &o);
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_finalize(pStmt);
@@ -246,21 +281,97 @@ int migStwTake(sqlite3 *db, const StwState *pPrev, StwDirty *pDirty,
   }else{
     sqlite3_finalize(pStmt);
   }
-  if( rc==SQLITE_OK && pDirty && pDirty->rc ) rc = pDirty->rc;
+  if( rc!=SQLITE_OK ) migStwFree(pOut);
+  return rc;
+}
+
+/* "('a','b')" of the names in p (sqlite3_free), or NULL on OOM. */
+static char *stwInList(const StwNames *p){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i;
+  sqlite3_str_appendchar(pStr, 1, '(');
+  for(i=0; i<p->n; i++) sqlite3_str_appendf(pStr, "%s%Q", i?",":"", p->az[i]);
+  sqlite3_str_appendchar(pStr, 1, ')');
+  return sqlite3_str_finish(pStr);
+}
+
+/*
+** The schema entries of a state taken after pPrev: those of pPrev that no
+** mark names (shared), merged with the marked ones read again.
+*/
+static int stwReadSome(sqlite3 *db, const StwState *pPrev,
+                       const StwNames *pMarked, StwState *pOut,
+                       char **pzErr){
+  StwState fresh;
+  char *zIn = stwInList(pMarked), *zWhere;
+  int rc, i = 0, j = 0, nAlloc = 0;
+  memset(pOut, 0, sizeof(*pOut));
+  zWhere = zIn ? sqlite3_mprintf("(name IN %s OR tbl_name IN %s)", zIn, zIn)
+               : 0;
+  rc = zWhere ? stwRead(db, zWhere, &fresh, pzErr) : SQLITE_NOMEM;
+  sqlite3_free(zIn);
+  sqlite3_free(zWhere);
+  if( rc!=SQLITE_OK ) return rc;
+  while( rc==SQLITE_OK && (i<pPrev->nObj || j<fresh.nObj) ){
+    const StwObj *a = i<pPrev->nObj ? &pPrev->aObj[i] : 0;
+    StwObj o;
+    if( a && (stwHas(pMarked, a->zName) || stwHas(pMarked, a->zTbl)) ){
+      i++;
+      continue;
+    }
+    if( j<fresh.nObj && (a==0 || stwCmp(&fresh.aObj[j], a)<0) ){
+      o = fresh.aObj[j];
+      fresh.aObj[j++].pBlock = 0;
+    }else{
+      stwObjShare(&o, a);
+      i++;
+    }
+    rc = stwPush(pOut, &nAlloc, &o);
+  }
+  migStwFree(&fresh);
+  if( rc!=SQLITE_OK ) migStwFree(pOut);
+  return rc;
+}
+
+/*
+** Take the state of db's main schema into *pOut. After pPrev (may be
+** NULL) only the entries pDirty marks are read again (all of them when it
+** cannot tell); row fingerprints are copied from pPrev for tables neither
+** marked as written nor changed, and computed for the others. The marks
+** are cleared. On error an SQLite code with *pzErr set.
+*/
+int migStwTake(sqlite3 *db, const StwState *pPrev, StwDirty *pDirty,
+               StwState *pOut, char **pzErr){
+  int rc = pDirty ? pDirty->rc : SQLITE_OK, i, j;
+  memset(pOut, 0, sizeof(*pOut));
   if( rc==SQLITE_OK ){
-    int i;
-    for(i=0; rc==SQLITE_OK && i<pOut->nObj; i++){
-      StwObj *o = &pOut->aObj[i];
-      const StwObj *pOld = pPrev ? stwFind(pPrev, o) : 0;
-      if( !stwHasRows(o) ) continue;
-      if( pOld && pOld->bRows && strcmp(pOld->zSql, o->zSql)==0
-       && !(pDirty && stwIsDirty(pDirty, o->zName)) ){
-        o->bRows = 1;
-        o->nRow = pOld->nRow;
-        o->h = pOld->h;
-      }else{
-        rc = stwRows(db, o, pzErr);
-      }
+    if( pPrev==0 || pDirty==0 || pDirty->bFull ){
+      rc = stwRead(db, "1", pOut, pzErr);
+    }else{
+      rc = stwReadSome(db, pPrev, &pDirty->schema, pOut, pzErr);
+    }
+  }
+  for(i=0, j=0; rc==SQLITE_OK && i<pOut->nObj; i++){
+    StwObj *o = &pOut->aObj[i];
+    const StwObj *pOld = 0;
+    /* Both are sorted: walk pPrev alongside (shared blocks match at once) */
+    while( pPrev && j<pPrev->nObj && pPrev->aObj[j].pBlock!=o->pBlock
+        && stwCmp(&pPrev->aObj[j], o)<0 ){
+      j++;
+    }
+    if( pPrev && j<pPrev->nObj && (pPrev->aObj[j].pBlock==o->pBlock
+                                   || stwCmp(&pPrev->aObj[j], o)==0) ){
+      pOld = &pPrev->aObj[j];
+    }
+    if( !stwHasRows(o) ) continue;
+    if( pOld && pOld->bRows && (pOld->zSql==o->zSql
+                                || strcmp(pOld->zSql, o->zSql)==0)
+     && !(pDirty && stwHas(&pDirty->rows, o->zName)) ){
+      o->bRows = 1;
+      o->nRow = pOld->nRow;
+      o->h = pOld->h;
+    }else{
+      rc = stwRows(db, o, pzErr);
     }
   }
   if( pDirty ) migStwDirtyClear(pDirty);
@@ -277,7 +388,7 @@ int migStwTake(sqlite3 *db, const StwState *pPrev, StwDirty *pDirty,
 static int stwSameSql(const char *zA, const char *zB, int *pRc){
   char *a, *b;
   int bSame;
-  if( strcmp(zA, zB)==0 ) return 1;
+  if( zA==zB || strcmp(zA, zB)==0 ) return 1;
   a = migModelNorm(zA);
   b = migModelNorm(zB);
   if( a==0 || b==0 ){
