@@ -17,9 +17,10 @@
 **                    "table t: 3 rows lost (3 before, 0 after)"
 **   REV upgrade again  the up section runs again and gives the same state
 **                    as the first time
-**   schema file      with a schema file (schema.sql beside the migrations
-**                    directory) and the target at the head(s): the final
-**                    schema equals the file's
+**   schema file      with a schema file (the "schema" setting, else
+**                    schema.sql beside the migrations directory) and the
+**                    target at the head(s): the final schema equals the
+**                    file's
 ** An irreversible revision (no down section) is a SKIP, a FAIL with
 ** "strict". An upgrade that fails stops the stairway (the revisions after
 ** it need it). The report ends with a summary line.
@@ -29,6 +30,7 @@
 ** each, with the bookkeeping tables of the scratch copy.
 */
 #include "stairway_int.h"
+#include "diff_int.h"
 #include <string.h>
 #include <stdarg.h>
 
@@ -268,19 +270,12 @@ static int stwHeads(Stw *t){
   return nHead;
 }
 
-/* Path of the schema file: schema.sql beside the migrations directory. */
-static char *stwSchemaPath(MigConn *p){
-  const char *zDir = migConnDir(p);
-  const char *zSlash = strrchr(zDir, '/');
-  if( zSlash==0 ) return sqlite3_mprintf("schema.sql");
-  return sqlite3_mprintf("%.*s/schema.sql", (int)(zSlash-zDir), zDir);
-}
-
 /* The final check: the schema equals the schema file's, if there is one */
 static int stwSchemaFile(Stw *t){
   static const StwWords w = { "not in the schema file",
                               "not made by the migrations", "", "", 0 };
-  char *zPath = stwSchemaPath(t->pLive), *zText = 0, *zErr = 0, *zCheck;
+  char *zPath = migDiffSchemaPath(t->pLive->db);
+  char *zText = 0, *zErr = 0, *zCheck;
   sqlite3 *dbF = 0;
   StwState sF;
   int nText = 0, rc = SQLITE_OK;
