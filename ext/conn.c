@@ -46,7 +46,6 @@ static void migConnFree(void *pArg){
   sqlite3_free(pDead);
   if( p->xEngineFree ) p->xEngineFree(p->pEngine);
   sqlite3_free(p->zDir);
-  sqlite3_free(p->zBackup);
   sqlite3_free(p->zSchemaFile);
   sqlite3_free(p);
 }
@@ -81,8 +80,34 @@ int migDirectOnly(sqlite3_context *ctx, const char *zFunc){
   return 0;
 }
 
+/* The migrations directory of p: the one set, else "migrations". */
 const char *migConnDir(MigConn *p){
   return (p && p->zDir) ? p->zDir : "migrations";
+}
+
+/*
+** True if p's directory was set explicitly (not the "migrations"
+** default): only then do files join revisions registered from C or SQL.
+*/
+int migConnDirSet(MigConn *p){
+  return p && p->zDir;
+}
+
+/*
+** Set p's migrations directory to a copy of zDir, or back to the default
+** when zDir is NULL. Returns SQLITE_OK, SQLITE_MISUSE for an empty
+** string, or SQLITE_NOMEM (the directory is then unchanged).
+*/
+int migConnSetDir(MigConn *p, const char *zDir){
+  char *zNew = 0;
+  if( zDir ){
+    if( zDir[0]==0 ) return SQLITE_MISUSE;
+    zNew = sqlite3_mprintf("%s", zDir);
+    if( zNew==0 ) return SQLITE_NOMEM;
+  }
+  sqlite3_free(p->zDir);
+  p->zDir = zNew;
+  return SQLITE_OK;
 }
 
 /*
@@ -95,16 +120,12 @@ static void migDirFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( migDirectOnly(ctx, "migrate_dir") ) return;
   if( argc==1 ){
     const char *z = (const char*)sqlite3_value_text(argv[0]);
-    char *zNew;
     if( sqlite3_value_type(argv[0])!=SQLITE_TEXT || z==0 || z[0]==0 ){
       sqlite3_result_error(ctx,
           "migrate_dir: the path must be a non-empty string", -1);
       return;
     }
-    zNew = sqlite3_mprintf("%s", z);
-    if( zNew==0 ){ sqlite3_result_error_nomem(ctx); return; }
-    sqlite3_free(p->zDir);
-    p->zDir = zNew;
+    if( migConnSetDir(p, z) ){ sqlite3_result_error_nomem(ctx); return; }
   }
   sqlite3_result_text(ctx, migConnDir(p), -1, SQLITE_TRANSIENT);
 }
@@ -155,19 +176,6 @@ MigConn *migConnGet(sqlite3 *db){
   }
   sqlite3_mutex_leave(m);
   return pRet;
-}
-
-void migLog(MigConn *p, const char *zFormat, ...){
-  va_list ap;
-  char *z;
-  if( p==0 || p->xLog==0 ) return;
-  va_start(ap, zFormat);
-  z = sqlite3_vmprintf(zFormat, ap);
-  va_end(ap);
-  if( z ){
-    p->xLog(p->pLogArg, z);
-    sqlite3_free(z);
-  }
 }
 
 void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal){

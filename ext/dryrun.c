@@ -275,9 +275,11 @@ static int dryStep(Dry *d, int iRev){
   MigRev *r = &d->g->aRev[iRev];
   sqlite3_int64 nDone = 0, t0 = dryNow();
   char *zErr = 0;
+  MigRunOpts o;
   int rc;
   dryTabClear(d);
-  rc = migRun(d->s.pConn, MIG_OP_UPGRADE, r->zId, &nDone, 0, &zErr);
+  migRunOptsInit(&o, d->s.pConn, MIG_RUN_UPGRADE, r->zId);
+  rc = migRun(d->s.db, &o, &nDone, 0, &zErr);
   if( rc!=SQLITE_OK ){
     dryLine(d, "%s: FAILED after %.3f s: %s", r->zId, (dryNow()-t0)/1000.0,
             zErr ? zErr : sqlite3_errstr(rc));

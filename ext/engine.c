@@ -177,8 +177,13 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
   if( p->pGraphLent && zDir==0 ){
     return engineLoadLent(p, db, ppG, paCur, pnCur, pzErr);
   }
-  rc = migScriptsLoad(zDir ? zDir : migConnDir(p), e && e->nReg>0,
-                      &aRev, &nRev, pzErr);
+  if( zDir || !e || e->nReg==0 || migConnDirSet(p) ){
+    /* Registered revisions are used alone unless a directory was set */
+    rc = migScriptsLoad(zDir ? zDir : migConnDir(p), e && e->nReg>0,
+                        &aRev, &nRev, pzErr);
+  }else{
+    rc = SQLITE_OK;
+  }
   if( rc==SQLITE_OK ) rc = engineMerge(e, &aRev, &nRev);
   if( rc==SQLITE_OK && db ){
     rc = migBookHeads(db, &azId, &nId, &bAlembic);
@@ -246,15 +251,21 @@ static int engineCurrent(MigConn *p, char **pzOut, char **pzErr){
   return rc;
 }
 
-/* Append "line\n" problems of applied revisions (drift, missing files). */
-static void engineVerifyRevs(MigConn *p, MigGraph *g, const int *aCur,
-                             int nCur, sqlite3_str *pStr){
+/*
+** Append "line\n" problems of applied revisions (drift, missing files).
+** Returns SQLITE_OK, or the error of a check that could not run.
+*/
+static int engineVerifyRevs(MigConn *p, MigGraph *g, const int *aCur,
+                            int nCur, sqlite3_str *pStr){
   char *aApplied = sqlite3_malloc64(g->nRev+1);
-  int i;
-  if( aApplied==0 ) return;
+  sqlite3_int64 bHist = 0;     /* migrate_history exists (not adopted) */
+  int i, rc;
+  if( aApplied==0 ) return SQLITE_NOMEM;
   memset(aApplied, 0, g->nRev+1);
   migGraphAncestors(g, aCur, nCur, aApplied);
-  for(i=0; i<g->nRev; i++){
+  rc = migQueryInt(p->db, &bHist, "SELECT count(*) FROM main.sqlite_schema "
+                   "WHERE type='table' AND name='migrate_history'");
+  for(i=0; rc==SQLITE_OK && i<g->nRev; i++){
     MigRev *r = &g->aRev[g->aOrder[i]];
     char *zSum;
     if( !aApplied[g->aOrder[i]] ) continue;
@@ -263,9 +274,10 @@ static void engineVerifyRevs(MigConn *p, MigGraph *g, const int *aCur,
                           "no file\n", r->zId);
       continue;
     }
-    zSum = migBookLast(p->db, r->zId, "checksum", 0);
+    zSum = bHist ? migBookLast(p->db, r->zId, "checksum", &rc) : 0;
     if( zSum && r->zChecksum && strcmp(zSum, r->zChecksum)!=0 ){
       char *zLabel = migRevLabel(r);
+      if( zLabel==0 ) rc = SQLITE_NOMEM;
       sqlite3_str_appendf(pStr, "drift: %s changed since revision %s was "
                           "applied\n", zLabel, r->zId);
       sqlite3_free(zLabel);
@@ -273,47 +285,62 @@ static void engineVerifyRevs(MigConn *p, MigGraph *g, const int *aCur,
     sqlite3_free(zSum);
   }
   sqlite3_free(aApplied);
+  return rc;
 }
 
-/* Append integrity_check and foreign_key_check failures. */
-static void engineVerifyDb(sqlite3 *db, sqlite3_str *pStr){
+/*
+** Append a line "zPrefix: ..." per row of PRAGMA zPragma (on main) that
+** reports a problem. Returns SQLITE_OK or the error of the pragma.
+*/
+static int engineVerifyPragma(sqlite3 *db, const char *zPragma,
+                              sqlite3_str *pStr){
   sqlite3_stmt *pStmt = 0;
-  if( sqlite3_prepare_v2(db, "PRAGMA main.integrity_check", -1, &pStmt, 0)
-      ==SQLITE_OK ){
-    while( sqlite3_step(pStmt)==SQLITE_ROW ){
-      const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-      if( z && strcmp(z, "ok")!=0 ){
-        sqlite3_str_appendf(pStr, "integrity_check: %s\n", z);
-      }
-    }
-  }
-  sqlite3_finalize(pStmt);
-  pStmt = 0;
-  if( sqlite3_prepare_v2(db, "PRAGMA main.foreign_key_check", -1, &pStmt, 0)
-      ==SQLITE_OK ){
-    while( sqlite3_step(pStmt)==SQLITE_ROW ){
+  int bFk = strcmp(zPragma, "foreign_key_check")==0;
+  int rc = migPrepare(db, &pStmt, "PRAGMA main.%s", zPragma);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    if( bFk ){
       sqlite3_str_appendf(pStr, "foreign_key_check: %s row %lld references "
-          "%s\n", sqlite3_column_text(pStmt, 0),
-          sqlite3_column_int64(pStmt, 1), sqlite3_column_text(pStmt, 2));
+          "%s\n", z, sqlite3_column_int64(pStmt, 1),
+          sqlite3_column_text(pStmt, 2));
+    }else if( z && strcmp(z, "ok")!=0 ){
+      sqlite3_str_appendf(pStr, "%s: %s\n", zPragma, z);
     }
   }
-  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  return rc;
 }
 
-/* migrate_verify(): "ok", or one problem per line in *pzOut. */
+/*
+** migrate_verify(): "ok", or one problem per line in *pzOut. A check
+** that cannot run (I/O error, out of memory) is an error with *pzErr.
+*/
 int migEngineVerify(MigConn *p, char **pzOut, char **pzErr){
   MigGraph *g = 0;
   int *aCur = 0, nCur = 0, n;
   sqlite3_str *pStr;
   int rc = migEngineLoad(p, 0, p->db, &g, &aCur, &nCur, pzErr);
+  *pzOut = 0;
   if( rc!=SQLITE_OK ) return rc;
   pStr = sqlite3_str_new(0);
-  engineVerifyRevs(p, g, aCur, nCur, pStr);
-  engineVerifyDb(p->db, pStr);
+  rc = engineVerifyRevs(p, g, aCur, nCur, pStr);
+  if( rc==SQLITE_OK ) rc = engineVerifyPragma(p->db, "integrity_check", pStr);
+  if( rc==SQLITE_OK ){
+    rc = engineVerifyPragma(p->db, "foreign_key_check", pStr);
+  }
   sqlite3_free(aCur);
   migGraphFree(g);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("migrate_verify: %s", sqlite3_errmsg(p->db));
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pStr);
   n = sqlite3_str_length(pStr);
   *pzOut = sqlite3_str_finish(pStr);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(*pzOut);
+    *pzOut = 0;
+    return rc;
+  }
   if( n==0 ){
     sqlite3_free(*pzOut);
     *pzOut = sqlite3_mprintf("ok");
@@ -469,6 +496,23 @@ static int engineNew(MigConn *p, const char *zMsg, const char *zRevises,
 
 /****************************** SQL functions ******************************/
 
+/*
+** Options of a run started from SQL or the C API: the connection's own
+** log, progress and confirm callbacks (sqlite3_migrate_log() & co).
+*/
+void migRunOptsInit(MigRunOpts *o, MigConn *p, int eOp,
+                    const char *zTarget){
+  memset(o, 0, sizeof(*o));
+  o->eOp = eOp;
+  o->zTarget = zTarget;
+  o->xLog = p->xLog;
+  o->pLogArg = p->pLogArg;
+  o->xProgress = p->xProgress;
+  o->pProgressArg = p->pProgressArg;
+  o->xConfirm = p->xConfirm;
+  o->pConfirmArg = p->pConfirmArg;
+}
+
 /* Text of argument i, or NULL after an error naming fn and what. */
 static const char *engineArg(sqlite3_context *ctx, sqlite3_value **argv,
                              int i, const char *zFunc, const char *zWhat){
@@ -497,14 +541,16 @@ static void engineRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   const char *zTarget = 0;
   sqlite3_int64 nDone = 0;
   char *zErr = 0;
+  MigRunOpts o;
   int rc;
   if( migDirectOnly(ctx, zFunc) ) return;
   if( argc>0 && (zTarget = engineArg(ctx, argv, 0, zFunc, "target"))==0 ){
     return;
   }
-  rc = migRun(p, eOp, zTarget, &nDone, 0, &zErr);
+  migRunOptsInit(&o, p, eOp, zTarget);
+  rc = migRun(p->db, &o, &nDone, 0, &zErr);
   if( engineResultError(ctx, rc, zErr) ) return;
-  if( eOp==MIG_OP_STAMP ){
+  if( eOp==MIG_RUN_STAMP ){
     char *zCur = 0;
     rc = engineCurrent(p, &zCur, &zErr);
     if( engineResultError(ctx, rc, zErr) ) return;
@@ -516,16 +562,16 @@ static void engineRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 
 /* The SQL entry points of engineRunFunc(), one per operation. */
 static void engineUpgradeFunc(sqlite3_context *c, int n, sqlite3_value **a){
-  engineRunFunc(c, n, a, MIG_OP_UPGRADE, "migrate_upgrade");
+  engineRunFunc(c, n, a, MIG_RUN_UPGRADE, "migrate_upgrade");
 }
 static void engineDowngradeFunc(sqlite3_context *c, int n, sqlite3_value **a){
-  engineRunFunc(c, n, a, MIG_OP_DOWNGRADE, "migrate_downgrade");
+  engineRunFunc(c, n, a, MIG_RUN_DOWNGRADE, "migrate_downgrade");
 }
 static void engineStampFunc(sqlite3_context *c, int n, sqlite3_value **a){
-  engineRunFunc(c, n, a, MIG_OP_STAMP, "migrate_stamp");
+  engineRunFunc(c, n, a, MIG_RUN_STAMP, "migrate_stamp");
 }
 static void engineCheckFunc(sqlite3_context *c, int n, sqlite3_value **a){
-  engineRunFunc(c, n, a, MIG_OP_CHECK, "migrate_check");
+  engineRunFunc(c, n, a, MIG_RUN_CHECK, "migrate_check");
 }
 
 /* migrate_current() */
@@ -578,6 +624,7 @@ static void engineSqlFunc(sqlite3_context *ctx, int argc,
   const char *zDir, *zTarget;
   char *zOut = 0, *zErr = 0;
   sqlite3_int64 n = 0;
+  MigRunOpts o;
   int rc, eOp;
   UNUSED(argc);
   if( migDirectOnly(ctx, "migrate_sql") ) return;
@@ -585,14 +632,15 @@ static void engineSqlFunc(sqlite3_context *ctx, int argc,
   if( zDir==0 ) return;
   zTarget = engineArg(ctx, argv, 1, "migrate_sql", "target");
   if( zTarget==0 ) return;
-  if( strcmp(zDir, "upgrade")==0 ) eOp = MIG_OP_SQL_UP;
-  else if( strcmp(zDir, "downgrade")==0 ) eOp = MIG_OP_SQL_DOWN;
+  if( strcmp(zDir, "upgrade")==0 ) eOp = MIG_RUN_SQL_UP;
+  else if( strcmp(zDir, "downgrade")==0 ) eOp = MIG_RUN_SQL_DOWN;
   else{
     sqlite3_result_error(ctx, "migrate_sql: the direction must be "
                          "'upgrade' or 'downgrade'", -1);
     return;
   }
-  rc = migRun(p, eOp, zTarget, &n, &zOut, &zErr);
+  migRunOptsInit(&o, p, eOp, zTarget);
+  rc = migRun(p->db, &o, &n, &zOut, &zErr);
   if( engineResultError(ctx, rc, zErr) ) return;
   sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
 }
@@ -666,18 +714,65 @@ static MigConn *engineConn(sqlite3 *db, char **pzErr){
   return p;
 }
 
-/* Public API: see migrate.h. Registration stops at the first bad entry
-** (the entries before it stay registered). */
+/* Hand zErr to the caller through pzErr (NULL: free it). Returns rc. */
+static int engineApiErr(int rc, char *zErr, char **pzErr){
+  if( pzErr ) *pzErr = zErr;
+  else sqlite3_free(zErr);
+  return rc;
+}
+
+/*
+** One run for the C API: operation eOp toward zTarget with the
+** connection's callbacks; *pnDone (if not NULL) and *pzOut (offline)
+** as migRun() sets them.
+*/
+static int engineApiRun(sqlite3 *db, int eOp, const char *zTarget,
+                        sqlite3_int64 *pnDone, char **pzOut, char **pzErr){
+  MigConn *p;
+  MigRunOpts o;
+  sqlite3_int64 n = 0;
+  char *zErr = 0;
+  int rc;
+  if( pzErr ) *pzErr = 0;
+  if( pzOut ) *pzOut = 0;
+  if( pnDone ) *pnDone = 0;
+  if( (p = engineConn(db, pzErr))==0 ) return SQLITE_MISUSE;
+  migRunOptsInit(&o, p, eOp, zTarget);
+  rc = migRun(db, &o, &n, pzOut, &zErr);
+  if( pnDone ) *pnDone = n;
+  return engineApiErr(rc, zErr, pzErr);
+}
+
+/* Drop the registered revisions from index nKeep on. */
+static void engineUnregister(MigConn *p, int nKeep){
+  MigEngine *e = (MigEngine*)p->pEngine;
+  while( e && e->nReg>nKeep ) migRevClear(&e->aReg[--e->nReg]);
+}
+
+/* Public within the extension: see migrate_run.h. */
+int migRunVerify(sqlite3 *db, char **pzOut, char **pzErr){
+  MigConn *p = engineConn(db, pzErr);
+  *pzOut = 0;
+  return p ? migEngineVerify(p, pzOut, pzErr) : SQLITE_MISUSE;
+}
+
+/* Public API: see migrate.h. All or nothing. */
 MIGRATE_API int sqlite3_migrate_register(
   sqlite3 *db,
   const sqlite3_migration *aMig,
   int nMig,
   char **pzErr
 ){
-  MigConn *p = engineConn(db, pzErr);
-  int i, rc = SQLITE_OK;
+  MigConn *p;
+  int i, nKeep, rc = SQLITE_OK;
   char *zErr = 0;
-  if( p==0 ) return SQLITE_MISUSE;
+  if( pzErr ) *pzErr = 0;
+  if( (p = engineConn(db, pzErr))==0 ) return SQLITE_MISUSE;
+  if( nMig<0 || (nMig>0 && aMig==0) ){
+    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf("sqlite3_migrate_"
+        "register: no array of %d migrations", nMig), pzErr);
+  }
+  nKeep = p->pEngine ? ((MigEngine*)p->pEngine)->nReg : 0;
   for(i=0; rc==SQLITE_OK && i<nMig; i++){
     MigRev r;
     memset(&r, 0, sizeof(r));
@@ -688,9 +783,8 @@ MIGRATE_API int sqlite3_migrate_register(
     r.zDown = (char*)aMig[i].zDown;
     rc = migEngineRegister(p, &r, &zErr);
   }
-  if( pzErr ) *pzErr = zErr;
-  else sqlite3_free(zErr);
-  return rc;
+  if( rc!=SQLITE_OK ) engineUnregister(p, nKeep);
+  return engineApiErr(rc, zErr, pzErr);
 }
 
 /* Public API: see migrate.h. */
@@ -700,16 +794,84 @@ MIGRATE_API int sqlite3_migrate_upgrade(
   int *pnApplied,
   char **pzErr
 ){
-  MigConn *p = engineConn(db, pzErr);
   sqlite3_int64 n = 0;
+  int rc = engineApiRun(db, MIG_RUN_UPGRADE, zTarget, &n, 0, pzErr);
+  if( pnApplied ) *pnApplied = (int)n;
+  return rc;
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_downgrade(
+  sqlite3 *db,
+  const char *zTarget,
+  int *pnReverted,
+  char **pzErr
+){
+  sqlite3_int64 n = 0;
+  int rc;
+  if( zTarget==0 ){
+    if( pnReverted ) *pnReverted = 0;
+    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf(
+        "sqlite3_migrate_downgrade: the target is required"), pzErr);
+  }
+  rc = engineApiRun(db, MIG_RUN_DOWNGRADE, zTarget, &n, 0, pzErr);
+  if( pnReverted ) *pnReverted = (int)n;
+  return rc;
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_stamp(
+  sqlite3 *db,
+  const char *zTarget,
+  char **pzErr
+){
+  if( zTarget==0 ){
+    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf(
+        "sqlite3_migrate_stamp: the target is required"), pzErr);
+  }
+  return engineApiRun(db, MIG_RUN_STAMP, zTarget, 0, 0, pzErr);
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_check(
+  sqlite3 *db,
+  int *pnPending,
+  char **pzErr
+){
+  sqlite3_int64 n = 0;
+  int rc = engineApiRun(db, MIG_RUN_CHECK, 0, &n, 0, pzErr);
+  if( pnPending ) *pnPending = (int)n;
+  return rc;
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_sql(
+  sqlite3 *db,
+  int bDowngrade,
+  const char *zTarget,
+  char **pzSql,
+  char **pzErr
+){
+  *pzSql = 0;
+  if( bDowngrade && zTarget==0 ){
+    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf(
+        "sqlite3_migrate_sql: a downgrade needs a target"), pzErr);
+  }
+  return engineApiRun(db, bDowngrade ? MIG_RUN_SQL_DOWN : MIG_RUN_SQL_UP,
+                      zTarget, 0, pzSql, pzErr);
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_verify(
+  sqlite3 *db,
+  char **pzReport,
+  char **pzErr
+){
   char *zErr = 0;
   int rc;
-  if( p==0 ) return SQLITE_MISUSE;
-  rc = migRun(p, MIG_OP_UPGRADE, zTarget, &n, 0, &zErr);
-  if( pnApplied ) *pnApplied = (int)n;
-  if( pzErr ) *pzErr = zErr;
-  else sqlite3_free(zErr);
-  return rc;
+  if( pzErr ) *pzErr = 0;
+  rc = migRunVerify(db, pzReport, &zErr);
+  return engineApiErr(rc, zErr, pzErr);
 }
 
 /* Public API: see migrate.h. */
@@ -718,13 +880,55 @@ MIGRATE_API int sqlite3_migrate_current(
   char **pzCurrent,
   char **pzErr
 ){
-  MigConn *p = engineConn(db, pzErr);
+  MigConn *p;
   char *zErr = 0;
-  int rc;
   *pzCurrent = 0;
+  if( pzErr ) *pzErr = 0;
+  if( (p = engineConn(db, pzErr))==0 ) return SQLITE_MISUSE;
+  return engineApiErr(engineCurrent(p, pzCurrent, &zErr), zErr, pzErr);
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_dir(sqlite3 *db, const char *zDir){
+  MigConn *p = migConnGet(db);
+  return p ? migConnSetDir(p, zDir) : SQLITE_MISUSE;
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_log(
+  sqlite3 *db,
+  void (*xLog)(void*, const char *zLine),
+  void *pArg
+){
+  MigConn *p = migConnGet(db);
   if( p==0 ) return SQLITE_MISUSE;
-  rc = engineCurrent(p, pzCurrent, &zErr);
-  if( pzErr ) *pzErr = zErr;
-  else sqlite3_free(zErr);
-  return rc;
+  p->xLog = xLog;
+  p->pLogArg = pArg;
+  return SQLITE_OK;
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_progress(
+  sqlite3 *db,
+  void (*xProgress)(void*, sqlite3_int64 nDone, sqlite3_int64 nTotal),
+  void *pArg
+){
+  MigConn *p = migConnGet(db);
+  if( p==0 ) return SQLITE_MISUSE;
+  p->xProgress = xProgress;
+  p->pProgressArg = pArg;
+  return SQLITE_OK;
+}
+
+/* Public API: see migrate.h. */
+MIGRATE_API int sqlite3_migrate_confirm(
+  sqlite3 *db,
+  int (*xConfirm)(void*, const char *zDataLossLines),
+  void *pArg
+){
+  MigConn *p = migConnGet(db);
+  if( p==0 ) return SQLITE_MISUSE;
+  p->xConfirm = xConfirm;
+  p->pConfirmArg = pArg;
+  return SQLITE_OK;
 }

@@ -19,6 +19,7 @@
 #ifndef ENGINE_INT_H
 #define ENGINE_INT_H
 #include "mig_int.h"
+#include "migrate_run.h"
 
 /* Where a revision came from. */
 #define MIG_SRC_FILE     0     /* A *.sql file of the directory */
@@ -116,15 +117,7 @@ char *migBookStampSql(const char *zFrom, const char *zTo);
 char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol,
                   int *pRc);
 
-/* runner.c */
-#define MIG_OP_UPGRADE   0
-#define MIG_OP_DOWNGRADE 1
-#define MIG_OP_STAMP     2
-#define MIG_OP_SQL_UP    3     /* Offline: SQL of an upgrade */
-#define MIG_OP_SQL_DOWN  4     /* Offline: SQL of a downgrade */
-#define MIG_OP_CHECK     5     /* Count pending migrations */
-int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
-           char **pzOut, char **pzErr);
+/* runner.c: migRun(), see migrate_run.h */
 
 /* engine.c */
 int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,

@@ -46,11 +46,15 @@ struct MigConn {
   char *zDir;                  /* Migrations directory; NULL: "migrations" */
   void *pEngine;               /* Engine state: registered revisions etc. */
   void (*xEngineFree)(void*);  /* Destructor for pEngine */
-  void (*xLog)(void*, const char*);  /* Progress/info lines, or NULL */
+  /* Log lines of runs started from SQL or the C API, or NULL. */
+  void (*xLog)(void*, const char*);
   void *pLogArg;               /* First argument to xLog (not owned) */
+  /* Progress of runs, snapshots, restores and table rebuilds, or NULL */
   void (*xProgress)(void*, sqlite3_int64 nDone, sqlite3_int64 nTotal);
   void *pProgressArg;          /* First argument to xProgress (not owned) */
-  char *zBackup;               /* Setting: path of a snapshot before upgrade */
+  /* Data-loss confirmation of runs from SQL or the C API, or NULL */
+  int (*xConfirm)(void*, const char *zDataLossLines);
+  void *pConfirmArg;           /* First argument to xConfirm (not owned) */
   int eBackupAuto;             /* Setting: 1 to snapshot before data loss */
   void *pGraphLent;            /* A loaded MigGraph used instead of the
                                ** scripts: the migration tester lends it to
@@ -62,8 +66,9 @@ struct MigConn {
 int migConnInit(sqlite3 *db);          /* Create state for db; SQLITE_OK */
 MigConn *migConnGet(sqlite3 *db);      /* State of db, or NULL */
 const char *migConnDir(MigConn *p);    /* Migrations directory in use */
+int migConnDirSet(MigConn *p);         /* 1: a directory was set explicitly */
+int migConnSetDir(MigConn *p, const char *zDir);  /* NULL: the default */
 int migDirectOnly(sqlite3_context *ctx, const char *zFunc);
-void migLog(MigConn *p, const char *zFormat, ...);  /* Send a line to xLog */
 void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal);
 
 /* introspect.c */

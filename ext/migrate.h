@@ -8,9 +8,12 @@
 **
 ** As a loadable extension:   .load ./migrate        (sqlite3 shell)
 **                            SELECT load_extension('./migrate');
-** Linked statically (compile with -DSQLITE_CORE, link libsqlite3migrate.a):
+** Linked statically: link libsqlite3migrate.a (and -lz, see
+** `pkg-config --libs --static migrate`), then
 **     sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init);
-** then every connection opened afterwards has the functions.
+** and every connection opened afterwards has the functions. The library
+** itself was compiled with -DSQLITE_CORE; an application needs no
+** special flag to use it.
 **
 ** For apps that compile their migrations in (no files on the device),
 ** register an array of revisions on a connection and upgrade:
@@ -26,8 +29,26 @@
 **       rc = sqlite3_migrate_upgrade(db, "head", &nApplied, &zErr);
 **     }
 **
-** Error messages returned through pzErr are obtained from sqlite3_malloc()
-** and must be freed by the caller with sqlite3_free().
+** Registered revisions are used alone: files of a migrations directory
+** join them only when a directory was set explicitly on the connection
+** (sqlite3_migrate_dir(), migrate_dir() in SQL, or the settings the shell
+** keeps), never from the "migrations" default. A connection that
+** registers nothing reads its directory as the shell does.
+**
+** Conventions of every function below:
+**  - db must have the extension (sqlite3_migrate_init() ran on it);
+**    otherwise SQLITE_MISUSE with *pzErr saying so.
+**  - Results are SQLite result codes. On error, when pzErr is not NULL,
+**    *pzErr is set to a message naming the culprit ("revision 0003:2: no
+**    such table: missing"), obtained from sqlite3_malloc(): the caller
+**    frees it with sqlite3_free(). On success *pzErr is set to NULL.
+**    pzErr may be NULL to ignore the message.
+**  - Targets are Alembic's: "head", "heads", "base", a revision id or a
+**    unique prefix, "+N"/"-N", "LABEL@head", "REV+N".
+**  - Runs take the write lock (BEGIN IMMEDIATE, honouring the busy
+**    timeout) and apply each migration whole or not at all; on failure
+**    the migrations applied before the failing one stay applied.
+**  - Strings passed in are copied or used during the call only.
 */
 #ifndef MIGRATE_H
 #define MIGRATE_H
@@ -64,9 +85,11 @@ MIGRATE_API int sqlite3_migrate_init(
 );
 
 /*
-** Register nMig revisions on this connection. They join (and take
-** precedence over) any files in the migrations directory. Returns
-** SQLITE_OK, or an error code with *pzErr naming the culprit.
+** Register nMig revisions on this connection, all or nothing: on error
+** (an entry without zRevision or zUp, an id registered twice, out of
+** memory) none of aMig is registered and *pzErr names the entry. The
+** strings are copied. Registered revisions take precedence over a file
+** of the same id.
 */
 MIGRATE_API int sqlite3_migrate_register(
   sqlite3 *db,
@@ -77,12 +100,72 @@ MIGRATE_API int sqlite3_migrate_register(
 
 /*
 ** Upgrade to zTarget ("head" when NULL). *pnApplied (if not NULL) is set
-** to the number of migrations applied.
+** to the number of migrations applied, also on error (those before the
+** failing one).
 */
 MIGRATE_API int sqlite3_migrate_upgrade(
   sqlite3 *db,
   const char *zTarget,
   int *pnApplied,
+  char **pzErr
+);
+
+/*
+** Downgrade to zTarget (required: "base", "-1", a revision). Fails before
+** changing anything if a revision to revert has no down SQL.
+** *pnReverted (if not NULL) gets the number of migrations reverted.
+*/
+MIGRATE_API int sqlite3_migrate_downgrade(
+  sqlite3 *db,
+  const char *zTarget,
+  int *pnReverted,
+  char **pzErr
+);
+
+/*
+** Make zTarget (required) the current revision set without running any
+** migration (Alembic's stamp).
+*/
+MIGRATE_API int sqlite3_migrate_stamp(
+  sqlite3 *db,
+  const char *zTarget,
+  char **pzErr
+);
+
+/*
+** Set *pnPending to the number of migrations an upgrade to "heads"
+** would apply (0: up to date). Changes nothing.
+*/
+MIGRATE_API int sqlite3_migrate_check(
+  sqlite3 *db,
+  int *pnPending,
+  char **pzErr
+);
+
+/*
+** Set *pzReport to "ok", or to one problem per line: an applied revision
+** whose SQL changed since (drift) or that is missing, integrity_check
+** and foreign_key_check failures. The caller frees *pzReport with
+** sqlite3_free(). A check that cannot run is an error, not a report.
+*/
+MIGRATE_API int sqlite3_migrate_verify(
+  sqlite3 *db,
+  char **pzReport,
+  char **pzErr
+);
+
+/*
+** Offline: set *pzSql to the SQL script of an upgrade (bDowngrade 0,
+** zTarget "head" when NULL) or downgrade (bDowngrade 1, zTarget
+** required) from the current revision, bookkeeping statements included;
+** a target "START:END" starts from START instead. Nothing is written.
+** The caller frees *pzSql with sqlite3_free().
+*/
+MIGRATE_API int sqlite3_migrate_sql(
+  sqlite3 *db,
+  int bDowngrade,
+  const char *zTarget,
+  char **pzSql,
   char **pzErr
 );
 
@@ -125,6 +208,46 @@ MIGRATE_API int sqlite3_migrate_apply(
   int bAllowDataLoss,
   int *pnStmt,
   char **pzErr
+);
+
+/*
+** Read migration files from directory zDir (copied) on this connection,
+** as migrate_dir(zDir) does; files then join registered revisions. NULL
+** goes back to the default. Returns SQLITE_OK, SQLITE_MISUSE (no
+** extension on db, or an empty zDir) or SQLITE_NOMEM.
+*/
+MIGRATE_API int sqlite3_migrate_dir(sqlite3 *db, const char *zDir);
+
+/*
+** Callbacks of the runs started on this connection, from C or from SQL
+** (migrate_upgrade() and friends). NULL removes one. pArg is passed back
+** as the first argument and never freed. Each returns SQLITE_OK or
+** SQLITE_MISUSE.
+**
+** xLog gets one line per event, in Alembic's words ("Running upgrade
+** 0001 -> 0002, add email", data-loss lines, backups written).
+** xProgress gets (done, total) after each migration of a run, and during
+** snapshots, restores and table rebuilds (pages or rows of that task).
+** xConfirm is called once per upgrade or downgrade, before anything is
+** changed, when the plan would lose data (drop a table or a column):
+** zDataLossLines holds one "data loss: ..." line per loss, each ending in
+** a newline. Returning non-zero cancels the run, which then fails with
+** SQLITE_ABORT and "cancelled: ..." in *pzErr, the database unchanged.
+*/
+MIGRATE_API int sqlite3_migrate_log(
+  sqlite3 *db,
+  void (*xLog)(void*, const char *zLine),
+  void *pArg
+);
+MIGRATE_API int sqlite3_migrate_progress(
+  sqlite3 *db,
+  void (*xProgress)(void*, sqlite3_int64 nDone, sqlite3_int64 nTotal),
+  void *pArg
+);
+MIGRATE_API int sqlite3_migrate_confirm(
+  sqlite3 *db,
+  int (*xConfirm)(void*, const char *zDataLossLines),
+  void *pArg
 );
 
 #ifdef __cplusplus

@@ -1,7 +1,9 @@
 /*
 ** runner.c: upgrade, downgrade, stamp, and their offline SQL.
 **
-** migRun(p, MIG_OP_..., zTarget, &nDone, &zOut, &zErr) does one command:
+** migRun(db, &opts, &nDone, &zOut, &zErr) does one command, as the
+** MigRunOpts say (migrate_run.h): the front ends (SQL functions, C API,
+** shell) only fill in the options.
 **
 **  1. PRAGMA foreign_keys is set between transactions (it cannot change
 **     inside one): each migration runs with the connection's own setting,
@@ -20,6 +22,8 @@
 **     ancestors of the target that are not applied yet, parents first; a
 **     downgrade reverts the applied descendants of the target, children
 **     first, and fails before changing anything if one is irreversible.
+**     When the plan would lose data and the options have an xConfirm
+**     hook, it is called once here, before anything is changed.
 **  3. Each migration runs inside SAVEPOINT migrate_step together with its
 **     bookkeeping rows: statements one at a time (ALTER TABLE forms that
 **     SQLite lacks go to migAlterApply()), then PRAGMA foreign_key_check
@@ -36,10 +40,10 @@
 **     migrations relocks the same way.
 **  5. COMMIT, then the connection's own foreign-key setting is restored.
 **
-** Offline (MIG_OP_SQL_*): the same plan, printed as SQL with the
+** Offline (MIG_RUN_SQL_*): the same plan, printed as SQL with the
 ** bookkeeping statements, starting from the database's current revision
 ** or, for a target "START:END" as in Alembic's offline mode, from START;
-** nothing is written. MIG_OP_CHECK counts pending migrations.
+** nothing is written. MIG_RUN_CHECK counts pending migrations.
 */
 #include "engine_int.h"
 #include <string.h>
@@ -50,7 +54,8 @@ typedef struct Runner Runner;
 struct Runner {
   MigConn *p;                  /* Connection state */
   sqlite3 *db;                 /* The connection */
-  int eOp;                     /* MIG_OP_* */
+  const MigRunOpts *o;         /* What to do, whom to tell (not owned) */
+  int eOp;                     /* MIG_RUN_* */
   MigGraph *g;                 /* Scripts and history (owned) */
   int *aCur; int nCur;         /* Current revisions (owned) */
   char *aApplied;              /* Applied marks, g->nRev (owned) */
@@ -77,6 +82,18 @@ static int runError(Runner *r, const char *zFmt, ...){
   r->zErr = sqlite3_vmprintf(zFmt, ap);
   va_end(ap);
   return SQLITE_ERROR;
+}
+
+/* Send a line (printf-style) to the options' xLog, if any. */
+static void runLog(Runner *r, const char *zFmt, ...){
+  va_list ap;
+  char *z;
+  if( r->o->xLog==0 ) return;
+  va_start(ap, zFmt);
+  z = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( z ) r->o->xLog(r->o->pLogArg, z);
+  sqlite3_free(z);
 }
 
 /* Run zSql (owned, freed here). Errors are recorded as they are. */
@@ -300,17 +317,17 @@ static int runPlanDown(Runner *r, const char *zTarget, int iBranch){
 
 /* Resolve the target and make the plan for r->eOp. */
 static int runPlan(Runner *r, const char *zTarget){
-  int bDown = r->eOp==MIG_OP_DOWNGRADE || r->eOp==MIG_OP_SQL_DOWN;
+  int bDown = r->eOp==MIG_RUN_DOWNGRADE || r->eOp==MIG_RUN_SQL_DOWN;
   int iBranch = -1;
   int rc = migGraphResolve(r->g, zTarget, bDown, r->aCur, r->nCur,
                            &r->aTarget, &r->nTarget, &iBranch, &r->zErr);
-  if( rc!=SQLITE_OK && r->eOp==MIG_OP_STAMP && r->zErr
+  if( rc!=SQLITE_OK && r->eOp==MIG_RUN_STAMP && r->zErr
    && strncmp(r->zErr, "Multiple head revisions", 23)==0 ){
     /* Alembic's stamp words this case its own way */
     runError(r, "Multiple heads are present; please specify a single "
              "target revision");
   }
-  if( rc!=SQLITE_OK || r->eOp==MIG_OP_STAMP ) return rc;
+  if( rc!=SQLITE_OK || r->eOp==MIG_RUN_STAMP ) return rc;
   return bDown ? runPlanDown(r, zTarget, iBranch) : runPlanUp(r);
 }
 
@@ -537,7 +554,7 @@ static int runSnapshot(Runner *r, const char *zPath){
   int rc = migBackupSnapshot(r->db, "main", zPath, &nByte, &zErr);
   if( rc==SQLITE_OK ){
     r->bSnapshot = 1;
-    migLog(r->p, "Backup written to %s (%lld bytes)", zPath, nByte);
+    runLog(r, "Backup written to %s (%lld bytes)", zPath, nByte);
   }else{
     runError(r, "%s", zErr ? zErr : sqlite3_errstr(rc));
   }
@@ -558,7 +575,7 @@ static int runDataLoss(Runner *r, const MigRev *pRev, const char *zSql){
     while( z && *z ){
       const char *zEol = strchr(z, '\n');
       int n = zEol ? (int)(zEol-z) : (int)strlen(z);
-      if( n ) migLog(r->p, "%.*s", n, z);
+      if( n ) runLog(r, "%.*s", n, z);
       z += n + (zEol!=0);
     }
     if( r->p->eBackupAuto && !r->bSnapshot ){
@@ -722,10 +739,10 @@ static int runStep(Runner *r, int iRev, int bDown){
   char *zFrom = runParents(r->g, pRev);
   int rc, bFk;
   if( bDown ){
-    migLog(r->p, "Running downgrade %s -> %s, %s", pRev->zId,
+    runLog(r, "Running downgrade %s -> %s, %s", pRev->zId,
            zFrom ? zFrom : "", pRev->zMessage ? pRev->zMessage : "");
   }else{
-    migLog(r->p, "Running upgrade %s -> %s, %s", zFrom ? zFrom : "",
+    runLog(r, "Running upgrade %s -> %s, %s", zFrom ? zFrom : "",
            pRev->zId, pRev->zMessage ? pRev->zMessage : "");
   }
   sqlite3_free(zFrom);
@@ -766,7 +783,7 @@ static int runStamp(Runner *r){
     sqlite3_free(zTo);
     return SQLITE_NOMEM;
   }
-  migLog(r->p, "Running stamp_revision %s -> %s", zFrom ? zFrom : "",
+  runLog(r, "Running stamp_revision %s -> %s", zFrom ? zFrom : "",
          zTo ? zTo : "");
   memset(r->aApplied, 0, g->nRev);
   migGraphAncestors(g, r->aTarget, r->nTarget, r->aApplied);
@@ -855,19 +872,65 @@ static int runOffline(Runner *r, int bDown){
 
 /*************************** The entry point *******************************/
 
+/* Append the lines of report zReport to pStr, each ending in "\n". */
+static void runAppendLines(sqlite3_str *pStr, const char *zReport){
+  const char *z = zReport;
+  while( *z ){
+    const char *zEol = strchr(z, '\n');
+    int n = zEol ? (int)(zEol-z) : (int)strlen(z);
+    if( n ) sqlite3_str_appendf(pStr, "%.*s\n", n, z);
+    z += n + (zEol!=0);
+  }
+}
+
+/*
+** With an xConfirm hook: collect the data-loss lines of the whole plan
+** and, if there are any, ask. Returns SQLITE_OK to go on, or an error
+** (SQLITE_ABORT when the hook said no) before anything was changed.
+*/
+static int runConfirm(Runner *r){
+  int bDown = r->eOp==MIG_RUN_DOWNGRADE;
+  sqlite3_str *pStr;
+  char *zLines;
+  int i, rc = SQLITE_OK;
+  if( r->o->xConfirm==0 || r->nPlan==0 || r->eOp==MIG_RUN_STAMP ){
+    return SQLITE_OK;
+  }
+  pStr = sqlite3_str_new(0);
+  for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
+    MigRev *pRev = &r->g->aRev[r->aPlan[i]];
+    char *zReport = 0;
+    if( migBackupDataLoss(bDown ? pRev->zDown : pRev->zUp, &zReport) ){
+      if( zReport==0 ) rc = SQLITE_NOMEM;   /* The scan is incomplete */
+      else runAppendLines(pStr, zReport);
+    }
+    sqlite3_free(zReport);
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pStr);
+  zLines = sqlite3_str_finish(pStr);
+  if( rc==SQLITE_OK && zLines && zLines[0]
+   && r->o->xConfirm(r->o->pConfirmArg, zLines) ){
+    runError(r, "cancelled: the %s would lose data, nothing was changed",
+             bDown ? "downgrade" : "upgrade");
+    rc = SQLITE_ABORT;
+  }
+  sqlite3_free(zLines);
+  return rc;
+}
+
 /* Run the plan; *pnDone counts the migrations that were applied. */
 static int runAll(Runner *r, sqlite3_int64 *pnDone){
-  int bDown = r->eOp==MIG_OP_DOWNGRADE;
+  int bDown = r->eOp==MIG_RUN_DOWNGRADE;
   int i, rc = SQLITE_OK;
-  if( !bDown && r->nPlan>0 && r->p->zBackup ){
-    rc = runSnapshot(r, r->p->zBackup);
+  if( !bDown && r->nPlan>0 && r->o->zBackup ){
+    rc = runSnapshot(r, r->o->zBackup);
   }
   if( rc==SQLITE_OK && r->nPlan>0 ) rc = runFkCheck(r, 0);
   for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
     rc = runStep(r, r->aPlan[i], bDown);
     if( rc==SQLITE_OK ){
       (*pnDone)++;
-      migProgress(r->p, i+1, r->nPlan);
+      if( r->o->xProgress ) r->o->xProgress(r->o->pProgressArg, i+1, r->nPlan);
     }
   }
   return rc;
@@ -893,9 +956,9 @@ static void runFreeState(Runner *r){
 ** between two migrations of the run).
 */
 static int runFkRestart(Runner *r){
-  int bDown = r->eOp==MIG_OP_DOWNGRADE;
+  int bDown = r->eOp==MIG_RUN_DOWNGRADE;
   const MigRev *pRev;
-  if( r->eOp==MIG_OP_STAMP || r->nPlan==0 || r->bTxn!=1 ) return 0;
+  if( r->eOp==MIG_RUN_STAMP || r->nPlan==0 || r->bTxn!=1 ) return 0;
   pRev = &r->g->aRev[r->aPlan[0]];
   return runFkWant(r, bDown ? pRev->zDown : pRev->zUp)!=r->bFkStart;
 }
@@ -910,7 +973,7 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
   }
   if( rc==SQLITE_OK && bAdopted ){
     char *zIds = runIdList(r->g, r->aCur, r->nCur);
-    migLog(r->p, "Adopted alembic_version: %s", zIds ? zIds : "");
+    runLog(r, "Adopted alembic_version: %s", zIds ? zIds : "");
     sqlite3_free(zIds);
   }
   if( rc==SQLITE_OK ) rc = runPlan(r, zTarget);
@@ -920,8 +983,9 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
     r->bFkStart = 1;
     return runWrite(r, zTarget, pnDone);
   }
+  if( rc==SQLITE_OK ) rc = runConfirm(r);
   if( rc==SQLITE_OK ){
-    if( r->eOp==MIG_OP_STAMP ){
+    if( r->eOp==MIG_RUN_STAMP ){
       rc = runStamp(r);
       if( rc==SQLITE_OK ) *pnDone = r->nTarget;
     }else{
@@ -937,40 +1001,43 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
   return rc;
 }
 
-/*
-** Do operation eOp (MIG_OP_*) toward zTarget ("head" when NULL) on the
-** connection of p. *pnDone gets the number of migrations applied (for
-** CHECK: pending); *pzOut the SQL text of the offline ops (sqlite3_free).
-** On error returns an SQLite code with *pzErr set (sqlite3_malloc'd).
-*/
-int migRun(MigConn *p, int eOp, const char *zTarget, sqlite3_int64 *pnDone,
+/* Public within the extension: see migrate_run.h. */
+int migRun(sqlite3 *db, const MigRunOpts *pOpts, sqlite3_int64 *pnDone,
            char **pzOut, char **pzErr){
   Runner r;
+  const char *zTarget = pOpts->zTarget ? pOpts->zTarget : "head";
+  int eOp = pOpts->eOp;
   int rc;
   memset(&r, 0, sizeof(r));
-  r.p = p;
-  r.db = p->db;
+  r.p = migConnGet(db);
+  r.db = db;
+  r.o = pOpts;
   r.eOp = eOp;
   *pnDone = 0;
   if( pzOut ) *pzOut = 0;
-  if( zTarget==0 ) zTarget = "head";
-  if( eOp==MIG_OP_UPGRADE || eOp==MIG_OP_DOWNGRADE || eOp==MIG_OP_STAMP ){
+  *pzErr = 0;
+  if( r.p==0 ){
+    *pzErr = sqlite3_mprintf("the migrate extension is not registered on "
+                             "this connection");
+    return SQLITE_MISUSE;
+  }
+  if( eOp==MIG_RUN_UPGRADE || eOp==MIG_RUN_DOWNGRADE || eOp==MIG_RUN_STAMP ){
     rc = runWrite(&r, zTarget, pnDone);
   }else{
-    const char *zColon = eOp==MIG_OP_CHECK ? 0 : strchr(zTarget, ':');
-    if( eOp==MIG_OP_CHECK ) zTarget = "heads";
+    const char *zColon = eOp==MIG_RUN_CHECK ? 0 : strchr(zTarget, ':');
+    if( eOp==MIG_RUN_CHECK ) zTarget = "heads";
     rc = runLoad(&r);
     if( rc==SQLITE_OK && zColon ){
       rc = runOfflineStart(&r, zTarget, (int)(zColon-zTarget));
       zTarget = zColon+1;
     }
     if( rc==SQLITE_OK ) rc = runPlan(&r, zTarget);
-    if( rc==SQLITE_OK && eOp==MIG_OP_CHECK ) *pnDone = r.nPlan;
-    if( rc==SQLITE_OK && eOp!=MIG_OP_CHECK ){
+    if( rc==SQLITE_OK && eOp==MIG_RUN_CHECK ) *pnDone = r.nPlan;
+    if( rc==SQLITE_OK && eOp!=MIG_RUN_CHECK ){
       r.pOut = sqlite3_str_new(0);
-      rc = runOffline(&r, eOp==MIG_OP_SQL_DOWN);
+      rc = runOffline(&r, eOp==MIG_RUN_SQL_DOWN);
       if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(r.pOut);
-      if( rc==SQLITE_OK ) *pzOut = sqlite3_str_finish(r.pOut);
+      if( rc==SQLITE_OK && pzOut ) *pzOut = sqlite3_str_finish(r.pOut);
       else sqlite3_free(sqlite3_str_finish(r.pOut));
     }
   }

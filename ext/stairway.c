@@ -71,7 +71,6 @@ int migTestScratch(MigConn *pLive, const char *zFile, StwScratch *pS,
   pS->pConn->db = pS->db;
   pS->pConn->xLog = 0;
   pS->pConn->xProgress = 0;
-  pS->pConn->zBackup = 0;
   pS->pConn->eBackupAuto = 0;
   return SQLITE_OK;
 }
@@ -126,8 +125,10 @@ static void stwReport(Stw *t, const char *zWord, const char *zFmt, ...){
 /* Run one step on the scratch copy; on failure *pzErr is set. */
 static int stwRunStep(Stw *t, int eOp, const char *zTarget, char **pzErr){
   sqlite3_int64 nDone = 0;
+  MigRunOpts o;
   *pzErr = 0;
-  return migRun(t->s.pConn, eOp, zTarget, &nDone, 0, pzErr);
+  migRunOptsInit(&o, t->s.pConn, eOp, zTarget);
+  return migRun(t->s.db, &o, &nDone, 0, pzErr);
 }
 
 /* Take the state of the scratch copy into *pOut, after t->cur. */
@@ -185,7 +186,7 @@ static int stwRevision(Stw *t, int iRev, int *pbStop){
   memset(&s0b, 0, sizeof(s0b));
   memset(&s1b, 0, sizeof(s1b));
   t->nRev++;
-  if( stwRunStep(t, MIG_OP_UPGRADE, r->zId, &zErr) ){
+  if( stwRunStep(t, MIG_RUN_UPGRADE, r->zId, &zErr) ){
     stwReport(t, "FAIL", "%s upgrade: %s", r->zId, zErr);
     sqlite3_free(zErr);
     *pbStop = 1;
@@ -202,7 +203,7 @@ static int stwRevision(Stw *t, int iRev, int *pbStop){
   }
   zDown = stwDownTarget(t, r);
   if( zDown==0 ){ rc = SQLITE_NOMEM; goto done; }
-  if( stwRunStep(t, MIG_OP_DOWNGRADE, zDown, &zErr) ){
+  if( stwRunStep(t, MIG_RUN_DOWNGRADE, zDown, &zErr) ){
     stwReport(t, "FAIL", "%s downgrade: %s", r->zId, zErr);
     sqlite3_free(zErr);
     zErr = 0;
@@ -214,7 +215,7 @@ static int stwRevision(Stw *t, int iRev, int *pbStop){
     rc = stwCompare(t, r->zId, "downgrade", &t->cur, &s0b, &wDown);
   }
   if( rc ) goto done;
-  if( stwRunStep(t, MIG_OP_UPGRADE, r->zId, &zErr) ){
+  if( stwRunStep(t, MIG_RUN_UPGRADE, r->zId, &zErr) ){
     stwReport(t, "FAIL", "%s upgrade again: %s", r->zId, zErr);
     sqlite3_free(zErr);
     zErr = 0;

@@ -4,15 +4,11 @@
 **   init [DIR]                 create the migrations directory
 **   new MESSAGE                new revision file on top of the head
 **   merge MESSAGE REV...       new revision merging REV... (e.g. heads)
-**   upgrade [TARGET] [--sql] [--backup FILE]
-**   downgrade TARGET [--sql]
 **   current | heads | branches | history [-v] [-r RANGE] | show REV
-**   stamp TARGET | check | verify
 **
-** Output follows Alembic's ("Running upgrade a1b2 -> c3d4, add status",
-** "a1b2 -> c3d4 (head), add status"): progress lines come from the
-** engine through MigConn.xLog, which is pointed at the shell's output
-** while a command runs. Errors go to stderr through migShellError().
+** (upgrade, downgrade, stamp, check and verify are in cmd_run.c.)
+** Output follows Alembic's ("a1b2 -> c3d4 (head), add status"). Errors
+** go to stderr through migShellError().
 */
 #include "shell_int.h"
 #include "../ext/engine_int.h"
@@ -20,143 +16,11 @@
 #include <sys/stat.h>
 #include <dirent.h>
 
-/* xLog of the connection while a subcommand runs: one line to out. */
-static void cmdLog(void *pArg, const char *zLine){
-  fprintf((FILE*)pArg, "%s\n", zLine);
-}
-
 /* Report an engine error (freeing it); returns 1. */
 static int cmdFail(MigShell *p, char *zErr){
   migShellError(p, "%s", zErr ? zErr : "out of memory");
   sqlite3_free(zErr);
   return 1;
-}
-
-/* How long .migrate waits for the write lock when .timeout set nothing. */
-#define CMD_BUSY_MS 60000
-
-/*
-** Run migRun() with the log sent to the shell's output and, when
-** zBackup is not NULL, MigConn.zBackup set to it. Prints offline SQL.
-*/
-static int cmdRun(MigShell *p, int eOp, const char *zTarget,
-                  const char *zBackup){
-  MigConn *pConn = migConnGet(p->db);
-  void (*xOldLog)(void*, const char*);
-  void *pOldArg;
-  char *zOldBackup, *zOut = 0, *zErr = 0;
-  sqlite3_int64 n = 0, nTimeout = 0;
-  int rc;
-  if( pConn==0 ) return migShellError(p, "the migrate extension is missing");
-  /* The shell has no busy timeout unless .timeout set one, so a second
-  ** runner would fail at once: wait for the write lock instead, up to
-  ** CMD_BUSY_MS, as several deploy scripts starting together expect. */
-  migQueryInt(p->db, &nTimeout, "PRAGMA busy_timeout");
-  if( nTimeout==0 ) sqlite3_busy_timeout(p->db, CMD_BUSY_MS);
-  xOldLog = pConn->xLog;
-  pOldArg = pConn->pLogArg;
-  zOldBackup = pConn->zBackup;
-  pConn->xLog = cmdLog;
-  pConn->pLogArg = p->out;
-  if( zBackup ) pConn->zBackup = sqlite3_mprintf("%s", zBackup);
-  rc = migRun(pConn, eOp, zTarget, &n, &zOut, &zErr);
-  if( nTimeout==0 ) sqlite3_busy_timeout(p->db, 0);
-  if( zBackup ) sqlite3_free(pConn->zBackup);
-  pConn->zBackup = zOldBackup;
-  pConn->xLog = xOldLog;
-  pConn->pLogArg = pOldArg;
-  if( rc!=SQLITE_OK ) return cmdFail(p, zErr);
-  if( zOut ) fprintf(p->out, "%s", zOut);
-  sqlite3_free(zOut);
-  return 0;
-}
-
-/* Parse [TARGET] [--sql] [--backup FILE]; returns 1 after a usage error */
-static int cmdTargetArgs(int nArg, char **azArg, int bBackup,
-                         const char **pzTarget, int *pbSql,
-                         const char **pzBackup){
-  int i;
-  for(i=1; i<nArg; i++){
-    if( strcmp(azArg[i], "--sql")==0 ){
-      *pbSql = 1;
-    }else if( bBackup && strcmp(azArg[i], "--backup")==0 && i+1<nArg ){
-      *pzBackup = azArg[++i];
-    }else if( azArg[i][0]!='-' && *pzTarget==0 ){
-      *pzTarget = azArg[i];
-    }else if( azArg[i][0]=='-' && azArg[i][1]>='0' && azArg[i][1]<='9'
-           && *pzTarget==0 ){
-      *pzTarget = azArg[i];
-    }else{
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* .migrate upgrade [TARGET] [--sql] [--backup FILE] */
-int migCmdUpgrade(MigShell *p, int nArg, char **azArg){
-  const char *zTarget = 0, *zBackup = 0;
-  int bSql = 0, i;
-  for(i=1; i<nArg; i++){
-    if( strcmp(azArg[i], "--dry-run")==0 ) return migCmdDryRun(p, nArg, azArg);
-  }
-  if( cmdTargetArgs(nArg, azArg, 1, &zTarget, &bSql, &zBackup)
-   || (bSql && zBackup) ){
-    return migShellError(p,
-        "usage: .migrate upgrade [TARGET] [--sql] [--backup FILE]");
-  }
-  return cmdRun(p, bSql ? MIG_OP_SQL_UP : MIG_OP_UPGRADE, zTarget, zBackup);
-}
-
-/* .migrate downgrade TARGET [--sql] */
-int migCmdDowngrade(MigShell *p, int nArg, char **azArg){
-  const char *zTarget = 0, *zBackup = 0;
-  int bSql = 0;
-  if( cmdTargetArgs(nArg, azArg, 0, &zTarget, &bSql, &zBackup)
-   || zTarget==0 ){
-    return migShellError(p, "usage: .migrate downgrade TARGET [--sql]");
-  }
-  return cmdRun(p, bSql ? MIG_OP_SQL_DOWN : MIG_OP_DOWNGRADE, zTarget, 0);
-}
-
-/* .migrate stamp TARGET */
-int migCmdStamp(MigShell *p, int nArg, char **azArg){
-  if( nArg!=2 ) return migShellError(p, "usage: .migrate stamp TARGET");
-  return cmdRun(p, MIG_OP_STAMP, azArg[1], 0);
-}
-
-/* .migrate check: fails while migrations are pending */
-int migCmdCheck(MigShell *p, int nArg, char **azArg){
-  MigConn *pConn = migConnGet(p->db);
-  sqlite3_int64 n = 0;
-  char *zErr = 0;
-  UNUSED(azArg);
-  if( nArg!=1 ) return migShellError(p, "usage: .migrate check");
-  if( migRun(pConn, MIG_OP_CHECK, 0, &n, 0, &zErr) ) return cmdFail(p, zErr);
-  if( n>0 ){
-    return migShellError(p, "Target database is not up to date: %lld "
-                         "migration%s pending", n, n==1 ? "" : "s");
-  }
-  if( migCmdCheckSchema(p) ) return 1;
-  fprintf(p->out, "Database is up to date\n");
-  return 0;
-}
-
-/* .migrate verify: prints migrate_verify(); fails unless "ok" */
-int migCmdVerify(MigShell *p, int nArg, char **azArg){
-  char *zOut = 0, *zErr = 0;
-  UNUSED(azArg);
-  if( nArg!=1 ) return migShellError(p, "usage: .migrate verify");
-  if( migEngineVerify(migConnGet(p->db), &zOut, &zErr) ){
-    return cmdFail(p, zErr);
-  }
-  fprintf(p->out, "%s\n", zOut);
-  if( strcmp(zOut, "ok")!=0 ){
-    sqlite3_free(zOut);
-    return migShellError(p, "verify found problems");
-  }
-  sqlite3_free(zOut);
-  return 0;
 }
 
 /****************************** Reporting **********************************/

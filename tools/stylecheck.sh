@@ -4,7 +4,8 @@
 # no line over 80 columns, and no allocation outside sqlite3_malloc & co.
 srcdir=${1:-.}
 status=0
-for f in "$srcdir"/ext/*.[ch] "$srcdir"/shell/*.[ch] "$srcdir"/tcltest/*.c; do
+for f in "$srcdir"/ext/*.[ch] "$srcdir"/shell/*.[ch] "$srcdir"/tcltest/*.c \
+         "$srcdir"/examples/*.c; do
   [ -f "$f" ] || continue
   head -c 2 "$f" | grep -q '^/\*' || { echo "$f: no header comment"; status=1; }
   grep -n '[[:space:]]$' "$f" | sed "s|^|$f:|;s|$|: trailing whitespace|" | grep . && status=1
