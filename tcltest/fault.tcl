@@ -1,5 +1,5 @@
 # fault.tcl: helpers for the tests that drive tcltest/oom_test (the fault
-# injection harness built by make check): oom.test, ioerr.test and the
+# injection harness built by make check): oom_*.test, ioerr.test and the
 # tests under tcltest/pending/. Source after tester.tcl.
 #
 #   fault_ops MODE ?-pending? operation names the harness runs in MODE
