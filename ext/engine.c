@@ -32,6 +32,9 @@ typedef struct MigEngine MigEngine;
 struct MigEngine {
   int nReg;                    /* Number of registered revisions */
   MigRev *aReg;                /* The revisions (owned) */
+  int bShared;                 /* Use aShared instead of the directory */
+  int nShared;                 /* Number of shared revisions */
+  const MigRev *aShared;       /* Scripts loaded once (not owned) */
 };
 
 /* Destructor of MigConn.pEngine */
@@ -89,6 +92,41 @@ int migEngineRegister(MigConn *p, const MigRev *pRev, char **pzErr){
     sqlite3_free(zAll);
     if( r->zChecksum==0 ){ migRevClear(r); return SQLITE_NOMEM; }
     e->nReg++;
+  }
+  return rc;
+}
+
+/*
+** The fleet's hook. From now on migEngineLoad(p, NULL, ...) works from
+** copies of the nRev revisions aRev (as migScriptsLoad() returns them)
+** instead of reading p's directory, so scripts parsed once can serve the
+** connections of many threads: aRev is only read, never changed, and the
+** caller keeps it alive while p uses it. SQLITE_OK or SQLITE_NOMEM.
+*/
+int migEngineShareScripts(MigConn *p, const MigRev *aRev, int nRev){
+  MigEngine *e = (MigEngine*)p->pEngine;
+  if( e==0 ){
+    e = sqlite3_malloc64(sizeof(*e));
+    if( e==0 ) return SQLITE_NOMEM;
+    memset(e, 0, sizeof(*e));
+    p->pEngine = e;
+    p->xEngineFree = engineFree;
+  }
+  e->bShared = 1;
+  e->aShared = aRev;
+  e->nShared = nRev;
+  return SQLITE_OK;
+}
+
+/* Copies of the shared scripts of e in a new array *paRev of *pnRev. */
+static int engineSharedCopy(MigEngine *e, MigRev **paRev, int *pnRev){
+  int i, rc = SQLITE_OK;
+  *paRev = sqlite3_malloc64(sizeof(MigRev)*(e->nShared+1));
+  *pnRev = 0;
+  if( *paRev==0 ) return SQLITE_NOMEM;
+  for(i=0; rc==SQLITE_OK && i<e->nShared; i++){
+    rc = migRevCopy(&(*paRev)[i], &e->aShared[i]);
+    if( rc==SQLITE_OK ) (*pnRev)++;
   }
   return rc;
 }
@@ -177,7 +215,9 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
   if( p->pGraphLent && zDir==0 ){
     return engineLoadLent(p, db, ppG, paCur, pnCur, pzErr);
   }
-  if( zDir || !e || e->nReg==0 || migConnDirSet(p) ){
+  if( zDir==0 && e && e->bShared ){
+    rc = engineSharedCopy(e, &aRev, &nRev);
+  }else if( zDir || !e || e->nReg==0 || migConnDirSet(p) ){
     /* Registered revisions are used alone unless a directory was set */
     rc = migScriptsLoad(zDir ? zDir : migConnDir(p), e && e->nReg>0,
                         &aRev, &nRev, pzErr);

@@ -124,6 +124,7 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
                   MigGraph **ppG, int **paCur, int *pnCur, char **pzErr);
 int migEngineRegister(MigConn *p, const MigRev *pRev, char **pzErr);
 int migEngineVerify(MigConn *p, char **pzOut, char **pzErr);
+int migEngineShareScripts(MigConn *p, const MigRev *aRev, int nRev);
 
 /* migrations_vtab.c */
 int migMigrationsVtabInit(sqlite3 *db, MigConn *p);

@@ -52,6 +52,8 @@ static const struct MigCmd {
     "Show or change a setting (backup auto|off)" },
   { "alter", migCmdAlter, "TABLE CLAUSE...",
     "ALTER TABLE without loss: each CLAUSE quoted" },
+  { "fleet", migCmdFleet, "upgrade|status [TARGET] [OPTIONS] DB...",
+    "Upgrade or survey many databases at once (-j N, --canary N, ...)" },
   { "dir",  migCmdDir,  "[PATH]", "Show or set the migrations directory" },
   { "help", migCmdHelp, "",       "Show this message" },
 };

@@ -49,6 +49,9 @@ int migCmdCheckSchema(MigShell *p);
 /* cmd_dir.c */
 int migCmdDir(MigShell *p, int nArg, char **azArg);
 
+/* cmd_fleet.c */
+int migCmdFleet(MigShell *p, int nArg, char **azArg);
+
 /* cmd_engine.c: the engine's subcommands */
 int migCmdInit(MigShell *p, int nArg, char **azArg);
 int migCmdNew(MigShell *p, int nArg, char **azArg);
