@@ -300,6 +300,10 @@ static void fleetUpgradeOne(Fleet *f, const char *zPath, FleetRes *pRes){
     if( rc!=SQLITE_OK ) fleetErr(&pRes->zErr, "%s", zErr);
     sqlite3_free(zErr);
   }
+  if( rc==SQLITE_OK && nPending>0 && sqlite3_db_readonly(db, "main")==1 ){
+    fleetErr(&pRes->zErr, "the file is read-only");
+    rc = SQLITE_READONLY;
+  }
   if( rc==SQLITE_OK && nPending>0 ){
     if( f->bOneTxn ) rc = fleetBegin(f, db, pRes);
     if( rc==SQLITE_OK ) rc = fleetCurrent(f, db, &pRes->zBefore, pRes);

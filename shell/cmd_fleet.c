@@ -55,7 +55,7 @@ struct FleetShow {
   int bLine;                   /* A progress line is on screen */
   FleetGroup *aGroup;          /* Status: files per revision */
   int nGroup;                  /* Number of groups */
-  sqlite3_str *pOdd;           /* Status: exceptions, one per line */
+  FleetList odd;               /* Status: exceptions, one line each */
   int bNoMem;                  /* A malloc failed */
 };
 
@@ -259,8 +259,10 @@ static void fleetOnFile(void *pArg, const MigFleetFile *pF,
   }else if( pF->eStatus==MIG_FS_HEAD || pF->eStatus==MIG_FS_BEHIND ){
     fleetGroupAdd(s, pF);
   }else if( s->eOp==MIG_FLEET_STATUS ){
-    sqlite3_str_appendf(s->pOdd, "  %s: %s: %s\n",
-        migFleetStatusName(pF->eStatus), pF->zPath, pF->zErr ? pF->zErr : "");
+    char *z = sqlite3_mprintf("%s: %s: %s", migFleetStatusName(pF->eStatus),
+                              pF->zPath, pF->zErr ? pF->zErr : "");
+    if( z==0 || fleetListAdd(&s->odd, z, (int)strlen(z)) ) s->bNoMem = 1;
+    sqlite3_free(z);
   }
   fleetProgress(s, pSum, pSum->nDone==pSum->nTotal);
 }
@@ -280,12 +282,15 @@ static int fleetGroupCmp(const void *a, const void *b){
   return strcmp(x->zRev ? x->zRev : "", y->zRev ? y->zRev : "");
 }
 
+/* Order of the exceptions: by status, then path (qsort of char*). */
+static int fleetStrCmp(const void *a, const void *b){
+  return strcmp(*(char*const*)a, *(char*const*)b);
+}
+
 /* The status summary; returns 1 unless every file is at the head. */
 static int fleetPrintStatus(FleetShow *s, const MigFleetSum *pSum){
   FILE *out = s->p->out;
-  char *zOdd = sqlite3_str_finish(s->pOdd);
   int i;
-  s->pOdd = 0;
   fprintf(out, "%d database%s:\n", pSum->nTotal, pSum->nTotal==1 ? "" : "s");
   if( s->nGroup>1 ){
     qsort(s->aGroup, s->nGroup, sizeof(FleetGroup), fleetGroupCmp);
@@ -304,8 +309,8 @@ static int fleetPrintStatus(FleetShow *s, const MigFleetSum *pSum){
       fprintf(out, "  %d %s\n", pSum->anStatus[i], migFleetStatusName(i));
     }
   }
-  if( zOdd ) fprintf(out, "%s", zOdd);
-  sqlite3_free(zOdd);
+  if( s->odd.n>1 ) qsort(s->odd.az, s->odd.n, sizeof(char*), fleetStrCmp);
+  for(i=0; i<s->odd.n; i++) fprintf(out, "  %s\n", s->odd.az[i]);
   return pSum->anStatus[MIG_FS_HEAD]!=pSum->nTotal;
 }
 
@@ -315,7 +320,7 @@ static int fleetPrintUpgrade(FleetShow *s, const MigFleetSum *pSum){
   if( pSum->bCanaryFailed ){
     fprintf(s->p->out, "fleet: canary failed: the other databases were "
             "not touched\n");
-  }else if( pSum->bStopped ){
+  }else if( pSum->bStopped && pSum->anStatus[MIG_FS_NOTRUN]>0 ){
     fprintf(s->p->out, "fleet: stopped at the first failure (use --continue "
             "to try every database)\n");
   }
@@ -338,7 +343,6 @@ static int fleetGo(MigShell *p, MigFleetOpt *o, FleetList *l){
   s.p = p;
   s.eOp = o->eOp;
   s.t0 = fleetCmdNow();
-  s.pOdd = sqlite3_str_new(0);
   o->xFile = fleetOnFile;
   o->xLog = fleetOnLog;
   o->pArg = &s;
@@ -354,7 +358,7 @@ static int fleetGo(MigShell *p, MigFleetOpt *o, FleetList *l){
   }
   if( s.bNoMem ) bBad = migShellError(p, "out of memory");
   sqlite3_free(zErr);
-  sqlite3_free(sqlite3_str_finish(s.pOdd));
+  fleetListFree(&s.odd);
   for(i=0; i<s.nGroup; i++) sqlite3_free(s.aGroup[i].zRev);
   sqlite3_free(s.aGroup);
   return bBad;

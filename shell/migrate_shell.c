@@ -53,7 +53,7 @@ static const struct MigCmd {
   { "alter", migCmdAlter, "TABLE CLAUSE...",
     "ALTER TABLE without loss: each CLAUSE quoted" },
   { "fleet", migCmdFleet, "upgrade|status [TARGET] [OPTIONS] DB...",
-    "Upgrade or survey many databases at once (-j N, --canary N, ...)" },
+    "Upgrade or survey many databases at once" },
   { "dir",  migCmdDir,  "[PATH]", "Show or set the migrations directory" },
   { "help", migCmdHelp, "",       "Show this message" },
 };
