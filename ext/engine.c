@@ -47,6 +47,16 @@ static void engineFree(void *pArg){
   sqlite3_free(e);
 }
 
+/* A new, empty engine state for p (which had none); NULL: no memory. */
+static MigEngine *engineState(MigConn *p){
+  MigEngine *e = sqlite3_malloc64(sizeof(*e));
+  if( e==0 ) return 0;
+  memset(e, 0, sizeof(*e));
+  p->pEngine = e;
+  p->xEngineFree = engineFree;
+  return e;
+}
+
 /*
 ** Register a copy of pRev (zId and zUp required) on the connection.
 ** Returns SQLITE_OK, or an error code with *pzErr naming the revision.
@@ -63,13 +73,7 @@ int migEngineRegister(MigConn *p, const MigRev *pRev, char **pzErr){
     *pzErr = sqlite3_mprintf("revision %s: the up SQL is missing", pRev->zId);
     return SQLITE_ERROR;
   }
-  if( e==0 ){
-    e = sqlite3_malloc64(sizeof(*e));
-    if( e==0 ) return SQLITE_NOMEM;
-    memset(e, 0, sizeof(*e));
-    p->pEngine = e;
-    p->xEngineFree = engineFree;
-  }
+  if( e==0 && (e = engineState(p))==0 ) return SQLITE_NOMEM;
   for(i=0; i<e->nReg; i++){
     if( strcmp(e->aReg[i].zId, pRev->zId)==0 ){
       *pzErr = sqlite3_mprintf("revision %s is already registered",
@@ -105,13 +109,7 @@ int migEngineRegister(MigConn *p, const MigRev *pRev, char **pzErr){
 */
 int migEngineShareScripts(MigConn *p, const MigRev *aRev, int nRev){
   MigEngine *e = (MigEngine*)p->pEngine;
-  if( e==0 ){
-    e = sqlite3_malloc64(sizeof(*e));
-    if( e==0 ) return SQLITE_NOMEM;
-    memset(e, 0, sizeof(*e));
-    p->pEngine = e;
-    p->xEngineFree = engineFree;
-  }
+  if( e==0 && (e = engineState(p))==0 ) return SQLITE_NOMEM;
   e->bShared = 1;
   e->aShared = aRev;
   e->nShared = nRev;

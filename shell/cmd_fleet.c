@@ -28,12 +28,21 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* A growing list of paths (each and the array sqlite3_free'd). */
+/*
+** A growing list of strings. Each path is stored once: az points into
+** the blocks the list owns (glob(3) results, the text of @FILE lists,
+** copies made by fleetListAdd()) or into the command's own arguments, so
+** ten thousand paths cost their names and a pointer each.
+*/
 typedef struct FleetList FleetList;
 struct FleetList {
-  char **az;                   /* The paths */
-  int n;                       /* Number of paths */
+  char **az;                   /* The strings (not owned one by one) */
+  int n;                       /* Number of strings */
   int nAlloc;                  /* Slots allocated */
+  char **azOwn;                /* Blocks to sqlite3_free() */
+  int nOwn;                    /* Number of blocks */
+  glob_t *aGlob;               /* Expanded patterns, to globfree() */
+  int nGlob;                   /* Number of patterns */
 };
 
 /* One revision line of the status summary. */
@@ -66,8 +75,8 @@ static double fleetCmdNow(void){
   return (double)t.tv_sec + t.tv_nsec/1e9;
 }
 
-/* Append a copy of z to l; SQLITE_OK or SQLITE_NOMEM. */
-static int fleetListAdd(FleetList *l, const char *z, int n){
+/* Append z (not copied) to l; SQLITE_OK or SQLITE_NOMEM. */
+static int fleetListPush(FleetList *l, char *z){
   if( l->n>=l->nAlloc ){
     int nNew = l->nAlloc ? l->nAlloc*2 : 64;
     char **azNew = sqlite3_realloc64(l->az, sizeof(char*)*nNew);
@@ -75,15 +84,32 @@ static int fleetListAdd(FleetList *l, const char *z, int n){
     l->az = azNew;
     l->nAlloc = nNew;
   }
-  l->az[l->n] = sqlite3_mprintf("%.*s", n, z);
-  if( l->az[l->n]==0 ) return SQLITE_NOMEM;
-  l->n++;
+  l->az[l->n++] = z;
   return SQLITE_OK;
+}
+
+/* Make l the owner of block z (freed with l); SQLITE_OK or NOMEM. */
+static int fleetListOwn(FleetList *l, char *z){
+  char **azNew = sqlite3_realloc64(l->azOwn, sizeof(char*)*(l->nOwn+1));
+  if( azNew==0 ){ sqlite3_free(z); return SQLITE_NOMEM; }
+  l->azOwn = azNew;
+  azNew[l->nOwn++] = z;
+  return SQLITE_OK;
+}
+
+/* Append a copy of z (sqlite3_malloc'd, owned by l) to l. */
+static int fleetListAdd(FleetList *l, const char *z){
+  char *zCopy = sqlite3_mprintf("%s", z);
+  int rc = zCopy ? fleetListOwn(l, zCopy) : SQLITE_NOMEM;
+  return rc==SQLITE_OK ? fleetListPush(l, zCopy) : rc;
 }
 
 static void fleetListFree(FleetList *l){
   int i;
-  for(i=0; i<l->n; i++) sqlite3_free(l->az[i]);
+  for(i=0; i<l->nOwn; i++) sqlite3_free(l->azOwn[i]);
+  for(i=0; i<l->nGlob; i++) globfree(&l->aGlob[i]);
+  sqlite3_free(l->azOwn);
+  sqlite3_free(l->aGlob);
   sqlite3_free(l->az);
 }
 
@@ -103,46 +129,46 @@ static int fleetReadList(MigShell *p, FleetList *l, const char *zFile){
     sqlite3_free(zErr);
     return 1;
   }
+  rc = fleetListOwn(l, zText);
   while( rc==SQLITE_OK && i<nText ){
     int n = 0;
     while( i+n<nText && zText[i+n]!='\n' ) n++;
-    if( n>0 && zText[i+n-1]=='\r' ) n--;
-    if( n>0 && zText[i]!='#' ) rc = fleetListAdd(l, &zText[i], n);
-    while( i<nText && zText[i]!='\n' ) i++;
-    i++;
+    zText[i+n] = 0;                       /* the \n, or the final NUL */
+    if( n>0 && zText[i+n-1]=='\r' ) zText[i+n-1] = 0;
+    if( zText[i] && zText[i]!='#' ) rc = fleetListPush(l, &zText[i]);
+    i += n+1;
   }
-  sqlite3_free(zText);
   if( rc!=SQLITE_OK ) return migShellError(p, "out of memory");
   return 0;
 }
 
 /* Add the files matching pattern zPat (none: an error). Returns 0 or 1. */
 static int fleetGlob(MigShell *p, FleetList *l, const char *zPat){
-  glob_t g;
+  glob_t *aNew = sqlite3_realloc64(l->aGlob, sizeof(glob_t)*(l->nGlob+1));
+  glob_t *g;
   size_t i;
-  int rc = SQLITE_OK, e = glob(zPat, 0, 0, &g);
+  int rc = SQLITE_OK, e;
+  if( aNew==0 ) return migShellError(p, "out of memory");
+  l->aGlob = aNew;
+  g = &aNew[l->nGlob];
+  e = glob(zPat, 0, 0, g);
+  if( e==0 || e==GLOB_NOMATCH ) l->nGlob++;  /* globfree() it later */
   if( e==GLOB_NOMATCH ){
     return migShellError(p, "no file matches %s", zPat);
   }
-  if( e!=0 ){
-    globfree(&g);
-    return migShellError(p, "cannot expand %s", zPat);
+  if( e!=0 ) return migShellError(p, "cannot expand %s", zPat);
+  for(i=0; rc==SQLITE_OK && i<g->gl_pathc; i++){
+    rc = fleetListPush(l, g->gl_pathv[i]);
   }
-  for(i=0; rc==SQLITE_OK && i<g.gl_pathc; i++){
-    rc = fleetListAdd(l, g.gl_pathv[i], (int)strlen(g.gl_pathv[i]));
-  }
-  globfree(&g);
   if( rc!=SQLITE_OK ) return migShellError(p, "out of memory");
   return 0;
 }
 
 /* Add the paths one DB argument stands for. Returns 0 or 1. */
-static int fleetExpand(MigShell *p, FleetList *l, const char *zArg){
+static int fleetExpand(MigShell *p, FleetList *l, char *zArg){
   if( zArg[0]=='@' ) return fleetReadList(p, l, zArg+1);
   if( fleetIsGlob(zArg) ) return fleetGlob(p, l, zArg);
-  if( fleetListAdd(l, zArg, (int)strlen(zArg)) ){
-    return migShellError(p, "out of memory");
-  }
+  if( fleetListPush(l, zArg) ) return migShellError(p, "out of memory");
   return 0;
 }
 
@@ -179,7 +205,7 @@ static int fleetParse(MigShell *p, int nArg, char **azArg, MigFleetOpt *o,
                       FleetList *l){
   int i, nDb = 0;
   for(i=2; i<nArg; i++){
-    const char *z = azArg[i];
+    char *z = azArg[i];
     if( strcmp(z, "-j")==0 || strcmp(z, "--jobs")==0 ){
       if( (o->nJob = fleetNumArg(p, nArg, azArg, &i, 1))<0 ) return 1;
     }else if( strcmp(z, "--canary")==0 ){
@@ -261,7 +287,7 @@ static void fleetOnFile(void *pArg, const MigFleetFile *pF,
   }else if( s->eOp==MIG_FLEET_STATUS ){
     char *z = sqlite3_mprintf("%s: %s: %s", migFleetStatusName(pF->eStatus),
                               pF->zPath, pF->zErr ? pF->zErr : "");
-    if( z==0 || fleetListAdd(&s->odd, z, (int)strlen(z)) ) s->bNoMem = 1;
+    if( z==0 || fleetListAdd(&s->odd, z) ) s->bNoMem = 1;
     sqlite3_free(z);
   }
   fleetProgress(s, pSum, pSum->nDone==pSum->nTotal);
