@@ -15,8 +15,9 @@
 ** migrations or, on any error, none, so a stopped fleet never leaves a
 ** file between revisions. (Scripts with a transaction:false section
 ** cannot run inside one transaction: then each migration is atomic on
-** its own, as with ".migrate upgrade".) --backup DIR sets the snapshot
-** path the runner writes under its lock, before the first change.
+** its own, as with ".migrate upgrade".) --backup DIR gives the runner
+** (MigRunOpts.zBackup) the path of a snapshot it writes under the lock,
+** before the first change.
 **
 ** Order and policy: files are taken in list order. The first nCanary are
 ** run first (in parallel too); if any fails, nothing else starts. Then
@@ -31,6 +32,7 @@
 */
 #include "fleet.h"
 #include "engine_int.h"
+#include "migrate_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -266,24 +268,27 @@ static int fleetBegin(Fleet *f, sqlite3 *db, FleetRes *pRes){
   return rc;
 }
 
-/* Apply the pending migrations of the open db (write lock held if bTxn) */
+/* Apply the pending migrations of db (write lock held when f->bOneTxn) */
 static int fleetApply(Fleet *f, sqlite3 *db, const char *zPath,
                       FleetRes *pRes){
-  MigConn *pConn = migConnGet(db);
+  MigRunOpts o;
   sqlite3_int64 nDone = 0;
-  char *zErr = 0;
+  char *zBackup = 0, *zErr = 0;
   int rc = SQLITE_OK;
+  memset(&o, 0, sizeof(o));
+  o.eOp = MIG_RUN_UPGRADE;
+  o.zTarget = f->o->zTarget;
   if( f->o->zBackupDir ){
-    pConn->zBackup = fleetBackupPath(f->o->zBackupDir, zPath, pRes->zBefore);
-    if( pConn->zBackup==0 ) rc = SQLITE_NOMEM;
+    zBackup = fleetBackupPath(f->o->zBackupDir, zPath, pRes->zBefore);
+    if( zBackup==0 ) rc = SQLITE_NOMEM;
+    o.zBackup = zBackup;
   }
-  if( rc==SQLITE_OK ){
-    rc = migRun(pConn, MIG_OP_UPGRADE, f->o->zTarget, &nDone, 0, &zErr);
-  }
+  if( rc==SQLITE_OK ) rc = migRun(db, &o, &nDone, 0, &zErr);
   if( rc!=SQLITE_OK ){
     fleetErr(&pRes->zErr, "%s", zErr ? zErr : sqlite3_errstr(rc));
   }
   pRes->nApplied = (int)nDone;
+  sqlite3_free(zBackup);
   sqlite3_free(zErr);
   return rc;
 }
@@ -295,8 +300,11 @@ static void fleetUpgradeOne(Fleet *f, const char *zPath, FleetRes *pRes){
   int rc = fleetOpen(f, zPath, 1, &db, pRes);
   if( rc==SQLITE_OK ) rc = fleetCurrent(f, db, &pRes->zBefore, pRes);
   if( rc==SQLITE_OK && f->bHeadTarget ){
+    MigRunOpts o;
     char *zErr = 0;
-    rc = migRun(migConnGet(db), MIG_OP_CHECK, 0, &nPending, 0, &zErr);
+    memset(&o, 0, sizeof(o));
+    o.eOp = MIG_RUN_CHECK;
+    rc = migRun(db, &o, &nPending, 0, &zErr);
     if( rc!=SQLITE_OK ) fleetErr(&pRes->zErr, "%s", zErr);
     sqlite3_free(zErr);
   }
