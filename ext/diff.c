@@ -10,8 +10,10 @@
 ** generated column, a primary key, an unnamed UNIQUE or FOREIGN KEY
 ** dropped) a rebuild written out: the desired CREATE TABLE under a
 ** scratch name, the rows copied (rowids kept), the old table dropped and
-** the new one renamed. Callers drop the views and triggers over the
-** table first and create its indexes after (diff_plan.c).
+** the new one renamed. Callers drop the views and triggers over a
+** rebuilt table first (migDiffWillRebuild() says which) and create its
+** indexes after (diff_plan.c); the alter engine keeps those of a table
+** it changes itself.
 */
 #include "diff_int.h"
 #include "alter_int.h"
@@ -296,6 +298,25 @@ static void diffRebuild(DiffTab *d){
 }
 
 /*
+** True if migDiffTable() will take pF to pT by dropping the table and
+** creating it again (a written-out rebuild, or a virtual table): the
+** views and triggers over it must then be dropped first.
+*/
+int migDiffWillRebuild(const MigMObj *pF, const MigMObj *pT, MigPlan *p){
+  DiffTab d;
+  int i;
+  if( pF->bVirtual || pT->bVirtual ) return 1;
+  for(i=0; i<p->nRebuild; i++){
+    if( migNameEq(p->azRebuild[i], pT->zName) ) return 1;
+  }
+  memset(&d, 0, sizeof(d));
+  d.pF = pF;
+  d.pT = pT;
+  d.p = p;
+  return diffNeedsRebuild(&d);
+}
+
+/*
 ** Write the statements taking table pF to pT (same name) into p. Sets
 ** *pbRebuilt when the table is rebuilt (its indexes and triggers are
 ** then gone and the caller creates them again). Returns SQLITE_OK or
@@ -304,23 +325,20 @@ static void diffRebuild(DiffTab *d){
 int migDiffTable(const MigMObj *pF, const MigMObj *pT, MigPlan *p,
                  int *pbRebuilt){
   DiffTab d;
-  int i, bForce = 0;
+  int bRebuild = migDiffWillRebuild(pF, pT, p);
   memset(&d, 0, sizeof(d));
   d.pF = pF;
   d.pT = pT;
   d.p = p;
   d.zTab = migDiffId(pT->zName);
   if( d.zTab==0 ) return SQLITE_NOMEM;
-  for(i=0; i<p->nRebuild; i++){
-    if( migNameEq(p->azRebuild[i], pT->zName) ) bForce = 1;
-  }
   *pbRebuilt = 0;
   if( pF->bVirtual || pT->bVirtual ){
     migPlanLoss(p, "drops table %s", pF->zName);
     migPlanStmt(p, "DROP TABLE %s;", d.zTab);
     migPlanStmt(p, "%s;", pT->zSql);
     *pbRebuilt = 1;
-  }else if( bForce || diffNeedsRebuild(&d) ){
+  }else if( bRebuild ){
     diffRebuild(&d);
     *pbRebuilt = 1;
   }else{

@@ -42,6 +42,7 @@ void migPlanLoss(MigPlan *p, const char *zFmt, ...);
 char *migDiffId(const char *zName);
 
 /* diff.c */
+int migDiffWillRebuild(const MigMObj *pF, const MigMObj *pT, MigPlan *p);
 int migDiffTable(const MigMObj *pF, const MigMObj *pT, MigPlan *p,
                  int *pbRebuilt);
 

@@ -2,8 +2,10 @@
 ** diff_plan.c: the planner, statements taking model pFrom to pTo in a
 ** safe order.
 **
-**  1. views and triggers that change, go, or read a table that changes
-**     or goes (and views over those, transitively) are dropped first;
+**  1. views and triggers that change, go, or read a table that goes or
+**     is rebuilt by a written-out rebuild (and views over those,
+**     transitively) are dropped first; the alter engine keeps those over
+**     a table it changes;
 **  2. indexes that change or go are dropped;
 **  3. new tables are created, a referenced table before the tables that
 **     reference it;
@@ -86,7 +88,9 @@ struct Plan {
   const MigModel *pF;          /* From */
   const MigModel *pT;          /* To */
   MigPlan *p;                  /* Output */
-  char *aTouched;              /* Per from object: 1 changed, 2 dropped */
+  char *aTouched;              /* Per from object: 1 changed in place,
+                               ** 2 dropped, 3 rebuilt */
+  char *aGone;                 /* Per from object: dropped or rebuilt */
   char *aDropVT;               /* Per from object: view/trigger dropped */
   char *aRebuilt;              /* Per to object: table rebuilt or new */
 };
@@ -128,7 +132,10 @@ static void planDrops(Plan *s){
     MigMObj *pOther = planOther(s->pT, o);
     if( o->eType==MIG_OBJ_TABLE ){
       if( pOther==0 ) s->aTouched[i] = 2;
-      else if( !migModelObjSame(o, pOther) ) s->aTouched[i] = 1;
+      else if( !migModelObjSame(o, pOther) ){
+        s->aTouched[i] = migDiffWillRebuild(o, pOther, s->p) ? 3 : 1;
+      }
+      s->aGone[i] = s->aTouched[i]>=2;
     }
   }
   for(i=0; i<pF->nObj; i++){
@@ -136,7 +143,7 @@ static void planDrops(Plan *s){
     MigMObj *pOther = planOther(s->pT, o);
     if( o->eType!=MIG_OBJ_VIEW && o->eType!=MIG_OBJ_TRIGGER ) continue;
     s->aDropVT[i] = pOther==0 || !migModelObjSame(o, pOther)
-                 || planMentions(s, o, s->aTouched);
+                 || planMentions(s, o, s->aGone);
   }
   while( bMore ){
     bMore = 0;
@@ -234,7 +241,9 @@ static void planTables(Plan *s){
     MigMObj *pOld = planOther(pF, o);
     int bRebuilt = 0;
     if( o->eType!=MIG_OBJ_TABLE || pOld==0 ) continue;
-    if( s->aTouched[pOld-pF->aObj]!=1 ) continue;
+    if( s->aTouched[pOld-pF->aObj]!=1 && s->aTouched[pOld-pF->aObj]!=3 ){
+      continue;
+    }
     migDiffTable(pOld, o, s->p, &bRebuilt);
     s->aRebuilt[i] = (char)bRebuilt;
     planGroup(s->p);
@@ -294,12 +303,14 @@ int migDiffPlan(const MigModel *pFrom, const MigModel *pTo, MigPlan *p){
   s.pT = pTo;
   s.p = p;
   s.aTouched = sqlite3_malloc64(pFrom->nObj+1);
+  s.aGone = sqlite3_malloc64(pFrom->nObj+1);
   s.aDropVT = sqlite3_malloc64(pFrom->nObj+1);
   s.aRebuilt = sqlite3_malloc64(pTo->nObj+1);
-  if( !s.aTouched || !s.aDropVT || !s.aRebuilt ){
+  if( !s.aTouched || !s.aGone || !s.aDropVT || !s.aRebuilt ){
     p->rc = SQLITE_NOMEM;
   }else{
     memset(s.aTouched, 0, pFrom->nObj+1);
+    memset(s.aGone, 0, pFrom->nObj+1);
     memset(s.aDropVT, 0, pFrom->nObj+1);
     memset(s.aRebuilt, 0, pTo->nObj+1);
     planDrops(&s);
@@ -307,6 +318,7 @@ int migDiffPlan(const MigModel *pFrom, const MigModel *pTo, MigPlan *p){
     planCreates(&s);
   }
   sqlite3_free(s.aTouched);
+  sqlite3_free(s.aGone);
   sqlite3_free(s.aDropVT);
   sqlite3_free(s.aRebuilt);
   if( sqlite3_str_errcode(p->pSql) || sqlite3_str_errcode(p->pLoss) ){

@@ -330,6 +330,19 @@ static int modelColumn(MigMObj *pObj, const MigTab *pTab, int iCol){
   return rc;
 }
 
+/* An INTEGER PRIMARY KEY (the rowid) is never NULL: NOT NULL written on
+** it or not is the same column. */
+static void modelRowidAlias(MigMObj *pObj){
+  int i, nPk = 0, iPk = 0;
+  if( pObj->bWithoutRowid ) return;
+  for(i=0; i<pObj->nCol; i++){
+    if( pObj->aCol[i].bPk ){ nPk++; iPk = i; }
+  }
+  if( nPk==1 && strcmp(pObj->aCol[iPk].zTypeNorm, "integer")==0 ){
+    pObj->aCol[iPk].bNotNull = 1;
+  }
+}
+
 /* Read the CREATE TABLE text of pObj (already holding zSql). */
 static int modelTable(MigMObj *pObj, char **pzErr){
   MigTab *pTab = 0;
@@ -361,6 +374,7 @@ static int modelTable(MigMObj *pObj, char **pzErr){
   for(i=0; rc==SQLITE_OK && i<pTab->nCons; i++){
     rc = modelTabCons(pObj, pTab->zSql, &pTab->aCons[i]);
   }
+  if( rc==SQLITE_OK ) modelRowidAlias(pObj);
   migTabFree(pTab);
   return rc;
 }
