@@ -100,10 +100,26 @@ static MigMObj *planOther(const MigModel *pOther, const MigMObj *pObj){
   return migModelFind(pOther, pObj->eType, pObj->zName);
 }
 
-/* True if the SQL of pObj names a from object marked in aMark. */
-static int planMentions(Plan *s, const MigMObj *pObj, const char *aMark){
+/* The names of the from objects marked in aMark, in *pazName (free
+** the array only); their number, or -1 on OOM. */
+static int planMarked(Plan *s, const char *aMark, const char ***pazName){
+  int i, n = 0;
+  const char **az = sqlite3_malloc64(sizeof(char*)*(s->pF->nObj+1));
+  *pazName = az;
+  if( az==0 ){ s->p->rc = SQLITE_NOMEM; return -1; }
+  for(i=0; i<s->pF->nObj; i++){
+    if( aMark[i] ) az[n++] = s->pF->aObj[i].zName;
+  }
+  return n;
+}
+
+/* True if the SQL of pObj names one of the nName names azName (other
+** than its own). */
+static int planMentions(Plan *s, const MigMObj *pObj, const char **azName,
+                        int nName){
   MigToken *aTok = 0;
-  int nTok = 0, i, bYes = 0;
+  int nTok = 0, i, k, bYes = 0;
+  if( nName<=0 ) return 0;
   if( migTokenize(pObj->zSql, &aTok, &nTok) ){
     s->p->rc = SQLITE_NOMEM;
     return 0;
@@ -111,10 +127,9 @@ static int planMentions(Plan *s, const MigMObj *pObj, const char *aMark){
   for(i=0; i<nTok && !bYes; i++){
     if( aTok[i].eType==MIG_TK_ID || aTok[i].eType==MIG_TK_QID ){
       char *z = migTokName(pObj->zSql, &aTok[i]);
-      int k;
-      for(k=0; z && k<s->pF->nObj && !bYes; k++){
-        bYes = aMark[k] && &s->pF->aObj[k]!=pObj
-            && sqlite3_stricmp(s->pF->aObj[k].zName, z)==0;
+      for(k=0; z && k<nName && !bYes; k++){
+        bYes = sqlite3_stricmp(azName[k], z)==0
+            && sqlite3_stricmp(azName[k], pObj->zName)!=0;
       }
       sqlite3_free(z);
     }
@@ -126,7 +141,8 @@ static int planMentions(Plan *s, const MigMObj *pObj, const char *aMark){
 /* Steps 1 and 2: mark and drop views, triggers and indexes. */
 static void planDrops(Plan *s){
   const MigModel *pF = s->pF;
-  int i, bMore = 1;
+  const char **azName = 0;
+  int i, nName, bMore = 1;
   for(i=0; i<pF->nObj; i++){
     const MigMObj *o = &pF->aObj[i];
     MigMObj *pOther = planOther(s->pT, o);
@@ -138,23 +154,27 @@ static void planDrops(Plan *s){
       s->aGone[i] = s->aTouched[i]>=2;
     }
   }
+  nName = planMarked(s, s->aGone, &azName);
   for(i=0; i<pF->nObj; i++){
     const MigMObj *o = &pF->aObj[i];
     MigMObj *pOther = planOther(s->pT, o);
     if( o->eType!=MIG_OBJ_VIEW && o->eType!=MIG_OBJ_TRIGGER ) continue;
     s->aDropVT[i] = pOther==0 || !migModelObjSame(o, pOther)
-                 || planMentions(s, o, s->aGone);
+                 || planMentions(s, o, azName, nName);
   }
-  while( bMore ){
+  while( bMore && s->p->rc==SQLITE_OK ){
     bMore = 0;
-    for(i=0; i<pF->nObj; i++){
+    sqlite3_free(azName);
+    nName = planMarked(s, s->aDropVT, &azName);
+    for(i=0; i<pF->nObj && nName>0; i++){
       const MigMObj *o = &pF->aObj[i];
       if( (o->eType==MIG_OBJ_VIEW || o->eType==MIG_OBJ_TRIGGER)
-       && !s->aDropVT[i] && planMentions(s, o, s->aDropVT) ){
+       && !s->aDropVT[i] && planMentions(s, o, azName, nName) ){
         s->aDropVT[i] = bMore = 1;
       }
     }
   }
+  sqlite3_free(azName);
   for(i=pF->nObj-1; i>=0; i--){
     const MigMObj *o = &pF->aObj[i];
     if( s->aDropVT[i] ){

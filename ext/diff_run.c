@@ -57,7 +57,8 @@ static int runCopy(sqlite3 *src, sqlite3 **pDb, char **pzErr){
 ** tables, then indexes, views and triggers, each in stored order. */
 static int runCopySchema(sqlite3 *db, sqlite3 *dbTo, char **pzErr){
   sqlite3_stmt *pStmt = 0;
-  int rc = migPrepare(db, &pStmt,
+  int rc = sqlite3_exec(dbTo, "BEGIN", 0, 0, 0);
+  if( rc==SQLITE_OK ) rc = migPrepare(db, &pStmt,
       "SELECT sql, name FROM main.sqlite_schema WHERE sql IS NOT NULL"
       " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
       " AND tbl_name NOT IN ('migrate_version','migrate_history')"
@@ -72,6 +73,30 @@ static int runCopySchema(sqlite3 *db, sqlite3 *dbTo, char **pzErr){
     }
   }
   sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ) rc = sqlite3_exec(dbTo, "COMMIT", 0, 0, 0);
+  return rc;
+}
+
+/*
+** Run the desired SQL in scratch database db, inside one transaction
+** (much faster for a large schema) unless the SQL manages its own, as
+** .dump output does: then as it is. *pzErr names zFile on error.
+*/
+static int runLoadDesired(sqlite3 *db, const char *zSql, const char *zFile,
+                          char **pzErr){
+  int rc = sqlite3_exec(db, "BEGIN", 0, 0, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  if( rc==SQLITE_OK && !sqlite3_get_autocommit(db) ){
+    rc = sqlite3_exec(db, "COMMIT", 0, 0, 0);
+  }
+  if( rc!=SQLITE_OK ){
+    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+    rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  }
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s: %s", zFile ? zFile : "desired schema",
+                             sqlite3_errmsg(db));
+  }
   return rc;
 }
 
@@ -419,13 +444,7 @@ int migDiffCompute(sqlite3 *db, const char *zDesired, const char *zFile,
   memset(pOut, 0, sizeof(*pOut));
   r.pNote = sqlite3_str_new(0);
   rc = runOpen(&r.dbTo, pzErr);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_exec(r.dbTo, zDesired, 0, 0, 0);
-    if( rc!=SQLITE_OK ){
-      *pzErr = sqlite3_mprintf("%s: %s", zFile ? zFile : "desired schema",
-                               sqlite3_errmsg(r.dbTo));
-    }
-  }
+  if( rc==SQLITE_OK ) rc = runLoadDesired(r.dbTo, zDesired, zFile, pzErr);
   if( rc==SQLITE_OK ) rc = runOpen(&r.dbFrom, pzErr);
   if( rc==SQLITE_OK ){
     rc = eFrom==MIG_DIFF_DB ? runCopySchema(db, r.dbFrom, pzErr)
