@@ -117,11 +117,12 @@ int migBookHeads(sqlite3 *db, char ***pazId, int *pnId, int *pbAlembic){
 
 /*
 ** Create the tables if needed. If migrate_version is created here and
-** aCur (revisions of g read from alembic_version) is not empty, copy them
-** in and record a stamp; *pbAdopted is then 1.
+** aCur (revisions of g read from alembic_version, or from the peer table
+** zFrom when not NULL) is not empty, copy them in and record a stamp;
+** *pbAdopted is then 1.
 */
 int migBookEnsure(sqlite3 *db, MigGraph *g, const int *aCur, int nCur,
-                  int *pbAdopted, char **pzErr){
+                  const char *zFrom, int *pbAdopted, char **pzErr){
   int bHas = 0, i;
   int rc = bookHasTable(db, "migrate_version", &bHas);
   int bNew = !bHas;
@@ -134,8 +135,8 @@ int migBookEnsure(sqlite3 *db, MigGraph *g, const int *aCur, int nCur,
     if( rc==SQLITE_OK ){
       rc = migExecPrintf(db, pzErr, "INSERT INTO main.migrate_history"
           "(revision, direction, message, at) VALUES(%Q, 'stamp', "
-          "'adopted from alembic_version', "
-          "strftime('%%Y-%%m-%%d %%H:%%M:%%f','now'))", g->aRev[aCur[i]].zId);
+          "'adopted from %q', strftime('%%Y-%%m-%%d %%H:%%M:%%f','now'))",
+          g->aRev[aCur[i]].zId, zFrom ? zFrom : "alembic_version");
     }
   }
   *pbAdopted = 1;

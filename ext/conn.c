@@ -47,6 +47,8 @@ static void migConnFree(void *pArg){
   if( p->xEngineFree ) p->xEngineFree(p->pEngine);
   sqlite3_free(p->zDir);
   sqlite3_free(p->zSchemaFile);
+  while( p->nPlace>0 ) sqlite3_free(p->azPlace[--p->nPlace]);
+  sqlite3_free(p->azPlace);
   sqlite3_free(p);
 }
 

@@ -14,6 +14,7 @@
 **   migrate_verify()                -> 'ok' or one problem per line
 **   migrate_sql(direction, target)  -> SQL of an upgrade or downgrade
 **   migrate_new(message [, revises])-> path of a new migration file
+**   migrate_format([dir])           -> the directory's format (format.c)
 ** Lists are comma-separated. The C API (migrate.h):
 ** sqlite3_migrate_register(), sqlite3_migrate_upgrade(),
 ** sqlite3_migrate_current().
@@ -206,7 +207,7 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
                   MigGraph **ppG, int **paCur, int *pnCur, char **pzErr){
   MigEngine *e = (MigEngine*)p->pEngine;
   MigRev *aRev = 0;
-  int nRev = 0, nId = 0, bAlembic = 0, rc;
+  int nRev = 0, nId = 0, bAlembic = 0, rc, eFmt = 0;
   char **azId = 0;
   *ppG = 0;
   if( paCur ){ *paCur = 0; *pnCur = 0; }
@@ -217,8 +218,8 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
     rc = engineSharedCopy(e, &aRev, &nRev);
   }else if( zDir || !e || e->nReg==0 || migConnDirSet(p) ){
     /* Registered revisions are used alone unless a directory was set */
-    rc = migScriptsLoad(zDir ? zDir : migConnDir(p), e && e->nReg>0,
-                        &aRev, &nRev, pzErr);
+    rc = migFormatLoad(p, zDir ? zDir : migConnDir(p), db, e && e->nReg>0,
+                       &aRev, &nRev, &eFmt, pzErr);
   }else{
     rc = SQLITE_OK;
   }
@@ -239,6 +240,9 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
     rc = bAlembic ? engineAdopt(*ppG, azId, nId, paCur, pnCur)
                   : migGraphCurrent(*ppG, azId, nId, paCur, pzErr);
     if( rc==SQLITE_OK && !bAlembic ) *pnCur = nId;
+    if( rc==SQLITE_OK ){       /* The old tool's table may say otherwise */
+      rc = migPeerCurrent(p, db, *ppG, paCur, pnCur, pzErr);
+    }
     if( rc!=SQLITE_OK ){ migGraphFree(*ppG); *ppG = 0; }
   }
   if( aRev ){
@@ -265,7 +269,7 @@ static int engineCurrent(MigConn *p, char **pzOut, char **pzErr){
     *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(p->db));
     return rc;
   }
-  if( bAlembic ){
+  if( bAlembic || migPeerAny(p->db) ){
     MigGraph *g = 0;
     int *aCur = 0, nCur = 0;
     migBookFreeList(azId, nId);
@@ -719,6 +723,8 @@ static const struct EngineFunc {
   { "migrate_sql",       2, engineSqlFunc },
   { "migrate_new",       1, engineNewFunc },
   { "migrate_new",       2, engineNewFunc },
+  { "migrate_format",    0, migFormatFunc },
+  { "migrate_format",    1, migFormatFunc },
 };
 
 /*

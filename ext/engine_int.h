@@ -10,6 +10,10 @@
 **   bookkeeping.c     the migrate_version / migrate_history tables
 **   runner.c          upgrade, downgrade, stamp and offline SQL
 **   fkmode.c          which sections rebuild a table (foreign keys off)
+**   format.c          directories of other tools: detection, names, order
+**   format_text.c     their files' sections, markers and placeholders
+**   peer.c            their bookkeeping tables, adopted and kept in step
+**   sha384.c          SHA-384, for sqlx's checksums
 **   migrations_vtab.c the "migrations" virtual table
 **   engine.c          SQL functions, the C API, registered revisions
 **
@@ -43,6 +47,9 @@ struct MigRev {
   int bUpNoTxn;                /* Up section is transaction:false */
   int bDownNoTxn;              /* Down section is transaction:false */
   int eSource;                 /* MIG_SRC_* */
+  int eFormat;                 /* MIG_FMT_* of its file; 0 not a file */
+  char *zDownFile;             /* File of the down section when it has its
+                               ** own (paired formats), or NULL */
   int bFollow;                 /* No Revises: line: follows the file before */
   /* Filled in by migGraphBuild() */
   int nParent; int *aParent;   /* Parents (Revises:) */
@@ -50,6 +57,32 @@ struct MigRev {
   int nChild; int *aChild;     /* Children through Revises: */
   int iRank;                   /* Position in topological order */
 };
+
+/* Formats of a migrations directory (format.c); 0: detect it. */
+#define MIG_FMT_AUTO       0
+#define MIG_FMT_NATIVE     1   /* This project's: "Revision ID:" headers */
+#define MIG_FMT_DBMATE     2   /* N_x.sql, -- migrate:up / down */
+#define MIG_FMT_GOLANG     3   /* golang-migrate: N_x.up.sql, N_x.down.sql */
+#define MIG_FMT_GOOSE      4   /* N_x.sql, -- +goose Up / Down */
+#define MIG_FMT_SQLX       5   /* N_x.sql, or N_x.up.sql and N_x.down.sql */
+#define MIG_FMT_DIESEL     6   /* V_x/up.sql, V_x/down.sql */
+#define MIG_FMT_FLYWAY     7   /* V1__x.sql, U1__x.sql, R__x.sql */
+#define MIG_FMT_SQLMIGRATE 8   /* x.sql, -- +migrate Up / Down */
+#define MIG_FMT_PLAIN      9   /* x.sql, up only, in name order */
+#define MIG_FMT_COUNT     10
+
+/* format.c */
+const char *migFormatName(int eFormat);
+int migFormatParse(const char *zName);
+void migFormatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+int migFormatLoad(MigConn *p, const char *zDir, sqlite3 *db, int bMissingOk,
+                  MigRev **paRev, int *pnRev, int *peFormat, char **pzErr);
+
+/* format_text.c: the sections of one file of a foreign format */
+int migFormatText(MigConn *p, int eFormat, const char *zFile,
+                  const char *zText, int nText, MigRev *pRev, char **pzErr);
+int migFormatDown(MigConn *p, int eFormat, const char *zFile,
+                  const char *zText, int nText, MigRev *pRev, char **pzErr);
 
 /* script.c */
 void migRevClear(MigRev *pRev);
@@ -102,10 +135,23 @@ int migGraphCurrent(MigGraph *g, char **azId, int nId, int **paCur,
                     char **pzErr);
 char *migGraphHeadList(MigGraph *g);
 
+/* peer.c: the bookkeeping table of the directory's own tool */
+int migPeerCurrent(MigConn *p, sqlite3 *db, MigGraph *g, int **paCur,
+                   int *pnCur, char **pzErr);
+int migPeerEnsure(MigConn *p, sqlite3 *db, MigGraph *g, const int *aCur,
+                  int nCur, char **pzLog, char **pzErr);
+char *migPeerSql(MigConn *p, MigGraph *g, const char *aApplied, int iRev,
+                 double rSec);
+const char *migPeerTable(MigConn *p, MigGraph *g);
+int migPeerAny(sqlite3 *db);
+
+/* sha384.c */
+void migSha384(const unsigned char *z, int n, unsigned char *aOut);
+
 /* bookkeeping.c */
 const char *migBookDdl(void);
 int migBookEnsure(sqlite3 *db, MigGraph *g, const int *aCur, int nCur,
-                  int *pbAdopted, char **pzErr);
+                  const char *zFrom, int *pbAdopted, char **pzErr);
 int migBookHeads(sqlite3 *db, char ***pazId, int *pnId, int *pbAlembic);
 void migBookFreeList(char **azId, int nId);
 int migBookGhosts(sqlite3 *db, char **azCur, int nCur,

@@ -60,6 +60,10 @@ struct MigConn {
                                ** scripts: the migration tester lends it to
                                ** its scratch copies (not owned) */
   char *zSchemaFile;           /* Setting: desired schema file, or NULL */
+  int eFormat;                 /* Setting: directory format forced, 0 auto */
+  int bPeerOff;                /* Setting: peer_table off (no peer rows) */
+  int nPlace;                  /* Strings in azPlace (2 a placeholder) */
+  char **azPlace;              /* Placeholder NAME, VALUE pairs (owned) */
 };
 
 /* conn.c */

@@ -471,8 +471,13 @@ static int runSection(Runner *r, const MigRev *pRev, const char *zSql,
                       int iLine, int bTxn){
   MigSplit s;
   RunBatch b;
-  char *zStmt = 0, *zLabel = migRevLabel(pRev);
+  char *zStmt = 0, *zLabel;
   int rc = migSplitInit(&s, zSql, iLine), iStmt = 0;
+  if( zSql==pRev->zDown && pRev->zDownFile ){
+    zLabel = sqlite3_mprintf("%s", pRev->zDownFile);   /* Its own file */
+  }else{
+    zLabel = migRevLabel(pRev);
+  }
   memset(&b, 0, sizeof(b));
   if( zLabel==0 ) rc = SQLITE_NOMEM;
   while( rc==SQLITE_OK && (rc = migSplitNext(&s, &zStmt, &iStmt))==SQLITE_ROW ){
@@ -600,6 +605,10 @@ static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
   if( rc==SQLITE_OK ){
     rc = runExec(r, migBookHistorySql(pRev, bDown ? "downgrade" : "upgrade",
                                       (runNow()-iStart)/1000.0));
+  }
+  if( rc==SQLITE_OK ){       /* The old tool's table says the same */
+    rc = runExec(r, migPeerSql(r->p, r->g, r->aApplied, iRev,
+                               (runNow()-iStart)/1000.0));
   }
   if( rc!=SQLITE_OK ) r->aApplied[iRev] = bDown;
   return rc;
@@ -789,6 +798,7 @@ static int runStamp(Runner *r){
   migGraphAncestors(g, r->aTarget, r->nTarget, r->aApplied);
   rc = runExec(r, migBookHeadsSql(g, r->aApplied));
   if( rc==SQLITE_OK ) rc = runExec(r, migBookStampSql(zFrom, zTo));
+  if( rc==SQLITE_OK ) rc = runExec(r, migPeerSql(r->p, g, r->aApplied, -1, 0));
   sqlite3_free(zFrom);
   sqlite3_free(zTo);
   return rc;
@@ -966,15 +976,25 @@ static int runFkRestart(Runner *r){
 /* Write side: lock, load, ensure tables, plan, run, unlock. */
 static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
   int bAdopted = 0, rc2;
+  const char *zPeer = 0;
   int rc = runLock(r);
   if( rc==SQLITE_OK ) rc = runLoad(r);
+  if( rc==SQLITE_OK ) zPeer = migPeerTable(r->p, r->g);
   if( rc==SQLITE_OK ){
-    rc = migBookEnsure(r->db, r->g, r->aCur, r->nCur, &bAdopted, &r->zErr);
+    rc = migBookEnsure(r->db, r->g, r->aCur, r->nCur, zPeer, &bAdopted,
+                       &r->zErr);
   }
   if( rc==SQLITE_OK && bAdopted ){
     char *zIds = runIdList(r->g, r->aCur, r->nCur);
-    runLog(r, "Adopted alembic_version: %s", zIds ? zIds : "");
+    runLog(r, "Adopted %s: %s", zPeer ? zPeer : "alembic_version",
+           zIds ? zIds : "");
     sqlite3_free(zIds);
+  }
+  if( rc==SQLITE_OK ){
+    char *zLog = 0;
+    rc = migPeerEnsure(r->p, r->db, r->g, r->aCur, r->nCur, &zLog, &r->zErr);
+    if( zLog ) runLog(r, "%s", zLog);
+    sqlite3_free(zLog);
   }
   if( rc==SQLITE_OK ) rc = runPlan(r, zTarget);
   if( rc==SQLITE_OK && !r->bFkStart && runFkRestart(r) ){

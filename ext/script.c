@@ -44,6 +44,7 @@ void migRevClear(MigRev *pRev){
   sqlite3_free(pRev->zUp);
   sqlite3_free(pRev->zDown);
   sqlite3_free(pRev->zChecksum);
+  sqlite3_free(pRev->zDownFile);
   sqlite3_free(pRev->aParent);
   sqlite3_free(pRev->aDep);
   sqlite3_free(pRev->aChild);
@@ -76,6 +77,8 @@ int migRevCopy(MigRev *pTo, const MigRev *pFrom){
   pTo->zUp = scriptDup(pFrom->zUp, &rc);
   pTo->zDown = scriptDup(pFrom->zDown, &rc);
   pTo->zChecksum = scriptDup(pFrom->zChecksum, &rc);
+  pTo->zDownFile = scriptDup(pFrom->zDownFile, &rc);
+  pTo->eFormat = pFrom->eFormat;
   pTo->iUpLine = pFrom->iUpLine;
   pTo->iDownLine = pFrom->iDownLine;
   pTo->bUpNoTxn = pFrom->bUpNoTxn;
