@@ -3,7 +3,7 @@
 ** tool, read into a MigRev (zUp, zDown, their first lines, transaction).
 **
 **   rc = migFormatText(p, MIG_FMT_GOOSE, zFile, zText, nText, pRev, &zErr);
-**   rc = migFormatDown(p, MIG_FMT_GOLANG, zDownFile, zText, nText, pRev, &zErr);
+**   rc = migFormatDown(p, MIG_FMT_GOLANG, zDown, zText, nText, pRev, &zErr);
 **
 ** What each tool's files say (from its own documentation and source):
 **   goose        "-- +goose Up", "-- +goose Down" sections; lines
