@@ -14,8 +14,10 @@
 **   dbmate         files "N_x.sql" with "-- migrate:" markers
 **   Flyway         files V1__x.sql, U1__x.sql, R__x.sql
 **   golang-migrate files N_x.up.sql / N_x.down.sql (sqlx when the database
-**                  has _sqlx_migrations or a file says -- no-transaction)
+**                  has _sqlx_migrations, or a file says -- no-transaction
+**                  or "-- Add migration script here", as sqlx writes it)
 **   sqlx           files N_x.sql when the database has _sqlx_migrations
+**                  or a file holds one of those two lines
 **   plain          any other *.sql files: up only, in name order
 ** A directory with entries but no migration in any of them is an error
 ** (never "up to date"); an empty one has no revisions.
@@ -290,6 +292,11 @@ static int fmtDetect(FmtEnt *aEnt, int nEnt, sqlite3 *db){
     if( fmtHasLine(zT, "-- migrate:") ) nNative++;
     if( fmtHasLine(zT, "-- revision id:") ) bRevId = 1;
     if( fmtHasLine(zT, "-- no-transaction") ) bNoTxn = 1;
+    if( fmtHasLine(zT, "-- add migration script here")
+     || fmtHasLine(zT, "-- add up migration script here")
+     || fmtHasLine(zT, "-- add down migration script here") ){
+      bNoTxn = 1;              /* What "sqlx migrate add" writes: sqlx */
+    }
     if( nDig && z[nDig]=='_' ){
       nNum++;
       if( fmtEnds(z, ".up.sql") || fmtEnds(z, ".down.sql") ) nPair++;
@@ -304,7 +311,7 @@ static int fmtDetect(FmtEnt *aEnt, int nEnt, sqlite3 *db){
                        && !fmtHasTable(db, "schema_migrations")))
            ? MIG_FMT_SQLX : MIG_FMT_GOLANG;
   }
-  if( nNum && nNum==nSql && fmtHasTable(db, "_sqlx_migrations") ){
+  if( nNum && nNum==nSql && (bNoTxn || fmtHasTable(db, "_sqlx_migrations")) ){
     return MIG_FMT_SQLX;
   }
   return nSql ? MIG_FMT_PLAIN : 0;

@@ -63,8 +63,11 @@ struct PeerTab {
 };
 
 /*
-** zRead selects (version, applied, problem) in the order the rows were
-** written; the last row of a version wins; a non-NULL problem refuses.
+** zRead selects (version, applied, problem [, checksum]) in the order
+** the rows were written; the last row of a version wins; a non-NULL
+** problem refuses. Flyway's repeatable migrations are named by script,
+** and one whose file no longer has the checksum of its last row is not
+** applied (Flyway runs it again).
 */
 static const PeerTab aPeerTab[] = {
   { MIG_FMT_DBMATE, "schema_migrations",
@@ -121,12 +124,12 @@ static const PeerTab aPeerTab[] = {
     "    \"success\" BOOLEAN NOT NULL\n);\n"
     "CREATE INDEX \"flyway_schema_history_s_idx\" ON "
     "\"flyway_schema_history\" (\"success\");",
-    "SELECT coalesce(version, 'R__' || replace(description, ' ', '_')), "
+    "SELECT coalesce(version, script), "
     "CASE type WHEN 'UNDO_SQL' THEN 0 WHEN 'BASELINE' THEN 2 ELSE 1 END, "
     "CASE WHEN NOT success THEN 'flyway_schema_history: migration ' || "
     "coalesce(version, description) || ' (' || script || ') failed "
     "(success = 0): repair the database by hand, then run \"flyway "
-    "repair\"' END FROM main.flyway_schema_history "
+    "repair\"' END, checksum FROM main.flyway_schema_history "
     "WHERE type NOT IN ('SCHEMA','DELETE') ORDER BY installed_rank" },
   { MIG_FMT_SQLMIGRATE, "gorp_migrations",
     "CREATE TABLE IF NOT EXISTS \"gorp_migrations\" (\"id\" varchar(255) "
@@ -179,13 +182,40 @@ static char *peerVersion(const PeerTab *pTab, const MigRev *pRev){
   return sqlite3_mprintf("%s", pRev->zId);
 }
 
+/* Flyway's checksum of file zPath: CRC32 of its lines without their
+** line ends (a BOM dropped), as a signed 32-bit number. */
+static int peerCrc(const char *zPath, sqlite3_int64 *piCrc){
+  int nText = 0, i = 0;
+  char *zErr = 0;
+  char *zText = migReadFile(zPath, &nText, &zErr);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  sqlite3_free(zErr);
+  if( zText==0 ) return SQLITE_ERROR;
+  if( nText>=3 && memcmp(zText, "\xef\xbb\xbf", 3)==0 ) i = 3;
+  while( i<nText ){
+    int j = i;
+    while( j<nText && zText[j]!='\n' && zText[j]!='\r' ) j++;
+    crc = crc32(crc, (const Bytef*)zText+i, (uInt)(j-i));
+    if( j<nText && zText[j]=='\r' && j+1<nText && zText[j+1]=='\n' ) j++;
+    i = j+1;
+  }
+  sqlite3_free(zText);
+  *piCrc = (sqlite3_int64)(int)(unsigned int)crc;
+  return SQLITE_OK;
+}
+
+/* True if pRev is a repeatable migration of Flyway. */
+static int peerRepeat(const PeerTab *pTab, const MigRev *pRev){
+  return pTab->eFormat==MIG_FMT_FLYWAY && strncmp(pRev->zId, "R__", 3)==0;
+}
+
 /* Index in g of the revision the peer calls zVersion, or -1. */
 static int peerFind(const PeerTab *pTab, MigGraph *g, const char *zVersion){
   int i;
   for(i=0; i<g->nRev; i++){
     const MigRev *r = &g->aRev[i];
     if( r->eFormat!=pTab->eFormat ) continue;
-    if( pTab->eFormat==MIG_FMT_SQLMIGRATE ){
+    if( pTab->eFormat==MIG_FMT_SQLMIGRATE || peerRepeat(pTab, r) ){
       if( strcmp(peerBase(r->zFile), zVersion)==0 ) return i;
     }else if( strcmp(r->zId, zVersion)==0 ){
       return i;
@@ -233,6 +263,14 @@ static int peerRead(sqlite3 *db, const PeerTab *pTab, MigGraph *g,
       rc = SQLITE_ERROR;
       break;
     }
+    if( eHow && peerRepeat(pTab, &g->aRev[i]) ){
+      sqlite3_int64 iCrc = 0;
+      if( peerCrc(g->aRev[i].zFile, &iCrc)!=SQLITE_OK
+       || sqlite3_column_type(pStmt, 3)==SQLITE_NULL
+       || sqlite3_column_int64(pStmt, 3)!=iCrc ){
+        eHow = 0;              /* Changed since it ran: it runs again */
+      }
+    }
     aMark[i] = (char)eHow;
   }
   if( rc==SQLITE_OK ){
@@ -248,20 +286,25 @@ static int peerRead(sqlite3 *db, const PeerTab *pTab, MigGraph *g,
 
 /*
 ** The peer's current revision as an index into g (-1: base), from the
-** marks: applied revisions must be the first ones of the chain.
+** marks: applied revisions must be the first ones of the chain (Flyway's
+** repeatable ones excepted: after a pending one they run again anyway).
 */
 static int peerHead(const PeerTab *pTab, MigGraph *g, const int *aChain,
                     int nChain, char *aMark, int *piHead, char **pzErr){
-  int i, iLast = -1;
+  int i, iGap = nChain;
   for(i=nChain-1; i>=0; i--){
-    if( aMark[aChain[i]]==2 ){ iLast = i; break; }
+    if( aMark[aChain[i]]==2 ){
+      int j;
+      for(j=0; j<i; j++) aMark[aChain[j]] = 1;
+      break;
+    }
   }
-  for(i=0; i<=iLast; i++) aMark[aChain[i]] = 1;
-  for(i=0; i<nChain; i++) if( aMark[aChain[i]] ) iLast = i;
-  for(i=0; i<iLast; i++){
-    if( !aMark[aChain[i]] ){
-      char *zV = peerVersion(pTab, &g->aRev[aChain[i]]);
-      char *zW = peerVersion(pTab, &g->aRev[aChain[iLast]]);
+  for(i=0; i<nChain && iGap==nChain; i++) if( !aMark[aChain[i]] ) iGap = i;
+  for(i=iGap+1; i<nChain; i++){
+    const MigRev *r = &g->aRev[aChain[i]];
+    if( aMark[aChain[i]] && !peerRepeat(pTab, r) ){
+      char *zV = peerVersion(pTab, &g->aRev[aChain[iGap]]);
+      char *zW = peerVersion(pTab, r);
       *pzErr = sqlite3_mprintf("%s says %s is applied but not %s, which "
           "comes before it: apply %s with the old tool, or stamp",
           pTab->zName, zW, zV, zV);
@@ -270,7 +313,7 @@ static int peerHead(const PeerTab *pTab, MigGraph *g, const int *aChain,
       return SQLITE_ERROR;
     }
   }
-  *piHead = iLast<0 ? -1 : aChain[iLast];
+  *piHead = iGap==0 ? -1 : aChain[iGap-1];
   return SQLITE_OK;
 }
 
@@ -312,28 +355,6 @@ int migPeerCurrent(MigConn *p, sqlite3 *db, MigGraph *g, int **paCur,
   return rc;
 }
 
-/* Flyway's checksum of file zPath: CRC32 of its lines without their
-** line ends (a BOM dropped), as a signed 32-bit number. */
-static int peerCrc(const char *zPath, sqlite3_int64 *piCrc){
-  int nText = 0, i = 0;
-  char *zErr = 0;
-  char *zText = migReadFile(zPath, &nText, &zErr);
-  uLong crc = crc32(0L, Z_NULL, 0);
-  sqlite3_free(zErr);
-  if( zText==0 ) return SQLITE_ERROR;
-  if( nText>=3 && memcmp(zText, "\xef\xbb\xbf", 3)==0 ) i = 3;
-  while( i<nText ){
-    int j = i;
-    while( j<nText && zText[j]!='\n' && zText[j]!='\r' ) j++;
-    crc = crc32(crc, (const Bytef*)zText+i, (uInt)(j-i));
-    if( j<nText && zText[j]=='\r' && j+1<nText && zText[j+1]=='\n' ) j++;
-    i = j+1;
-  }
-  sqlite3_free(zText);
-  *piCrc = (sqlite3_int64)(int)(unsigned int)crc;
-  return SQLITE_OK;
-}
-
 /* sqlx's checksum of file zPath: SHA-384 of its bytes, as hex. */
 static char *peerSha(const char *zPath){
   int nText = 0;
@@ -354,11 +375,14 @@ static char *peerSha(const char *zPath){
 }
 
 /* Append the SQL that makes the peer say revision pRev is applied
-** (bOn) or not; rSec is the time it took. */
-static void peerOne(sqlite3_str *pStr, const PeerTab *pTab,
-                    const MigRev *pRev, int bOn, double rSec){
+** (bOn) or not; rSec is the time it took. SQLITE_OK, or an error code
+** (out of memory, a file that cannot be read for its checksum). */
+static int peerOne(sqlite3_str *pStr, const PeerTab *pTab,
+                   const MigRev *pRev, int bOn, double rSec){
   char *zV = peerVersion(pTab, pRev);
   const char *zDesc = pRev->zMessage ? pRev->zMessage : "";
+  int rc = SQLITE_OK;
+  if( zV==0 ) return SQLITE_NOMEM;
   switch( pTab->eFormat ){
     case MIG_FMT_DBMATE: case MIG_FMT_DIESEL: case MIG_FMT_SQLMIGRATE: {
       const char *zCol = pTab->eFormat==MIG_FMT_SQLMIGRATE ? "id":"version";
@@ -389,10 +413,11 @@ static void peerOne(sqlite3_str *pStr, const PeerTab *pTab,
     case MIG_FMT_SQLX:
       if( bOn ){
         char *zSha = peerSha(pRev->zFile);
+        if( zSha==0 ){ rc = SQLITE_NOMEM; break; }
         sqlite3_str_appendf(pStr, "INSERT OR IGNORE INTO main."
             "_sqlx_migrations(version, description, success, checksum, "
             "execution_time) VALUES(%s, %Q, 1, x'%s', %lld);\n", zV, zDesc,
-            zSha ? zSha : "", (sqlite3_int64)(rSec*1e9));
+            zSha, (sqlite3_int64)(rSec*1e9));
         sqlite3_free(zSha);
       }else{
         sqlite3_str_appendf(pStr, "DELETE FROM main._sqlx_migrations "
@@ -406,12 +431,11 @@ static void peerOne(sqlite3_str *pStr, const PeerTab *pTab,
                               : (pRev->zDownFile ? pRev->zDownFile
                                                  : pRev->zFile);
       int bCrc = peerCrc(zFile, &iCrc)==SQLITE_OK;
-      char *zCrc = bCrc ? sqlite3_mprintf("%lld", iCrc)
-                        : sqlite3_mprintf("NULL");
+      char *zCrc = bCrc ? sqlite3_mprintf("%lld", iCrc) : 0;
       char *zVer = bRep ? sqlite3_mprintf("NULL") : sqlite3_mprintf("%Q", zV);
       char *zWhere = bRep
-          ? sqlite3_mprintf("version IS NULL AND script=%Q",
-                            peerBase(pRev->zFile))
+          ? sqlite3_mprintf("version IS NULL AND script=%Q AND checksum IS "
+                            "%s", peerBase(pRev->zFile), zCrc)
           : sqlite3_mprintf("version=%Q", zV);
       sqlite3_str_appendf(pStr, "INSERT INTO main.flyway_schema_history("
           "installed_rank, version, description, type, script, checksum, "
@@ -423,6 +447,7 @@ static void peerOne(sqlite3_str *pStr, const PeerTab *pTab,
           zVer, zDesc, bOn ? "SQL" : "UNDO_SQL", peerBase(zFile),
           zCrc ? zCrc : "NULL", (sqlite3_int64)(rSec*1000), bOn ? "NOT " : "",
           zWhere);
+      if( zCrc==0 || zVer==0 || zWhere==0 ) rc = SQLITE_NOMEM;
       sqlite3_free(zWhere);
       sqlite3_free(zCrc);
       sqlite3_free(zVer);
@@ -432,19 +457,21 @@ static void peerOne(sqlite3_str *pStr, const PeerTab *pTab,
       break;                   /* One row for all: see migPeerSql() */
   }
   sqlite3_free(zV);
+  return rc;
 }
 
 /*
 ** SQL that makes the peer table of g's directory say what aApplied says:
 ** about revision iRev only (a step, which took rSec seconds), or about
 ** every revision of the directory when iRev<0 (a stamp, an adoption).
-** "" when there is no peer; NULL when out of memory.
+** "" when there is no peer; NULL when out of memory (or a file whose
+** checksum the peer keeps cannot be read).
 */
 char *migPeerSql(MigConn *p, MigGraph *g, const char *aApplied, int iRev,
                  double rSec){
   const PeerTab *pTab = peerFor(p, g);
   sqlite3_str *pStr = sqlite3_str_new(0);
-  int i;
+  int i, rc = SQLITE_OK;
   if( pTab && pTab->eFormat==MIG_FMT_GOLANG ){
     int iHead = -1;
     for(i=0; i<g->nRev; i++){
@@ -457,14 +484,14 @@ char *migPeerSql(MigConn *p, MigGraph *g, const char *aApplied, int iRev,
           "(version, dirty) VALUES(%s, 0);\n", g->aRev[iHead].zId);
     }
   }else if( pTab ){
-    for(i=0; i<g->nRev; i++){
+    for(i=0; rc==SQLITE_OK && i<g->nRev; i++){
       int k = g->aOrder[i];
       const MigRev *r = &g->aRev[k];
       if( (iRev>=0 && k!=iRev) || r->eFormat!=pTab->eFormat ) continue;
-      peerOne(pStr, pTab, r, aApplied[k], k==iRev ? rSec : 0.0);
+      rc = peerOne(pStr, pTab, r, aApplied[k], k==iRev ? rSec : 0.0);
     }
   }
-  if( sqlite3_str_errcode(pStr) ){
+  if( rc!=SQLITE_OK || sqlite3_str_errcode(pStr) ){
     sqlite3_free(sqlite3_str_finish(pStr));
     return 0;
   }

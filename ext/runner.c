@@ -303,8 +303,10 @@ static int runPlanDown(Runner *r, const char *zTarget, int iBranch){
     if( !aGo[iRev] || !aLine[iRev] || !r->aApplied[iRev] ) continue;
     if( g->aRev[iRev].zDown==0 ){
       char *zLabel = migRevLabel(&g->aRev[iRev]);
-      rc = runError(r, "%s: revision %s is irreversible (no \"-- migrate:down\""
-                    " section)", zLabel, g->aRev[iRev].zId);
+      int bOwn = g->aRev[iRev].eFormat<=MIG_FMT_DBMATE;
+      rc = runError(r, "%s: revision %s is irreversible (no %s)", zLabel,
+                    g->aRev[iRev].zId, bOwn ? "\"-- migrate:down\" section"
+                                            : "down migration");
       sqlite3_free(zLabel);
     }else{
       rc = runPlanPush(r, iRev);

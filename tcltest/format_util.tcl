@@ -79,7 +79,7 @@ proc fmt_run {name spec} {
   set irr [dict get $spec irreversible]
   if {$irr ne ""} {
     do_refused_test $name.3.0 {SELECT migrate_downgrade('base')} \
-      "migrations/$irr: revision [lindex $order end] is irreversible (no \"-- migrate:down\" section)"
+      "migrations/$irr: revision [lindex $order end] is irreversible (no down migration)"
   }
   # 4. Adoption: a database that the tool brought to its K-th migration
   # (its own DDL and rows, the SQL run by hand): only the rest run.
