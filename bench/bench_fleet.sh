@@ -5,9 +5,11 @@
 #   fleet   ./sqlite3-migrate :memory: '.migrate fleet upgrade -j 2 DIR/*.db'
 #   loop    for f in DIR/*.db; do ./sqlite3-migrate $f '.migrate upgrade'; done
 #   dbmate  for f in DIR/*.db; do dbmate --url sqlite:$f up; done
-# The fleet runs at 1,000 and 10,000 files (cost per file should be flat)
-# with its peak memory from /usr/bin/time -v (it should not grow with the
-# number of files); the sqlite3-migrate loop at 1,000 and 10,000; the
+# The fleet runs at 1,000 files, 10,000, and 1,000 again (cost per file
+# should be flat; the two small runs bracket the load of the machine),
+# with its CPU time and peak memory from /usr/bin/time -v (it should not
+# grow with the number of files), and once at -j 8; the sqlite3-migrate
+# loop at 1,000 and 10,000; the
 # dbmate loop, about 25 minutes at 10,000, on a subset (DBMATE_N, 500 by
 # default), reported per file. Every run is checked: all files at head.
 #   bash bench/bench_fleet.sh [N]       (from the top of a built tree;
@@ -20,9 +22,11 @@ top=$(pwd)
 big=${1:-10000}
 small=${SMALL:-1000}
 dbmate_n=${DBMATE_N:-500}
-mig=$top/sqlite3-migrate
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A private copy of the binary, so a rebuild meanwhile changes nothing here.
+cp "$top/sqlite3-migrate" "$tmp/sqlite3-migrate"
+mig=$tmp/sqlite3-migrate
 
 dbmate=""
 for d in /work/npm/node_modules/.bin/dbmate "$top/bench/.npm/node_modules/.bin/dbmate"; do
@@ -74,16 +78,17 @@ sys.exit("bench_fleet: dbmate left %d files behind" % len(bad) if bad else 0)
 PY
 }
 
-declare -A sec rss
-run_fleet() {  # run_fleet N
+declare -A sec rss cpu
+run_fleet() {  # run_fleet N JOBS TAG
   fleet_of "$tmp/f$1" "$1" "$tmp/tmpl_mig.db"
   sync
   s=$(now)
-  /usr/bin/time -v -o "$tmp/time.$1" "$mig" :memory: \
-    ".migrate fleet upgrade -j 2 '$tmp/f$1/*.db'" > "$tmp/fleet.$1.out"
+  /usr/bin/time -v -o "$tmp/time.$3" "$mig" :memory: \
+    ".migrate fleet upgrade -j $2 '$tmp/f$1/*.db'" > "$tmp/fleet.$3.out"
   e=$(now)
-  sec[fleet$1]=$(echo "$e - $s" | bc -l)
-  rss[fleet$1]=$(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time.$1")
+  sec[$3]=$(echo "$e - $s" | bc -l)
+  rss[$3]=$(awk -F': ' '/Maximum resident/ {print $2}' "$tmp/time.$3")
+  cpu[$3]=$(awk -F': ' '/User time|System time/ {t += $2} END {print t}' "$tmp/time.$3")
   all_at_head "$tmp/f$1"
   rm -rf "$tmp/f$1"
 }
@@ -111,31 +116,40 @@ run_dbmate() {  # run_dbmate N
   rm -rf "$tmp/d$1"
 }
 
-# Interleaved, so a change of load on the machine hits all three alike.
-run_fleet $small
+# Interleaved, so a change of load on the machine hits all three alike;
+# the small fleet runs before and after the large one, to bracket it.
+run_fleet $small 2 a
 run_loop $small
 run_dbmate "$dbmate_n"
-run_fleet "$big"
+run_fleet "$big" 2 big
 run_loop "$big"
+run_fleet $small 2 b
+run_fleet $small 8 j8
 
 ms() { echo "scale=3; 1000 * $1 / $2" | bc -l; }
-printf '\n%-44s %8s %10s %10s\n' "$(nproc) cores, $(uname -r)" files seconds ms/file
-row() { printf '%-44s %8d %10.2f %10.3f\n' "$1" "$2" "$3" "$(ms "$3" "$2")"; }
-row "fleet upgrade -j 2" $small "${sec[fleet$small]}"
-row "fleet upgrade -j 2" "$big" "${sec[fleet$big]}"
-row "loop over ./sqlite3-migrate" $small "${sec[loop$small]}"
-row "loop over ./sqlite3-migrate" "$big" "${sec[loop$big]}"
-row "loop over dbmate $($dbmate --version | awk '{print $3}') (subset)" "$dbmate_n" "${sec[dbmate$dbmate_n]}"
-pf_small=$(ms "${sec[fleet$small]}" $small)
-pf_big=$(ms "${sec[fleet$big]}" "$big")
+printf '\n%-40s %7s %9s %9s %11s\n' "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" \
+  files seconds ms/file cpu-ms/file
+row() { printf '%-40s %7d %9.2f %9.3f %11s\n' "$1" "$2" "$3" "$(ms "$3" "$2")" "$4"; }
+cpuf() { printf '%.3f' "$(ms "${cpu[$1]}" "$2")"; }
+row "fleet upgrade -j 2 (before)" $small "${sec[a]}" "$(cpuf a $small)"
+row "fleet upgrade -j 2" "$big" "${sec[big]}" "$(cpuf big "$big")"
+row "fleet upgrade -j 2 (after)" $small "${sec[b]}" "$(cpuf b $small)"
+row "fleet upgrade -j 8" $small "${sec[j8]}" "$(cpuf j8 $small)"
+row "loop over ./sqlite3-migrate" $small "${sec[loop$small]}" ""
+row "loop over ./sqlite3-migrate" "$big" "${sec[loop$big]}" ""
+row "loop over dbmate $($dbmate --version | awk '{print $3}') (subset)" "$dbmate_n" "${sec[dbmate$dbmate_n]}" ""
+pf_a=$(ms "${sec[a]}" $small)
+pf_b=$(ms "${sec[b]}" $small)
+pf_big=$(ms "${sec[big]}" "$big")
+pl_small=$(ms "${sec[loop$small]}" $small)
 pl_big=$(ms "${sec[loop$big]}" "$big")
 pd=$(ms "${sec[dbmate$dbmate_n]}" "$dbmate_n")
 echo
-printf 'fleet vs loop over ./sqlite3-migrate (%d files): %.1fx faster (goal 3x)\n' \
-  "$big" "$(echo "$pl_big / $pf_big" | bc -l)"
-printf 'fleet vs loop over dbmate (per file):            %.1fx faster (goal 100x)\n' \
-  "$(echo "$pd / $pf_big" | bc -l)"
-printf 'fleet cost per file, %d vs %d files:           %.3f vs %.3f ms (ratio %.2f)\n' \
-  $small "$big" "$pf_small" "$pf_big" "$(echo "$pf_big / $pf_small" | bc -l)"
-printf 'fleet peak RSS, %d vs %d files:                %s vs %s kB\n' \
-  $small "$big" "${rss[fleet$small]}" "${rss[fleet$big]}"
+printf 'fleet -j 2 vs loop over ./sqlite3-migrate: %.1fx at %d files, %.1fx at %d (goal 3x)\n' \
+  "$(echo "$pl_small / $pf_a" | bc -l)" $small "$(echo "$pl_big / $pf_big" | bc -l)" "$big"
+printf 'fleet -j 2 vs loop over dbmate, per file: %.1fx (fleet at %d), %.1fx (fleet at %d, run next to it) (goal 100x)\n' \
+  "$(echo "$pd / $pf_big" | bc -l)" "$big" "$(echo "$pd / $pf_a" | bc -l)" $small
+printf 'fleet ms per file at %d, %d, %d files: %.3f, %.3f, %.3f (wall); %s, %s, %s (cpu)\n' \
+  $small "$big" $small "$pf_a" "$pf_big" "$pf_b" "$(cpuf a $small)" "$(cpuf big "$big")" "$(cpuf b $small)"
+printf 'fleet peak RSS at %d, %d, %d files: %s, %s, %s kB\n' \
+  $small "$big" $small "${rss[a]}" "${rss[big]}" "${rss[b]}"
