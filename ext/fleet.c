@@ -182,7 +182,7 @@ static const void *fleetApi(void){
 ** and its engine pointed at the shared scripts. SQLITE_OK, or an error
 ** with pRes->zErr and pRes->eStatus set; *ppDb is to be closed anyway.
 */
-static int fleetOpen(Fleet *f, const char *zPath, int bWrite, sqlite3 **ppDb,
+static int fleetOpen(Fleet *f, const char *zPath, sqlite3 **ppDb,
                      FleetRes *pRes){
   struct stat st;
   MigConn *pConn;
@@ -196,8 +196,8 @@ static int fleetOpen(Fleet *f, const char *zPath, int bWrite, sqlite3 **ppDb,
     fleetErr(&pRes->zErr, "%s", z ? z : strerror(errno));
     return SQLITE_CANTOPEN;
   }
-  rc = sqlite3_open_v2(zPath, ppDb, SQLITE_OPEN_NOMUTEX
-           | (bWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY), 0);
+  rc = sqlite3_open_v2(zPath, ppDb, SQLITE_OPEN_READWRITE|SQLITE_OPEN_NOMUTEX,
+                       0);
   if( rc==SQLITE_OK && migConnGet(*ppDb)==0 ){
     rc = sqlite3_migrate_init(*ppDb, &zErr, fleetApi());
   }
@@ -297,7 +297,7 @@ static int fleetApply(Fleet *f, sqlite3 *db, const char *zPath,
 static void fleetUpgradeOne(Fleet *f, const char *zPath, FleetRes *pRes){
   sqlite3 *db = 0;
   sqlite3_int64 nPending = 1;
-  int rc = fleetOpen(f, zPath, 1, &db, pRes);
+  int rc = fleetOpen(f, zPath, &db, pRes);
   if( rc==SQLITE_OK ) rc = fleetCurrent(f, db, &pRes->zBefore, pRes);
   if( rc==SQLITE_OK && f->bHeadTarget ){
     MigRunOpts o;
@@ -381,10 +381,15 @@ static int fleetClassify(sqlite3 *db, FleetRes *pRes){
   return rc;
 }
 
-/* Survey one file: read only. */
+/*
+** Survey one file. Nothing is written, but the file is opened read-write
+** (read-only when it is not writable), as any reader opens it: a hot
+** journal left by a killed writer is then rolled back, as SQLite does
+** before any read, instead of making the file unreadable.
+*/
 static void fleetStatusOne(Fleet *f, const char *zPath, FleetRes *pRes){
   sqlite3 *db = 0;
-  int rc = fleetOpen(f, zPath, 0, &db, pRes);
+  int rc = fleetOpen(f, zPath, &db, pRes);
   if( rc==SQLITE_OK ) rc = fleetCurrent(f, db, &pRes->zBefore, pRes);
   if( rc==SQLITE_OK ) rc = fleetClassify(db, pRes);
   if( rc==SQLITE_NOMEM ){
