@@ -181,16 +181,6 @@ static void dryCountReport(Dry *d){
   }
 }
 
-/* Milliseconds since the epoch, from the default VFS. */
-static sqlite3_int64 dryNow(void){
-  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
-  sqlite3_int64 t = 0;
-  if( pVfs && pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
-    pVfs->xCurrentTimeInt64(pVfs, &t);
-  }
-  return t;
-}
-
 /* Size of the live database in bytes (0 when it cannot be read). */
 static sqlite3_int64 drySize(sqlite3 *db){
   sqlite3_int64 nPage = 0, nSize = 0;
@@ -273,7 +263,7 @@ static int dryPlan(Dry *d, const char *zTarget, char *aRun, int *pnRun,
 /* Run one pending migration on the copy and report it. 1: it failed. */
 static int dryStep(Dry *d, int iRev){
   MigRev *r = &d->g->aRev[iRev];
-  sqlite3_int64 nDone = 0, t0 = dryNow();
+  sqlite3_int64 nDone = 0, t0 = migNowMs();
   char *zErr = 0;
   MigRunOpts o;
   int rc;
@@ -281,12 +271,12 @@ static int dryStep(Dry *d, int iRev){
   migRunOptsInit(&o, d->s.pConn, MIG_RUN_UPGRADE, r->zId);
   rc = migRun(d->s.db, &o, &nDone, 0, &zErr);
   if( rc!=SQLITE_OK ){
-    dryLine(d, "%s: FAILED after %.3f s: %s", r->zId, (dryNow()-t0)/1000.0,
+    dryLine(d, "%s: FAILED after %.3f s: %s", r->zId, (migNowMs()-t0)/1000.0,
             zErr ? zErr : sqlite3_errstr(rc));
     sqlite3_free(zErr);
     return 1;
   }
-  dryLine(d, "%s: ok in %.3f s", r->zId, (dryNow()-t0)/1000.0);
+  dryLine(d, "%s: ok in %.3f s", r->zId, (migNowMs()-t0)/1000.0);
   dryCountReport(d);
   return 0;
 }

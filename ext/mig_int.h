@@ -110,6 +110,7 @@ int migQueryIntV(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt,
                  va_list ap);
 int migPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...);
 int migAffinity(const char *zType);   /* SQLite's codes 'A'..'E' */
+sqlite3_int64 migNowMs(void);         /* Milliseconds since the epoch */
 int migPrepareV(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt,
                 va_list ap);
 

@@ -110,16 +110,6 @@ static int runExec(Runner *r, char *zSql){
   return rc;
 }
 
-/* Milliseconds since the epoch, from the default VFS. */
-static sqlite3_int64 runNow(void){
-  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
-  sqlite3_int64 t = 0;
-  if( pVfs && pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
-    pVfs->xCurrentTimeInt64(pVfs, &t);
-  }
-  return t;
-}
-
 /* "a, b" list of the parents of pRev, for log lines ("" for a root). */
 static char *runParents(MigGraph *g, const MigRev *pRev){
   sqlite3_str *pStr = sqlite3_str_new(0);
@@ -606,7 +596,7 @@ static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
   rc = runExec(r, migBookStepSql(r->g, r->aApplied, iRev, bDown));
   if( rc==SQLITE_OK ){
     rc = runExec(r, migBookHistorySql(pRev, bDown ? "downgrade" : "upgrade",
-                                      (runNow()-iStart)/1000.0));
+                                      (migNowMs()-iStart)/1000.0));
   }
   if( rc==SQLITE_OK ){       /* The old tool's table says the same */
     rc = runExec(r, migPeerSql(r->p, r->g, r->aApplied, iRev,
@@ -688,7 +678,7 @@ static int runFkSwitch(Runner *r, const MigRev *pRev, int bFk){
 static int runNoTxn(Runner *r, int iRev, int bDown, const char *zSql,
                     int iLine, int bFk){
   MigRev *pRev = &r->g->aRev[iRev];
-  sqlite3_int64 iStart = runNow();
+  sqlite3_int64 iStart = migNowMs();
   int rc;
   if( r->bTxn!=1 ){
     char *zLabel = migRevLabel(pRev);
@@ -746,7 +736,7 @@ static int runStep(Runner *r, int iRev, int bDown){
   MigRev *pRev = &r->g->aRev[iRev];
   const char *zSql = bDown ? pRev->zDown : pRev->zUp;
   int iLine = bDown ? pRev->iDownLine : pRev->iUpLine;
-  sqlite3_int64 iStart = runNow();
+  sqlite3_int64 iStart = migNowMs();
   char *zFrom = runParents(r->g, pRev);
   int rc, bFk;
   if( bDown ){

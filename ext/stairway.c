@@ -111,6 +111,11 @@ static void stwReport(Stw *t, const char *zWord, const char *zFmt, ...){
   z = sqlite3_vmprintf(zFmt, ap);
   va_end(ap);
   sqlite3_str_appendf(t->pRep, "%s %s\n", zWord, z ? z : "out of memory");
+  if( t->o.xLine ){
+    char *zLine = sqlite3_mprintf("%s %s", zWord, z ? z : "out of memory");
+    if( zLine ) t->o.xLine(t->o.pLineArg, zLine);
+    sqlite3_free(zLine);
+  }
   if( zWord[0]=='F' ){
     sqlite3_str_appendf(t->pProb, "%s\n", z ? z : "out of memory");
     t->nFail++;
@@ -376,10 +381,11 @@ static int stwRun(Stw *t, char **pzErr){
                      pzErr);
   if( rc ) return rc;
   t->s.pConn->pGraphLent = t->g;
-  nHead = stwHeads(t);
+  for(i=nHead=0; i<t->g->nRev; i++) nHead += migGraphIsHead(t->g, i);
   aRun = sqlite3_malloc64(t->g->nRev+1);
   if( aRun==0 ) return SQLITE_NOMEM;
   rc = stwPlan(t, nHead, aRun, &bAll, pzErr);
+  if( rc==SQLITE_OK ) stwHeads(t);
   if( rc==SQLITE_OK && t->o.bWithData ) rc = stwCopyLive(t, pzErr);
   if( rc==SQLITE_OK ){
     migStwWatch(t->db, &t->dirty);
@@ -411,9 +417,11 @@ static int stwRun(Stw *t, char **pzErr){
 ** Test the migrations of pLive's connection as pOpts says. *pzReport
 ** gets the report (one line per check, then a summary line), *pzProblems
 ** the FAIL lines without their "FAIL " (NULL when there are none), both
-** sqlite3_free'd by the caller; *pnProblem their number. On an error of
-** the test itself (scripts that cannot be read, out of memory): an SQLite
-** code with *pzErr set. The database of pLive is only read.
+** sqlite3_free'd by the caller; *pnProblem their number. With
+** pOpts->xLine, each line is also sent there as soon as it is made. On
+** an error of the test itself (scripts that cannot be read, no such
+** target, out of memory): an SQLite code with *pzErr set. The database
+** of pLive is only read.
 */
 int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
                char **pzProblems, int *pnProblem, char **pzErr){
@@ -432,9 +440,13 @@ int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
   t.db = t.s.db;
   if( rc==SQLITE_OK ) rc = stwRun(&t, pzErr);
   if( rc==SQLITE_OK ){
-    sqlite3_str_appendf(t.pRep, "%d revision%s tested: %d ok, %d skipped, "
-        "%d problem%s\n", t.nRev, t.nRev==1 ? "" : "s", t.nOk, t.nSkip,
+    char *zSum = sqlite3_mprintf("%d revision%s tested: %d ok, %d skipped, "
+        "%d problem%s", t.nRev, t.nRev==1 ? "" : "s", t.nOk, t.nSkip,
         t.nFail, t.nFail==1 ? "" : "s");
+    sqlite3_str_appendf(t.pRep, "%s\n", zSum ? zSum : "");
+    if( zSum && t.o.xLine ) t.o.xLine(t.o.pLineArg, zSum);
+    if( zSum==0 ) rc = SQLITE_NOMEM;
+    sqlite3_free(zSum);
     rc = sqlite3_str_errcode(t.pRep);
     if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(t.pProb);
   }

@@ -97,6 +97,9 @@ struct MigTestOpts {
   const char *zTarget;         /* Last revision to test; NULL: head(s) */
   int bWithData;               /* Copy of the database, pending only */
   int bStrict;                 /* An irreversible revision is a problem */
+  void (*xLine)(void*, const char*);  /* Each report line as it is made,
+                               ** or NULL */
+  void *pLineArg;              /* First argument of xLine */
 };
 int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
                char **pzProblems, int *pnProblem, char **pzErr);

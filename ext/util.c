@@ -110,3 +110,14 @@ int migAffinity(const char *zType){
    || migTypeHas(zType, "DOUB") ) return 'E';
   return 'C';
 }
+
+/* Milliseconds since the epoch, from the default VFS (0 if it cannot
+** tell). */
+sqlite3_int64 migNowMs(void){
+  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
+  sqlite3_int64 t = 0;
+  if( pVfs && pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
+    pVfs->xCurrentTimeInt64(pVfs, &t);
+  }
+  return t;
+}

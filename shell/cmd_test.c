@@ -14,6 +14,13 @@
 #include "../ext/stairway_int.h"
 #include <string.h>
 
+/* A report line, printed as it comes (and flushed: a long run shows its
+** progress, in order with errors on stderr). */
+static void cmdLine(void *pArg, const char *zLine){
+  fprintf((FILE*)pArg, "%s\n", zLine);
+  fflush((FILE*)pArg);
+}
+
 /* .migrate test [TARGET] [--with-data] [--strict] */
 int migCmdTest(MigShell *p, int nArg, char **azArg){
   MigConn *pConn = migConnGet(p->db);
@@ -35,14 +42,14 @@ int migCmdTest(MigShell *p, int nArg, char **azArg){
     }
   }
   if( pConn==0 ) return migShellError(p, "the migrate extension is missing");
+  o.xLine = cmdLine;
+  o.pLineArg = p->out;
   rc = migTestRun(pConn, &o, &zRep, &zProb, &nProb, &zErr);
   if( rc!=SQLITE_OK ){
     migShellError(p, "%s", zErr ? zErr : sqlite3_errstr(rc));
     sqlite3_free(zErr);
     return 1;
   }
-  fprintf(p->out, "%s", zRep);
-  fflush(p->out);
   sqlite3_free(zRep);
   sqlite3_free(zProb);
   if( nProb>0 ){
@@ -50,12 +57,6 @@ int migCmdTest(MigShell *p, int nArg, char **azArg){
                          nProb==1 ? "" : "s");
   }
   return 0;
-}
-
-/* A report line of the dry run, printed as it comes (and flushed). */
-static void cmdDryLine(void *pArg, const char *zLine){
-  fprintf((FILE*)pArg, "%s\n", zLine);
-  fflush((FILE*)pArg);
 }
 
 /* .migrate upgrade [TARGET] --dry-run */
@@ -77,7 +78,7 @@ int migCmdDryRun(MigShell *p, int nArg, char **azArg){
   zName = sqlite3_db_filename(p->db, "main");
   if( zName && strrchr(zName, '/') ) zName = strrchr(zName, '/')+1;
   if( zName==0 || zName[0]==0 ) zName = "the database";
-  rc = migDryRun(pConn, zTarget, zName, cmdDryLine, p->out, &zRep, &bFailed,
+  rc = migDryRun(pConn, zTarget, zName, cmdLine, p->out, &zRep, &bFailed,
                  &zErr);
   sqlite3_free(zRep);
   if( rc!=SQLITE_OK ){
