@@ -38,10 +38,11 @@
 
 /*
 ** Open a scratch database (zFile: a new file of that name; NULL: in
-** memory) with the extension registered on it and the settings of pLive
-** (directory, registered revisions, formats) lent to it, without log,
-** progress or backup settings. Close it with migTestScratchClose() (also
-** after an error). On error an SQLite code, *pzErr set.
+** memory) with the extension registered on it, PRAGMA foreign_keys as on
+** pLive, and the settings of pLive (directory, registered revisions,
+** formats) lent to it, without log, progress or backup settings. Close
+** it with migTestScratchClose() (also after an error). On error an
+** SQLite code, *pzErr set.
 */
 int migTestScratch(MigConn *pLive, const char *zFile, StwScratch *pS,
                    char **pzErr){
@@ -65,6 +66,17 @@ int migTestScratch(MigConn *pLive, const char *zFile, StwScratch *pS,
           pS->db ? sqlite3_errmsg(pS->db) : sqlite3_errstr(rc));
     }
     return rc;
+  }
+  {
+    /* Foreign keys as the live connection has them: the runner runs each
+    ** migration with them as they are (off only around a rebuild). */
+    sqlite3_int64 bFk = 0;
+    migQueryInt(pLive->db, &bFk, "PRAGMA foreign_keys");
+    if( bFk ) rc = sqlite3_exec(pS->db, "PRAGMA foreign_keys=ON", 0, 0, 0);
+    if( rc!=SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(pS->db));
+      return rc;
+    }
   }
   pS->save = *pS->pConn;
   *pS->pConn = *pLive;
