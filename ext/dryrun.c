@@ -260,8 +260,12 @@ static int dryPlan(Dry *d, const char *zTarget, char *aRun, int *pnRun,
   return rc;
 }
 
-/* Run one pending migration on the copy and report it. 1: it failed. */
-static int dryStep(Dry *d, int iRev){
+/*
+** Run one pending migration on the copy and report it. Returns 1 when
+** it failed (reported), 0 when it ran, or -1 after a fatal error (*pzErr
+** set).
+*/
+static int dryStep(Dry *d, int iRev, char **pzErr){
   MigRev *r = &d->g->aRev[iRev];
   sqlite3_int64 nDone = 0, t0 = migNowMs();
   char *zErr = 0;
@@ -270,6 +274,10 @@ static int dryStep(Dry *d, int iRev){
   dryTabClear(d);
   migRunOptsInit(&o, d->s.pConn, MIG_RUN_UPGRADE, r->zId);
   rc = migRun(d->s.db, &o, &nDone, 0, &zErr);
+  if( rc!=SQLITE_OK && migTestFatal(rc) ){
+    *pzErr = zErr ? zErr : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    return -1;
+  }
   if( rc!=SQLITE_OK ){
     dryLine(d, "%s: FAILED after %.3f s: %s", r->zId, (migNowMs()-t0)/1000.0,
             zErr ? zErr : sqlite3_errstr(rc));
@@ -301,9 +309,12 @@ static int dryRun(Dry *d, const char *zTarget, const char *zName,
             zTarget, zName, d->zFile ? d->zFile : "in memory", nRun);
   }
   for(i=0; rc==SQLITE_OK && iFail<0 && i<d->g->nRev; i++){
-    int iRev = d->g->aOrder[i];
+    int iRev = d->g->aOrder[i], e;
     if( !aRun[iRev] ) continue;
-    if( dryStep(d, iRev) ) iFail = iRev; else nOk++;
+    e = dryStep(d, iRev, pzErr);
+    if( e<0 ) rc = SQLITE_ERROR;
+    else if( e ) iFail = iRev;
+    else nOk++;
   }
   if( rc==SQLITE_OK ){
     if( iFail>=0 ){

@@ -148,6 +148,41 @@ static int stwRunStep(Stw *t, int eOp, const char *zTarget, char **pzErr){
   return migRun(t->s.db, &o, &nDone, 0, pzErr);
 }
 
+/* True for an error of the machinery rather than of a migration's SQL:
+** out of memory, I/O, a corrupt scratch copy. Such an error ends a test
+** or a dry run as an error, never as a FAIL line. */
+int migTestFatal(int rc){
+  switch( rc&0xff ){
+    case SQLITE_NOMEM: case SQLITE_IOERR: case SQLITE_CORRUPT:
+    case SQLITE_FULL: case SQLITE_CANTOPEN: case SQLITE_NOTADB:
+    case SQLITE_MISUSE: case SQLITE_INTERNAL:
+      return 1;
+  }
+  return 0;
+}
+
+/*
+** One step (eOp to zTarget) for check zCheck of revision zId. Returns
+** SQLITE_OK, with *pbFailed set when the migration failed (a FAIL line is
+** reported), or a fatal error code with *pzErr set.
+*/
+static int stwStep(Stw *t, int eOp, const char *zTarget, const char *zId,
+                   const char *zCheck, int *pbFailed, char **pzErr){
+  char *zErr = 0;
+  int rc = stwRunStep(t, eOp, zTarget, &zErr);
+  *pbFailed = 0;
+  if( rc==SQLITE_OK ) return SQLITE_OK;
+  if( migTestFatal(rc) ){
+    *pzErr = zErr ? zErr : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    return rc;
+  }
+  stwReport(t, "FAIL", "%s %s: %s", zId, zCheck,
+            zErr ? zErr : sqlite3_errstr(rc));
+  sqlite3_free(zErr);
+  *pbFailed = 1;
+  return SQLITE_OK;
+}
+
 /* Take the state of the scratch copy into *pOut, after t->cur. */
 static int stwTake(Stw *t, StwState *pOut, char **pzErr){
   return migStwTake(t->db, &t->cur, &t->dirty, pOut, pzErr);
@@ -198,16 +233,15 @@ static int stwRevision(Stw *t, int iRev, int *pbStop){
   MigRev *r = &t->g->aRev[iRev];
   StwState s1, s0b, s1b;
   char *zErr = 0, *zDown = 0;
-  int rc;
+  int rc, bFailed = 0;
   memset(&s1, 0, sizeof(s1));
   memset(&s0b, 0, sizeof(s0b));
   memset(&s1b, 0, sizeof(s1b));
   t->nRev++;
-  if( stwRunStep(t, MIG_RUN_UPGRADE, r->zId, &zErr) ){
-    stwReport(t, "FAIL", "%s upgrade: %s", r->zId, zErr);
-    sqlite3_free(zErr);
+  rc = stwStep(t, MIG_RUN_UPGRADE, r->zId, r->zId, "upgrade", &bFailed, &zErr);
+  if( rc || bFailed ){
     *pbStop = 1;
-    return SQLITE_OK;
+    goto done;
   }
   rc = stwTake(t, &s1, &zErr);
   if( rc ) goto done;
@@ -220,22 +254,20 @@ static int stwRevision(Stw *t, int iRev, int *pbStop){
   }
   zDown = stwDownTarget(t, r);
   if( zDown==0 ){ rc = SQLITE_NOMEM; goto done; }
-  if( stwRunStep(t, MIG_RUN_DOWNGRADE, zDown, &zErr) ){
-    stwReport(t, "FAIL", "%s downgrade: %s", r->zId, zErr);
-    sqlite3_free(zErr);
-    zErr = 0;
+  rc = stwStep(t, MIG_RUN_DOWNGRADE, zDown, r->zId, "downgrade", &bFailed,
+               &zErr);
+  if( rc==SQLITE_OK && bFailed ){
     migStwMove(&t->cur, &s1);
     goto done;
   }
-  rc = migStwTake(t->db, &s1, &t->dirty, &s0b, &zErr);
+  if( rc==SQLITE_OK ) rc = migStwTake(t->db, &s1, &t->dirty, &s0b, &zErr);
   if( rc==SQLITE_OK ){
     rc = stwCompare(t, r->zId, "downgrade", &t->cur, &s0b, &wDown);
   }
   if( rc ) goto done;
-  if( stwRunStep(t, MIG_RUN_UPGRADE, r->zId, &zErr) ){
-    stwReport(t, "FAIL", "%s upgrade again: %s", r->zId, zErr);
-    sqlite3_free(zErr);
-    zErr = 0;
+  rc = stwStep(t, MIG_RUN_UPGRADE, r->zId, r->zId, "upgrade again", &bFailed,
+               &zErr);
+  if( rc || bFailed ){
     *pbStop = 1;
     goto done;
   }

@@ -104,6 +104,7 @@ struct MigTestOpts {
 int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
                char **pzProblems, int *pnProblem, char **pzErr);
 int migTestInit(sqlite3 *db);
+int migTestFatal(int rc);      /* rc is not a migration's own failure */
 
 /* dryrun.c */
 int migDryRun(MigConn *pLive, const char *zTarget, const char *zName,

@@ -171,6 +171,20 @@ static const Fixture aAlterMig[] = {
 };
 
 /* Files the parser and the graph refuse: the database must not change. */
+/* A short history for the migration tester: rows, an index, a column. */
+static const Fixture aStw[] = {
+  { "migrations/2024_01_01_000001_s.sql",
+    MIG_HDR("Create s", "dddd00000001", "")
+    "-- migrate:up\n"
+    "CREATE TABLE s(a INTEGER PRIMARY KEY, b TEXT);\n"
+    "CREATE INDEX s_b ON s(b);\nINSERT INTO s(b) VALUES('x'), ('y');\n"
+    "-- migrate:down\nDROP TABLE s;\n" },
+  { "migrations/2024_01_01_000002_c.sql",
+    MIG_HDR("Add c", "dddd00000002", "dddd00000001")
+    "-- migrate:up\nALTER TABLE s ADD COLUMN c INTEGER;\nUPDATE s SET c = a;\n"
+    "-- migrate:down\nALTER TABLE s DROP COLUMN c;\n" },
+  { 0, 0 }
+};
 static const Fixture aBadFile[] = {
   { "migrations/0001_ok.sql",
     "-- migrate:up\nCREATE TABLE ok(x);\n-- migrate:down\nDROP TABLE ok;\n" },
@@ -287,6 +301,12 @@ static const Op aOp[] = {
   { "engine_sql", aMig, "SELECT migrate_upgrade('aaaa00000001')", 0,
     "SELECT migrate_sql('upgrade', 'head'),"
     " migrate_sql('downgrade', 'base')", OP_PEND_OOM, 0, 0 },
+  /* The migration tester: the stairway on a scratch copy (fresh), and on
+  ** a copy of this database's rows (with-data); the database only read. */
+  { "migrate_test", aStw, 0, 0, "SELECT migrate_test('dddd00000001')", 0,
+    0, 0 },
+  { "migrate_test_data", aStw, "SELECT migrate_upgrade('dddd00000001')", 0,
+    "SELECT migrate_test(NULL, 'with-data')", 0, 0, 0 },
   { "migrations_vtab", aBranch, "SELECT migrate_upgrade('bbbb00000003')", 0,
     "SELECT * FROM migrations", 0, 0, 0 },
   { "migrations_insert", 0, 0, 0,
