@@ -600,7 +600,7 @@ static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
   }
   if( rc==SQLITE_OK ){       /* The old tool's table says the same */
     rc = runExec(r, migPeerSql(r->p, r->g, r->aApplied, iRev,
-                               (runNow()-iStart)/1000.0));
+                               (migNowMs()-iStart)/1000.0));
   }
   if( rc!=SQLITE_OK ) r->aApplied[iRev] = bDown;
   return rc;

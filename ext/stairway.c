@@ -83,6 +83,7 @@ int migTestScratch(MigConn *pLive, const char *zFile, StwScratch *pS,
   pS->pConn->db = pS->db;
   pS->pConn->xLog = 0;
   pS->pConn->xProgress = 0;
+  pS->pConn->xConfirm = 0;          /* a scratch copy loses nothing real */
   pS->pConn->eBackupAuto = 0;
   return SQLITE_OK;
 }
