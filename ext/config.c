@@ -1,5 +1,6 @@
 /*
-** config.c: migrate_config(key [, value]), the connection's settings.
+** config.c: the connection's settings, migrate_config(key [, value]), and
+** where they come from.
 **
 **   SELECT migrate_config('backup');          -- 'off' (the default)
 **   SELECT migrate_config('backup', 'auto');  -- set it; returns 'auto'
@@ -19,26 +20,42 @@
 **            'off': it is neither read nor written (MigConn.bPeerOff)
 **   placeholder.NAME  the value of Flyway placeholder ${NAME}; NULL until
 **            set; any text (MigConn.azPlace)
+**   data_loss  'proceed': a shell run that is not interactive prints the
+**            data-loss lines of an upgrade or downgrade and goes on;
+**            'refuse': it refuses such a run unless given --yes
+**            (MigConn.eDataLoss; interactive runs always ask).
+**   dir      the migrations directory (the same as migrate_dir()).
 ** An unknown key or a value the key does not take is an error naming it.
-** Settings belong to the connection and are not stored in the database.
+**
+** Settings last beyond the process through the project file migrate.ini
+** of the working directory (cfgfile.c), read when a connection opens and
+** written by the shell's .migrate init, dir and config. migrate_config()
+** itself changes the connection only. For the directory the order is:
+**   migrate_dir() or migrate_config('dir', ..) on this connection
+**   > the environment variable MIGRATE_DIR > dir in migrate.ini
+**   > "migrations"
+** and migConfigDirSource() tells which one is in force.
 */
 #include "backup_int.h"
 #include "engine_int.h"
+#include <stdlib.h>
 #include <string.h>
 
-/* One setting: get returns its value, set parses and stores zValue. */
+/* One setting: get returns its value, set parses and stores zValue
+** (bSaved: the value comes from the project file). */
 typedef struct MigConfigKey MigConfigKey;
 struct MigConfigKey {
   const char *zKey;                              /* Name */
   const char *(*xGet)(MigConn*);                 /* Current value */
-  int (*xSet)(MigConn*, const char *zValue);     /* 0 ok, 1 bad value */
+  int (*xSet)(MigConn*, const char *zValue, int bSaved);  /* 0, 1 bad */
   const char *zValues;                           /* For the error message */
 };
 
 static const char *migCfgBackupGet(MigConn *p){
   return p->eBackupAuto ? "auto" : "off";
 }
-static int migCfgBackupSet(MigConn *p, const char *zValue){
+static int migCfgBackupSet(MigConn *p, const char *zValue, int bSaved){
+  UNUSED(bSaved);
   if( migNameEq(zValue, "auto") ){ p->eBackupAuto = 1; return 0; }
   if( migNameEq(zValue, "off") ){ p->eBackupAuto = 0; return 0; }
   return 1;
@@ -47,8 +64,9 @@ static int migCfgBackupSet(MigConn *p, const char *zValue){
 static const char *migCfgSchemaGet(MigConn *p){
   return p->zSchemaFile ? p->zSchemaFile : "schema.sql";
 }
-static int migCfgSchemaSet(MigConn *p, const char *zValue){
+static int migCfgSchemaSet(MigConn *p, const char *zValue, int bSaved){
   char *z;
+  UNUSED(bSaved);
   if( zValue[0]==0 ) return 1;
   z = sqlite3_mprintf("%s", zValue);
   if( z==0 ) return 1;
@@ -60,8 +78,9 @@ static int migCfgSchemaSet(MigConn *p, const char *zValue){
 static const char *migCfgFormatGet(MigConn *p){
   return migFormatName(p->eFormat);
 }
-static int migCfgFormatSet(MigConn *p, const char *zValue){
+static int migCfgFormatSet(MigConn *p, const char *zValue, int bSaved){
   int e = migFormatParse(zValue);
+  UNUSED(bSaved);
   if( e<0 ) return 1;
   p->eFormat = e;
   return 0;
@@ -69,10 +88,41 @@ static int migCfgFormatSet(MigConn *p, const char *zValue){
 static const char *migCfgPeerGet(MigConn *p){
   return p->bPeerOff ? "off" : "on";
 }
-static int migCfgPeerSet(MigConn *p, const char *zValue){
+static int migCfgPeerSet(MigConn *p, const char *zValue, int bSaved){
+  UNUSED(bSaved);
   if( migNameEq(zValue, "on") ){ p->bPeerOff = 0; return 0; }
   if( migNameEq(zValue, "off") ){ p->bPeerOff = 1; return 0; }
   return 1;
+}
+
+static const char *migCfgLossGet(MigConn *p){
+  return p->eDataLoss==MIG_DATA_LOSS_REFUSE ? "refuse" : "proceed";
+}
+static int migCfgLossSet(MigConn *p, const char *zValue, int bSaved){
+  UNUSED(bSaved);
+  if( migNameEq(zValue, "refuse") ){
+    p->eDataLoss = MIG_DATA_LOSS_REFUSE;
+    return 0;
+  }
+  if( migNameEq(zValue, "proceed") ){
+    p->eDataLoss = MIG_DATA_LOSS_PROCEED;
+    return 0;
+  }
+  return 1;
+}
+
+static const char *migCfgDirGet(MigConn *p){
+  return migConfigDir(p);
+}
+static int migCfgDirSet(MigConn *p, const char *zValue, int bSaved){
+  char **pz = bSaved ? &p->zSavedDir : &p->zDir;
+  char *zNew;
+  if( zValue[0]==0 || strchr(zValue, '\n') ) return 1;
+  zNew = sqlite3_mprintf("%s", zValue);
+  if( zNew==0 ) return 1;
+  sqlite3_free(*pz);
+  *pz = zNew;
+  return 0;
 }
 
 static const MigConfigKey aKey[] = {
@@ -82,6 +132,8 @@ static const MigConfigKey aKey[] = {
     "'auto', 'migrate', 'dbmate', 'golang-migrate', 'goose', 'sqlx', "
     "'diesel', 'flyway', 'sql-migrate' or 'plain'" },
   { "peer_table", migCfgPeerGet, migCfgPeerSet, "'on' or 'off'" },
+  { "data_loss", migCfgLossGet, migCfgLossSet, "'proceed' or 'refuse'" },
+  { "dir",    migCfgDirGet,    migCfgDirSet,    "a non-empty path" },
 };
 
 /*
@@ -118,64 +170,160 @@ static const char *migCfgPlace(MigConn *p, const char *zName,
   return azNew[p->nPlace-1];
 }
 
-/* migrate_config('placeholder.NAME' [, value]) */
-static void migConfigPlace(sqlite3_context *ctx, MigConn *p,
-                           const char *zName, int argc, sqlite3_value **argv){
+/* The entry of key zKey, or NULL (placeholder.NAME keys have none). */
+static const MigConfigKey *migCfgFind(const char *zKey){
+  size_t i;
+  for(i=0; zKey && i<sizeof(aKey)/sizeof(aKey[0]); i++){
+    if( migNameEq(zKey, aKey[i].zKey) ) return &aKey[i];
+  }
+  return 0;
+}
+
+/* True if zKey is "placeholder.NAME". */
+static int migCfgIsPlace(const char *zKey){
+  return zKey && sqlite3_strnicmp(zKey, "placeholder.", 12)==0;
+}
+
+const char *migConfigKeyName(int i){
+  if( i<0 || (size_t)i>=sizeof(aKey)/sizeof(aKey[0]) ) return 0;
+  return aKey[i].zKey;
+}
+
+/* Set key zKey to zValue (bSaved: from the project file); 0 on success,
+** else 1 with *pzErr (sqlite3_malloc'd) naming the culprit. */
+static int migCfgSet(MigConn *p, const char *zKey, const char *zValue,
+                     int bSaved, char **pzErr){
+  const MigConfigKey *pKey = migCfgFind(zKey);
+  if( migCfgIsPlace(zKey) ){
+    int rc = SQLITE_OK;
+    if( zKey[12]==0 ){
+      *pzErr = sqlite3_mprintf("placeholder name missing (placeholder.NAME)");
+      return 1;
+    }
+    if( zValue==0 ){
+      *pzErr = sqlite3_mprintf("a placeholder value must be text: NULL");
+      return 1;
+    }
+    migCfgPlace(p, zKey+12, zValue, &rc);
+    return rc!=SQLITE_OK;
+  }
+  if( pKey==0 ){
+    *pzErr = sqlite3_mprintf("unknown key: %s", zKey ? zKey : "NULL");
+    return 1;
+  }
+  if( zValue==0 || pKey->xSet(p, zValue, bSaved) ){
+    *pzErr = sqlite3_mprintf("%s must be %s: %s", pKey->zKey, pKey->zValues,
+                             zValue ? zValue : "NULL");
+    return 1;
+  }
+  return 0;
+}
+
+int migConfigSet(MigConn *p, const char *zKey, const char *zValue,
+                 char **pzErr){
+  return migCfgSet(p, zKey, zValue, 0, pzErr);
+}
+
+const char *migConfigGet(MigConn *p, const char *zKey){
+  const MigConfigKey *pKey = migCfgFind(zKey);
   int rc = SQLITE_OK;
-  const char *zValue = argc==2 ? (const char*)sqlite3_value_text(argv[1]) : 0;
-  const char *zRes;
-  if( zName[0]==0 ){
-    sqlite3_result_error(ctx, "migrate_config: placeholder name missing "
-                         "(placeholder.NAME)", -1);
-    return;
+  if( migCfgIsPlace(zKey) ) return migCfgPlace(p, zKey+12, 0, &rc);
+  return pKey ? pKey->xGet(p) : 0;
+}
+
+/* The value of MIGRATE_DIR, or NULL when unset or empty. */
+static const char *migCfgEnvDir(void){
+  const char *z = getenv("MIGRATE_DIR");
+  return (z && z[0]) ? z : 0;
+}
+
+int migConfigDirSource(MigConn *p){
+  if( p && p->zDir ) return MIG_DIR_SET;
+  if( migCfgEnvDir() ) return MIG_DIR_ENV;
+  if( p && p->zSavedDir ) return MIG_DIR_SAVED;
+  return MIG_DIR_DEFAULT;
+}
+
+const char *migConfigDir(MigConn *p){
+  switch( migConfigDirSource(p) ){
+    case MIG_DIR_SET:   return p->zDir;
+    case MIG_DIR_ENV:   return migCfgEnvDir();
+    case MIG_DIR_SAVED: return p->zSavedDir;
   }
-  if( argc==2 && zValue==0 ){
-    sqlite3_result_error(ctx, "migrate_config: a placeholder value must be "
-                         "text: NULL", -1);
-    return;
+  return "migrations";
+}
+
+/* migCfgFileRead() callback: one line of the project file. */
+static int migCfgLoadOne(void *pArg, const char *zKey, const char *zValue,
+                         char **pzErr){
+  return migCfgSet((MigConn*)pArg, zKey, zValue, 1, pzErr);
+}
+
+void migConfigLoad(MigConn *p){
+  char *zErr = 0;
+  if( migCfgFileRead(MIG_CONFIG_FILE, migCfgLoadOne, p, &zErr) ){
+    sqlite3_free(p->zConfigErr);
+    p->zConfigErr = zErr ? zErr : sqlite3_mprintf("out of memory");
   }
-  zRes = migCfgPlace(p, zName, zValue, &rc);
-  if( rc!=SQLITE_OK ){
-    sqlite3_result_error_nomem(ctx);
-  }else if( zRes ){
-    sqlite3_result_text(ctx, zRes, -1, SQLITE_TRANSIENT);
+}
+
+const char *migConfigError(MigConn *p){
+  return p ? p->zConfigErr : 0;
+}
+
+int migConfigSave(MigConn *p, const char *zKey, const char *zValue,
+                  char **pzErr){
+  const MigConfigKey *pKey = migCfgFind(zKey);
+  if( pKey==0 && !migCfgIsPlace(zKey) ){
+    *pzErr = sqlite3_mprintf("unknown key: %s", zKey);
+    return SQLITE_ERROR;
   }
+  if( zValue && strchr(zValue, '\n') ){
+    *pzErr = sqlite3_mprintf("%s: a saved value must be one line", zKey);
+    return SQLITE_ERROR;
+  }
+  if( pKey && pKey->xSet==migCfgDirSet ){
+    /* Keep the saved directory in step for migConfigDirSource(). */
+    sqlite3_free(p->zSavedDir);
+    p->zSavedDir = zValue ? sqlite3_mprintf("%s", zValue) : 0;
+  }
+  return migCfgFileWrite(MIG_CONFIG_FILE, pKey ? pKey->zKey : zKey, zValue,
+                         pzErr);
 }
 
 /*
 ** migrate_config(key [, value]): the value of setting key, after setting
-** it to value when given.
+** it to value when given (NULL for a placeholder never set).
 */
 void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
   const char *zKey = (const char*)sqlite3_value_text(argv[0]);
-  const MigConfigKey *pKey = 0;
-  size_t i;
+  const char *zRes;
+  char *zErr = 0;
+  int bBad = 0;
   if( migDirectOnly(ctx, "migrate_config") ) return;
-  if( zKey && sqlite3_strnicmp(zKey, "placeholder.", 12)==0 ){
-    migConfigPlace(ctx, p, zKey+12, argc, argv);
-    return;
-  }
-  for(i=0; zKey && i<sizeof(aKey)/sizeof(aKey[0]); i++){
-    if( migNameEq(zKey, aKey[i].zKey) ) pKey = &aKey[i];
-  }
-  if( pKey==0 ){
-    char *z = sqlite3_mprintf("migrate_config: unknown key: %s",
-                              zKey ? zKey : "NULL");
-    sqlite3_result_error(ctx, z ? z : "out of memory", -1);
-    sqlite3_free(z);
+  if( p->zConfigErr ){
+    sqlite3_result_error(ctx, p->zConfigErr, -1);
     return;
   }
   if( argc==2 ){
-    const char *zValue = (const char*)sqlite3_value_text(argv[1]);
-    if( zValue==0 || pKey->xSet(p, zValue) ){
-      char *z = sqlite3_mprintf("migrate_config: %s must be %s: %s",
-                                pKey->zKey, pKey->zValues,
-                                zValue ? zValue : "NULL");
-      sqlite3_result_error(ctx, z ? z : "out of memory", -1);
-      sqlite3_free(z);
-      return;
-    }
+    bBad = migCfgSet(p, zKey, (const char*)sqlite3_value_text(argv[1]), 0,
+                     &zErr);
+  }else if( migCfgFind(zKey)==0 && !migCfgIsPlace(zKey) ){
+    zErr = sqlite3_mprintf("unknown key: %s", zKey ? zKey : "NULL");
+    bBad = 1;
+  }else if( migCfgIsPlace(zKey) && zKey[12]==0 ){
+    zErr = sqlite3_mprintf("placeholder name missing (placeholder.NAME)");
+    bBad = 1;
   }
-  sqlite3_result_text(ctx, pKey->xGet(p), -1, SQLITE_TRANSIENT);
+  if( bBad ){
+    char *z = zErr ? sqlite3_mprintf("migrate_config: %s", zErr) : 0;
+    if( z ) sqlite3_result_error(ctx, z, -1);
+    else sqlite3_result_error_nomem(ctx);
+    sqlite3_free(z);
+    sqlite3_free(zErr);
+    return;
+  }
+  zRes = migConfigGet(p, zKey);
+  if( zRes ) sqlite3_result_text(ctx, zRes, -1, SQLITE_TRANSIENT);
 }

@@ -46,6 +46,8 @@ static void migConnFree(void *pArg){
   sqlite3_free(pDead);
   if( p->xEngineFree ) p->xEngineFree(p->pEngine);
   sqlite3_free(p->zDir);
+  sqlite3_free(p->zSavedDir);
+  sqlite3_free(p->zConfigErr);
   sqlite3_free(p->zSchemaFile);
   while( p->nPlace>0 ) sqlite3_free(p->azPlace[--p->nPlace]);
   sqlite3_free(p->azPlace);
@@ -82,17 +84,19 @@ int migDirectOnly(sqlite3_context *ctx, const char *zFunc){
   return 0;
 }
 
-/* The migrations directory of p: the one set, else "migrations". */
+/* The migrations directory of p: the one set on the connection, else
+** MIGRATE_DIR, else the saved one, else "migrations" (config.c). */
 const char *migConnDir(MigConn *p){
-  return (p && p->zDir) ? p->zDir : "migrations";
+  return migConfigDir(p);
 }
 
 /*
-** True if p's directory was set explicitly (not the "migrations"
-** default): only then do files join revisions registered from C or SQL.
+** True if p's directory was set explicitly (on the connection, by
+** MIGRATE_DIR or in the project file; not the "migrations" default):
+** only then do files join revisions registered from C or SQL.
 */
 int migConnDirSet(MigConn *p){
-  return p && p->zDir;
+  return migConfigDirSource(p)!=MIG_DIR_DEFAULT;
 }
 
 /*
@@ -120,6 +124,10 @@ int migConnSetDir(MigConn *p, const char *zDir){
 static void migDirFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
   if( migDirectOnly(ctx, "migrate_dir") ) return;
+  if( p->zConfigErr ){
+    sqlite3_result_error(ctx, p->zConfigErr, -1);
+    return;
+  }
   if( argc==1 ){
     const char *z = (const char*)sqlite3_value_text(argv[0]);
     if( sqlite3_value_type(argv[0])!=SQLITE_TEXT || z==0 || z[0]==0 ){
@@ -146,6 +154,7 @@ int migConnInit(sqlite3 *db){
   }
   memset(p, 0, sizeof(*p));
   p->db = db;
+  migConfigLoad(p);
   pEntry->pConn = p;
   m = migConnMutex();
   sqlite3_mutex_enter(m);

@@ -394,15 +394,30 @@ int migEngineVerify(MigConn *p, char **pzOut, char **pzErr){
 
 /******************************** migrate_new ******************************/
 
-/* File-name slug of zMsg: lowercase letters, digits, "_"; at most 40. */
+/* File-name slug of zMsg, as Alembic makes it: the words (ASCII letters
+** and Latin-1 letters lowercased, digits, and any other non-ASCII UTF-8
+** character kept whole)
+** joined by "_"; at most 40 bytes, never cutting a character. */
 static char *engineSlug(const char *zMsg){
   char zBuf[41];
   int n = 0, i;
   for(i=0; zMsg[i] && n<40; i++){
-    char c = zMsg[i];
+    unsigned char c = (unsigned char)zMsg[i];
     if( c>='A' && c<='Z' ) c += 'a'-'A';
-    if( (c>='a' && c<='z') || (c>='0' && c<='9') ){
-      zBuf[n++] = c;
+    if( c>=0xc0 ){
+      int nChar = 1;
+      while( (zMsg[i+nChar]&0xc0)==0x80 ) nChar++;
+      if( n+nChar>40 ) break;
+      memcpy(&zBuf[n], &zMsg[i], nChar);
+      /* Latin-1 capitals (U+00C0..U+00DE but U+00D7) to small letters */
+      if( c==0xc3 && nChar==2 && (unsigned char)zBuf[n+1]>=0x80
+       && (unsigned char)zBuf[n+1]<=0x9e && (unsigned char)zBuf[n+1]!=0x97 ){
+        zBuf[n+1] = (char)(zBuf[n+1]+0x20);
+      }
+      n += nChar;
+      i += nChar-1;
+    }else if( (c>='a' && c<='z') || (c>='0' && c<='9') ){
+      zBuf[n++] = (char)c;
     }else if( n>0 && zBuf[n-1]!='_' ){
       zBuf[n++] = '_';
     }
@@ -459,14 +474,23 @@ static int engineRevises(MigConn *p, const char *zRevises, char **pzOut,
   return rc;
 }
 
-/* True if zMsg is a usable message: one line, not blank. */
-static int engineMessageOk(const char *zMsg){
+/* Why zMsg is not a usable message (one line of text, not blank, at
+** most 200 bytes), or NULL when it is. */
+static const char *engineMessageBad(const char *zMsg){
   int i, bText = 0;
   for(i=0; zMsg[i]; i++){
-    if( (unsigned char)zMsg[i]<0x20 ) return 0;
+    if( (unsigned char)zMsg[i]<0x20 ){
+      return "the message must be one line (no newline or control "
+             "character)";
+    }
     if( zMsg[i]!=' ' ) bText = 1;
   }
-  return bText && i<=200;
+  if( !bText ){
+    return "the message is empty: give the revision a short description, "
+           "e.g. \"add users\"";
+  }
+  if( i>200 ) return "the message is longer than 200 bytes";
+  return 0;
 }
 
 /* Write the template of a new revision to zPath (must not exist). */
@@ -498,9 +522,8 @@ static int engineNew(MigConn *p, const char *zMsg, const char *zRevises,
   char zId[13];
   int rc, i;
   *pzPath = 0;
-  if( !engineMessageOk(zMsg) ){
-    *pzErr = sqlite3_mprintf("migrate_new: the message must be one line of "
-                             "text (at most 200 bytes)");
+  if( engineMessageBad(zMsg) ){
+    *pzErr = sqlite3_mprintf("migrate_new: %s", engineMessageBad(zMsg));
     return SQLITE_ERROR;
   }
   rc = engineRevises(p, zRevises, &zParents, pzErr);

@@ -31,6 +31,11 @@
 #include <stddef.h>
 #include <stdarg.h>
 
+/* The extension's version: configure's PACKAGE_VERSION (Makefile.am). */
+#ifndef MIG_VERSION
+# define MIG_VERSION "0.1.0"
+#endif
+
 #ifndef UNUSED
 # define UNUSED(x) (void)(x)
 #endif
@@ -43,7 +48,9 @@
 typedef struct MigConn MigConn;
 struct MigConn {
   sqlite3 *db;                 /* The connection (not owned) */
-  char *zDir;                  /* Migrations directory; NULL: "migrations" */
+  char *zDir;                  /* Directory set on this connection, or NULL */
+  char *zSavedDir;             /* Directory of the project file, or NULL */
+  char *zConfigErr;            /* Why the project file was refused, or NULL */
   void *pEngine;               /* Engine state: registered revisions etc. */
   void (*xEngineFree)(void*);  /* Destructor for pEngine */
   /* Log lines of runs started from SQL or the C API, or NULL. */
@@ -74,6 +81,44 @@ int migConnDirSet(MigConn *p);         /* 1: a directory was set explicitly */
 int migConnSetDir(MigConn *p, const char *zDir);  /* NULL: the default */
 int migDirectOnly(sqlite3_context *ctx, const char *zFunc);
 void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal);
+
+/*
+** config.c: settings, from migrate_config() and the project file
+** MIG_CONFIG_FILE of the working directory (cfgfile.c reads and writes
+** it). migConfigDir() is the directory in force and migConfigDirSource()
+** where it came from: a directory is "set explicitly" unless the source
+** is MIG_DIR_DEFAULT. migConfigLoad() reads the project file into p (at
+** connection open); a refused file leaves its reason for
+** migConfigError(). migConfigSet() changes the connection only (0, or 1
+** with *pzErr); migConfigSave() writes one key (zValue NULL: removes
+** it) to the project file. migConfigKeyName(i) names key i, NULL past
+** the last.
+*/
+#define MIG_CONFIG_FILE "migrate.ini"
+#define MIG_DIR_DEFAULT 0      /* Nothing set: "migrations" */
+#define MIG_DIR_SAVED   1      /* dir = ... in the project file */
+#define MIG_DIR_ENV     2      /* The environment variable MIGRATE_DIR */
+#define MIG_DIR_SET     3      /* migrate_dir(PATH) on this connection */
+const char *migConfigDir(MigConn *p);
+int migConfigDirSource(MigConn *p);
+void migConfigLoad(MigConn *p);
+const char *migConfigError(MigConn *p);
+int migConfigSet(MigConn *p, const char *zKey, const char *zValue,
+                 char **pzErr);
+const char *migConfigGet(MigConn *p, const char *zKey);
+int migConfigSave(MigConn *p, const char *zKey, const char *zValue,
+                  char **pzErr);
+const char *migConfigKeyName(int i);
+
+/* cfgfile.c: the project file's "key = value" lines */
+int migCfgFileRead(const char *zPath,
+                   int (*xEach)(void*, const char*, const char*, char**),
+                   void *pArg, char **pzErr);
+int migCfgFileWrite(const char *zPath, const char *zKey, const char *zValue,
+                    char **pzErr);
+
+/* version.c: migrate_version() */
+int migVersionInit(sqlite3 *db);
 
 /* introspect.c */
 int migIntrospectInit(sqlite3 *db);

@@ -25,6 +25,7 @@ static const struct MigInit {
   { "backup",           migBackupInit },
   { "autogenerate",     migDiffInit },
   { "testing",          migTestInit },
+  { "version",          migVersionInit },
 };
 
 /*

@@ -124,6 +124,28 @@ static int migRsHeader(const char *zCand, const char *zPath, char **pzErr){
   return SQLITE_OK;
 }
 
+/*
+** The live database could not be read (rc): a damaged file cannot be
+** overwritten in place, as the copy needs its header. Say so, and how to
+** recover, naming the file. Returns rc.
+*/
+static int migRsLiveErr(sqlite3 *db, const char *zSchema, const char *zPath,
+                        int rc, char **pzErr){
+  const char *zLive = sqlite3_db_filename(db, zSchema);
+  char *z;
+  if( *pzErr ) return rc;
+  if( rc==SQLITE_NOMEM ){
+    return migRsFail(pzErr, zPath, rc, "%s", "out of memory");
+  }
+  if( zLive==0 || zLive[0]==0 ) zLive = zSchema;
+  z = sqlite3_mprintf("the database %s is damaged (%s), so it cannot be "
+      "overwritten in place; move it aside (mv %s %s.damaged) and restore "
+      "again into a new file", zLive, sqlite3_errstr(rc), zLive, zLive);
+  migRsFail(pzErr, zPath, rc, "%s", z ? z : "out of memory");
+  sqlite3_free(z);
+  return rc;
+}
+
 /* A WAL database cannot change its page size: refuse such a backup. */
 static int migRsPageSize(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
                          const char *zPath, char **pzErr){
@@ -131,10 +153,11 @@ static int migRsPageSize(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
   int rc = migQueryInt(pBak, &szBak, "PRAGMA page_size");
   if( rc==SQLITE_OK ){
     rc = migQueryInt(db, &szLive, "PRAGMA \"%w\".page_size", zSchema);
-  }
-  if( rc==SQLITE_OK ){
-    rc = migQueryInt(db, &bWal, "SELECT journal_mode='wal'"
-                     " FROM pragma_journal_mode(%Q)", zSchema);
+    if( rc==SQLITE_OK ){
+      rc = migQueryInt(db, &bWal, "SELECT journal_mode='wal'"
+                       " FROM pragma_journal_mode(%Q)", zSchema);
+    }
+    if( rc!=SQLITE_OK ) return migRsLiveErr(db, zSchema, zPath, rc, pzErr);
   }
   if( rc==SQLITE_OK && bWal && szLive!=szBak ){
     char *z = sqlite3_mprintf("its page size %lld differs from the WAL"
@@ -167,6 +190,7 @@ static int migRsVerify(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
   rc = migQueryInt(pBak, &iBakApp, "PRAGMA application_id");
   if( rc==SQLITE_OK ){
     rc = migQueryInt(db, &iApp, "PRAGMA \"%w\".application_id", zSchema);
+    if( rc!=SQLITE_OK ) return migRsLiveErr(db, zSchema, zPath, rc, pzErr);
   }
   if( rc==SQLITE_OK ) rc = migRsPageSize(db, zSchema, pBak, zPath, pzErr);
   if( rc==SQLITE_OK && iApp!=0 && iApp!=iBakApp ){
@@ -193,6 +217,9 @@ static int migRsCopy(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
   if( rc==SQLITE_BUSY || rc==SQLITE_LOCKED ){
     return migRsFail(pzErr, zPath, rc, "%s",
                      "the database is locked by another connection");
+  }
+  if( rc==SQLITE_NOTADB || rc==SQLITE_CORRUPT ){
+    return migRsLiveErr(db, zSchema, zPath, rc, pzErr);
   }
   return migRsFail(pzErr, zPath, rc, "%s", sqlite3_errstr(rc));
 }

@@ -177,8 +177,15 @@ static int runLock(Runner *r){
   if( rc==SQLITE_OK && bFk!=r->bFkStart ) rc = runFkSet(r, r->bFkStart);
   if( rc==SQLITE_OK ) rc = runBegin(r);
   if( (rc&0xff)==SQLITE_BUSY ){
-    runError(r, "database is locked: another connection is writing to it "
-             "(set a busy timeout to wait, e.g. .timeout 30000)");
+    sqlite3_int64 nMs = 0;
+    migQueryInt(r->db, &nMs, "PRAGMA busy_timeout");
+    if( nMs>0 ){
+      runError(r, "database is locked: another connection held the write "
+               "lock for longer than the busy timeout (%lld ms)", nMs);
+    }else{
+      runError(r, "database is locked: another connection is writing to it "
+               "(set a busy timeout to wait, e.g. .timeout 30000)");
+    }
   }
   return rc;
 }

@@ -5,7 +5,6 @@
 **   .migrate backup --tables [--prefix P] copy every user table
 **   .migrate backups [--drop [OLDER_THAN]] list or drop table backups
 **   .migrate restore FILE [--yes]         replace the database with FILE
-**   .migrate config [KEY [VALUE]]         show or change a setting
 **
 ** Each is a thin front end over the SQL functions of ext/ (backup.c
 ** lists them). Run interactively, snapshots and restores of large
@@ -308,16 +307,4 @@ int migCmdRestore(MigShell *p, int nArg, char **azArg){
   fprintf(p->out, "restored from %s\n", zFile);
   sqlite3_free(zRes);
   return 0;
-}
-
-int migCmdConfig(MigShell *p, int nArg, char **azArg){
-  if( nArg==1 ){
-    return migShellQuery(p, "SELECT 'backup ' || migrate_config('backup')");
-  }
-  if( nArg==2 ) return migShellQuery(p, "SELECT migrate_config(%Q)", azArg[1]);
-  if( nArg==3 ){
-    return migShellQuery(p, "SELECT migrate_config(%Q, %Q)", azArg[1],
-                         azArg[2]);
-  }
-  return migShellError(p, "usage: .migrate config [KEY [VALUE]]");
 }

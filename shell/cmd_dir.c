@@ -4,6 +4,9 @@
 **
 **     migrations
 **     format: goose (detected)
+**
+** Setting it also saves it in the project file (cmd_config.c), so the
+** next run uses it too.
 */
 #include "shell_int.h"
 
@@ -16,7 +19,7 @@ static const char zFormatSql[] =
 int migCmdDir(MigShell *p, int nArg, char **azArg){
   int rc;
   if( nArg>2 ) return migShellError(p, "usage: .migrate dir [PATH]");
-  if( nArg==2 ) rc = migShellQuery(p, "SELECT migrate_dir(%Q)", azArg[1]);
+  if( nArg==2 ) rc = migShellSetting(p, "dir", azArg[1]);
   else rc = migShellQuery(p, "SELECT migrate_dir()");
   if( rc==0 ) rc = migShellQuery(p, "%s", zFormatSql);
   return rc;

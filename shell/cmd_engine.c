@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <errno.h>
 
 /* Report an engine error (freeing it); returns 1. */
 static int cmdFail(MigShell *p, char *zErr){
@@ -124,16 +125,23 @@ static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose){
   sqlite3_free(z);
 }
 
-/* .migrate current: one line per current revision, "(head)" marked */
+/* .migrate current [-v]: one line per current revision, "(head)" marked;
+** with -v, Alembic's verbose block of each */
 int migCmdCurrent(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
-  int k;
-  UNUSED(azArg);
-  if( nArg!=1 ) return migShellError(p, "usage: .migrate current");
+  int k, bVerbose = nArg==2 && (strcmp(azArg[1], "-v")==0
+                                || strcmp(azArg[1], "--verbose")==0);
+  if( nArg!=1 && !bVerbose ){
+    return migShellError(p, "usage: .migrate current [-v]");
+  }
   if( cmdLoad(p, &c) ) return 1;
   for(k=0; k<c.nCur; k++){
     MigRev *r = &c.g->aRev[c.aCur[k]];
-    fprintf(p->out, "%s%s\n", r->zId, r->nChild==0 ? " (head)" : "");
+    if( bVerbose ){
+      cmdPrintRev(p, &c, c.aCur[k], 1);
+    }else{
+      fprintf(p->out, "%s%s\n", r->zId, r->nChild==0 ? " (head)" : "");
+    }
   }
   cmdUnload(&c);
   return 0;
@@ -306,29 +314,152 @@ static int cmdNewFile(MigShell *p, const char *zMsg, const char *zRevises){
   return 0;
 }
 
-/* .migrate new MESSAGE (the words are joined) */
-int migCmdNew(MigShell *p, int nArg, char **azArg){
-  char *zMsg;
-  int rc;
-  if( nArg<2 ) return migShellError(p, "usage: .migrate new MESSAGE");
-  if( !strcmp(azArg[1], "-m") || !strcmp(azArg[1], "--autogenerate") ){
-    return migCmdNewAuto(p, nArg, azArg);
+/*
+** Split the words of new/merge: "-m MSG" (or --message MSG) gives the
+** message, every other word goes to azRest; returns the -m value, or 0.
+** *pbBad is set when -m has no value or is given twice.
+*/
+static const char *cmdMessageFlag(int nArg, char **azArg, char **azRest,
+                                  int *pnRest, int *pbBad){
+  const char *zMsg = 0;
+  int i;
+  *pnRest = 0;
+  *pbBad = 0;
+  for(i=0; i<nArg; i++){
+    if( strcmp(azArg[i], "-m")==0 || strcmp(azArg[i], "--message")==0 ){
+      if( i+1>=nArg || zMsg ) *pbBad = 1;
+      else zMsg = azArg[++i];
+    }else{
+      azRest[(*pnRest)++] = azArg[i];
+    }
   }
-  zMsg = cmdJoin(nArg-1, azArg+1);
-  rc = zMsg ? cmdNewFile(p, zMsg, 0) : migShellError(p, "out of memory");
+  return zMsg;
+}
+
+/* .migrate new [--autogenerate] MESSAGE | new [--autogenerate] -m MESSAGE
+** (the words are joined) */
+int migCmdNew(MigShell *p, int nArg, char **azArg){
+  char **azRest = sqlite3_malloc64(sizeof(char*)*(nArg+1));
+  const char *zFlag;
+  char *zMsg;
+  int rc, nRest = 0, bBad = 0, bAuto = 0;
+  if( azRest==0 ) return migShellError(p, "out of memory");
+  zFlag = cmdMessageFlag(nArg-1, azArg+1, azRest, &nRest, &bBad);
+  if( nRest>0 && strcmp(azRest[0], "--autogenerate")==0 ){
+    bAuto = 1;
+    memmove(azRest, azRest+1, sizeof(char*)*(--nRest));
+  }
+  if( bBad || (zFlag==0 && nRest==0) || (zFlag && nRest>0) ){
+    sqlite3_free(azRest);
+    return migShellError(p, "usage: .migrate new [--autogenerate] [-m] "
+                         "MESSAGE");
+  }
+  zMsg = zFlag ? sqlite3_mprintf("%s", zFlag) : cmdJoin(nRest, azRest);
+  if( zMsg && bAuto ){
+    /* Alembic's revision --autogenerate -m MSG: cmd_diff.c writes it. */
+    static char zAutoFlag[] = "--autogenerate";
+    char *azAuto[3];
+    azAuto[0] = azArg[0];
+    azAuto[1] = zAutoFlag;
+    azAuto[2] = zMsg;
+    rc = migCmdNewAuto(p, 3, azAuto);
+  }else{
+    rc = zMsg ? cmdNewFile(p, zMsg, 0) : migShellError(p, "out of memory");
+  }
   sqlite3_free(zMsg);
+  sqlite3_free(azRest);
   return rc;
 }
 
-/* .migrate merge MESSAGE REV... */
+/* True if zWord names revisions on its own (so it is not part of a
+** merge message): heads/head, X@head, or an id or a prefix of 4 or more
+** characters that resolves. */
+static int cmdIsRevWord(CmdGraph *c, const char *zWord){
+  int *aOut = 0, nOut = 0, iBranch, rc;
+  char *zErr = 0;
+  if( strcmp(zWord, "heads")==0 || strcmp(zWord, "head")==0 ) return 1;
+  if( strchr(zWord, '@')==0 && strlen(zWord)<4 ) return 0;
+  rc = migGraphResolve(c->g, zWord, 0, 0, 0, &aOut, &nOut, &iBranch, &zErr);
+  sqlite3_free(aOut);
+  sqlite3_free(zErr);
+  return rc==SQLITE_OK && nOut>0;
+}
+
+/*
+** The "Revises:" list of a merge of azRev[0..nRev-1], comma-separated
+** (sqlite3_free), or NULL after reporting an error: every word resolved,
+** duplicates refused as Alembic refuses them, fewer than two refused.
+*/
+static char *cmdMergeParents(MigShell *p, CmdGraph *c, int nRev,
+                             char **azRev){
+  char *aSeen = sqlite3_malloc64(c->g->nRev+1);
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i, k, n = 0, bDup = 0, rc = SQLITE_OK;
+  char *zErr = 0, *zOut;
+  if( aSeen ) memset(aSeen, 0, c->g->nRev+1);
+  for(i=0; aSeen && rc==SQLITE_OK && i<nRev; i++){
+    int *aOut = 0, nOut = 0, iBranch;
+    rc = migGraphResolve(c->g, azRev[i], 0, 0, 0, &aOut, &nOut, &iBranch,
+                         &zErr);
+    for(k=0; rc==SQLITE_OK && k<nOut; k++){
+      if( aSeen[aOut[k]] ){ bDup = 1; continue; }
+      aSeen[aOut[k]] = 1;
+      sqlite3_str_appendf(pStr, "%s%s", n++ ? ", " : "",
+                          c->g->aRev[aOut[k]].zId);
+    }
+    sqlite3_free(aOut);
+  }
+  sqlite3_free(aSeen);
+  zOut = sqlite3_str_finish(pStr);
+  if( rc!=SQLITE_OK || aSeen==0 ){
+    cmdFail(p, zErr);
+  }else if( bDup ){
+    migShellError(p, "Duplicate head revisions specified");
+  }else if( n<2 ){
+    migShellError(p, "a merge needs two or more revisions; %s names only "
+                  "%s (use .migrate new for a revision with one parent)",
+                  nRev==1 ? azRev[0] : "that", zOut ? zOut : "");
+  }else{
+    return zOut;
+  }
+  sqlite3_free(zOut);
+  return 0;
+}
+
+/* .migrate merge MESSAGE REV... | merge -m MESSAGE REV... (without -m,
+** the trailing words that name revisions are the revisions) */
 int migCmdMerge(MigShell *p, int nArg, char **azArg){
-  char *zRevs;
-  int rc;
-  if( nArg<3 ) return migShellError(p, "usage: .migrate merge MESSAGE REV...");
-  zRevs = cmdJoin(nArg-2, azArg+2);
-  rc = zRevs ? cmdNewFile(p, azArg[1], zRevs)
-             : migShellError(p, "out of memory");
+  static const char zUsage[] = "usage: .migrate merge [-m] MESSAGE REV...";
+  char **azRest = sqlite3_malloc64(sizeof(char*)*(nArg+1));
+  const char *zFlag;
+  char *zMsg = 0, *zRevs = 0;
+  int rc = 1, nRest = 0, bBad = 0, nMsg;
+  CmdGraph c;
+  if( azRest==0 ) return migShellError(p, "out of memory");
+  zFlag = cmdMessageFlag(nArg-1, azArg+1, azRest, &nRest, &bBad);
+  if( bBad || nRest<(zFlag ? 1 : 2) ){
+    sqlite3_free(azRest);
+    return migShellError(p, zUsage);
+  }
+  if( cmdLoad(p, &c) ){
+    sqlite3_free(azRest);
+    return 1;
+  }
+  nMsg = 0;
+  if( zFlag==0 ){
+    nMsg = nRest-1;
+    while( nMsg>1 && cmdIsRevWord(&c, azRest[nMsg-1]) ) nMsg--;
+    zMsg = cmdJoin(nMsg, azRest);
+  }else{
+    zMsg = sqlite3_mprintf("%s", zFlag);
+  }
+  zRevs = zMsg ? cmdMergeParents(p, &c, nRest-nMsg, azRest+nMsg) : 0;
+  if( zMsg==0 ) migShellError(p, "out of memory");
+  cmdUnload(&c);
+  if( zRevs ) rc = cmdNewFile(p, zMsg, zRevs);
+  sqlite3_free(zMsg);
   sqlite3_free(zRevs);
+  sqlite3_free(azRest);
   return rc;
 }
 
@@ -345,31 +476,72 @@ static int cmdDirUsed(const char *zDir){
   return bUsed;
 }
 
-/* .migrate init [DIR]: create DIR (and use it when given) */
+/*
+** Create directory zDir and any parents it lacks (as mkdir -p); returns 0,
+** or 1 after reporting which part could not be made and why.
+*/
+static int cmdMakeDirs(MigShell *p, const char *zDir){
+  char *zPath = sqlite3_mprintf("%s", zDir);
+  size_t i, n;
+  int rc = 0;
+  if( zPath==0 ) return migShellError(p, "out of memory");
+  n = strlen(zPath);
+  for(i=1; rc==0 && i<=n; i++){
+    struct stat st;
+    char c = zPath[i];
+    if( c!='/' && c!=0 ) continue;
+    zPath[i] = 0;
+    if( stat(zPath, &st)==0 ){
+      if( !S_ISDIR(st.st_mode) ){
+        rc = i==n ? migShellError(p, "cannot create directory %s: a file of "
+                                  "that name exists", zDir)
+                  : migShellError(p, "cannot create directory %s: %s is a "
+                                  "file, not a directory", zDir, zPath);
+      }
+    }else if( mkdir(zPath, 0777)!=0 ){
+      rc = i==n ? migShellError(p, "cannot create directory %s: %s", zDir,
+                                strerror(errno))
+                : migShellError(p, "cannot create directory %s: cannot "
+                                "create %s: %s", zDir, zPath, strerror(errno));
+    }
+    zPath[i] = c;
+  }
+  sqlite3_free(zPath);
+  return rc;
+}
+
+/* .migrate init [DIR]: create DIR and its parents; when DIR is given,
+** use it and save it in the project file */
 int migCmdInit(MigShell *p, int nArg, char **azArg){
   const char *zDir;
   struct stat st;
   if( nArg>2 ) return migShellError(p, "usage: .migrate init [DIR]");
   zDir = nArg==2 ? azArg[1] : migConnDir(migConnGet(p->db));
   if( stat(zDir, &st)==0 ){
-    if( !S_ISDIR(st.st_mode) || cmdDirUsed(zDir) ){
+    if( !S_ISDIR(st.st_mode) ){
+      return migShellError(p, "cannot create directory %s: a file of that "
+                           "name exists", zDir);
+    }
+    if( cmdDirUsed(zDir) ){
       return migShellError(p, "Directory %s already exists and is not empty",
                            zDir);
     }
-  }else if( mkdir(zDir, 0777)!=0 ){
-    return migShellError(p, "cannot create directory %s", zDir);
+  }else if( cmdMakeDirs(p, zDir) ){
+    return 1;
   }else{
     fprintf(p->out, "Creating directory %s ... done\n", zDir);
   }
   if( nArg==2 ){
-    sqlite3_stmt *pStmt = 0;
-    int rc = sqlite3_prepare_v2(p->db, "SELECT migrate_dir(?1)", -1, &pStmt, 0);
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, zDir, -1, SQLITE_STATIC);
-      sqlite3_step(pStmt);
-      rc = sqlite3_finalize(pStmt);
+    MigConn *pConn = migConnGet(p->db);
+    char *zErr = 0;
+    if( migConfigSet(pConn, "dir", zDir, &zErr)
+     || migConfigSave(pConn, "dir", zDir, &zErr) ){
+      migShellError(p, "%s", zErr ? zErr : "out of memory");
+      sqlite3_free(zErr);
+      return 1;
     }
-    if( rc ) return migShellError(p, "%s", sqlite3_errmsg(p->db));
+    fprintf(p->out, "Saving dir = %s in %s ... done\n", zDir,
+            MIG_CONFIG_FILE);
   }
   return 0;
 }

@@ -41,6 +41,7 @@ static int runCmdRun(MigShell *p, int eOp, const char *zTarget,
   char *zOut = 0, *zErr = 0;
   sqlite3_int64 n = 0, nTimeout = 0;
   int rc;
+  if( migShellWriteCheck(p, eOp) ) return 1;
   memset(&o, 0, sizeof(o));
   o.eOp = eOp;
   o.zTarget = zTarget;
@@ -116,16 +117,20 @@ int migCmdStamp(MigShell *p, int nArg, char **azArg){
   return runCmdRun(p, MIG_RUN_STAMP, azArg[1], 0);
 }
 
-/* .migrate check: fails while migrations are pending */
+/* .migrate check: exit status 0 up to date, 1 pending, 2 trouble */
 int migCmdCheck(MigShell *p, int nArg, char **azArg){
   MigRunOpts o;
   sqlite3_int64 n = 0;
   char *zErr = 0;
   UNUSED(azArg);
-  if( nArg!=1 ) return migShellError(p, "usage: .migrate check");
+  if( nArg!=1 ){
+    return migShellExit(p, migShellError(p, "usage: .migrate check"), 2);
+  }
   memset(&o, 0, sizeof(o));
   o.eOp = MIG_RUN_CHECK;
-  if( migRun(p->db, &o, &n, 0, &zErr) ) return runCmdFail(p, zErr);
+  if( migRun(p->db, &o, &n, 0, &zErr) ){
+    return migShellExit(p, runCmdFail(p, zErr), 2);
+  }
   if( n>0 ){
     return migShellError(p, "Target database is not up to date: %lld "
                          "migration%s pending", n, n==1 ? "" : "s");

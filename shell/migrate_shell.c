@@ -7,6 +7,7 @@
 */
 #include "shell_int.h"
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int migCmdHelp(MigShell *p, int nArg, char **azArg);
@@ -19,14 +20,17 @@ static const struct MigCmd {
   const char *zHelp;           /* One line of help */
 } aCmd[] = {
   { "init", migCmdInit, "[DIR]", "Create the migrations directory" },
-  { "new", migCmdNew, "[-m|--autogenerate] MESSAGE",
-    "Create a new revision file on the head (-m: from the schema file)" },
-  { "merge", migCmdMerge, "MESSAGE REV...", "Create a revision merging REVs" },
-  { "upgrade", migCmdUpgrade, "[TARGET] [--sql] [--backup FILE] [--dry-run]",
+  { "new", migCmdNew, "[-m] MESSAGE | --autogenerate [-m] MESSAGE",
+    "Create a new revision file on the head (--autogenerate: from the "
+    "schema file)" },
+  { "merge", migCmdMerge, "[-m] MESSAGE REV...",
+    "Create a revision merging REVs" },
+  { "upgrade", migCmdUpgrade,
+    "[TARGET] [--sql] [--yes] [--backup FILE] [--dry-run]",
     "Apply migrations up to TARGET (head)" },
   { "downgrade", migCmdDowngrade, "TARGET [--sql]",
     "Revert migrations down to TARGET" },
-  { "current", migCmdCurrent, "", "Show the current revision(s)" },
+  { "current", migCmdCurrent, "[-v]", "Show the current revision(s)" },
   { "heads", migCmdHeads, "", "Show the head revision(s) of the scripts" },
   { "branches", migCmdBranches, "", "Show the branch points" },
   { "history", migCmdHistory, "[-v] [-r RANGE]",
@@ -34,7 +38,7 @@ static const struct MigCmd {
   { "show", migCmdShow, "REV", "Show one revision" },
   { "stamp", migCmdStamp, "TARGET", "Set the current revision; run nothing" },
   { "check", migCmdCheck, "",
-    "Fail while migrations are pending or the schema file differs" },
+    "Exit 0 up to date, 1 pending or the schema file differs, 2 errors" },
   { "diff", migCmdDiff, "[SCHEMA_FILE] [--from-db]",
     "Print the migration to the schema file (exit 1 if any)" },
   { "apply", migCmdApply, "[SCHEMA_FILE] [--dry-run] [--allow-data-loss]",
@@ -48,24 +52,75 @@ static const struct MigCmd {
     "List table backups, or drop them" },
   { "restore", migCmdRestore, "FILE [--yes]",
     "Replace the database with a checked backup" },
-  { "config", migCmdConfig, "[KEY [VALUE]]",
-    "Show or change a setting (backup auto|off)" },
+  { "config", migCmdConfig, "[KEY [VALUE]] | --unset KEY",
+    "Show, change and save a setting" },
   { "alter", migCmdAlter, "TABLE CLAUSE...",
     "ALTER TABLE without loss: each CLAUSE quoted" },
   { "fleet", migCmdFleet, "upgrade|status [TARGET] [OPTIONS] DB...",
     "Upgrade or survey many databases at once" },
   { "dir",  migCmdDir,  "[PATH]", "Show or set the migrations directory" },
+  { "version", migCmdVersion, "", "Show the versions of migrate and SQLite" },
   { "help", migCmdHelp, "",       "Show this message" },
 };
 
-int migShellError(MigShell *p, const char *zFormat, ...){
-  va_list ap;
-  UNUSED(p);
-  va_start(ap, zFormat);
-  fprintf(stderr, "Error: ");
+/* Write "PREFIX<message>\n" to stderr, after what is pending on out. */
+static void migShellStderr(MigShell *p, const char *zPrefix,
+                           const char *zFormat, va_list ap){
+  fflush(p->out);
+  if( p->out!=stdout ) fflush(stdout);
+  fprintf(stderr, "%s", zPrefix);
   vfprintf(stderr, zFormat, ap);
   fprintf(stderr, "\n");
+  fflush(stderr);
+}
+
+int migShellError(MigShell *p, const char *zFormat, ...){
+  va_list ap;
+  va_start(ap, zFormat);
+  migShellStderr(p, "Error: ", zFormat, ap);
   va_end(ap);
+  return 1;
+}
+
+void migShellNote(MigShell *p, const char *zFormat, ...){
+  va_list ap;
+  va_start(ap, zFormat);
+  migShellStderr(p, "", zFormat, ap);
+  va_end(ap);
+}
+
+int migShellExit(MigShell *p, int rc, int iStatus){
+  if( rc==0 || p->bInteractive ) return rc;
+  fflush(p->out);
+  fflush(stdout);
+  fflush(stderr);
+  exit(iStatus);
+}
+
+/* .migrate version (also --version): this extension's and SQLite's. */
+int migCmdVersion(MigShell *p, int nArg, char **azArg){
+  UNUSED(azArg);
+  if( nArg!=1 ) return migShellError(p, "usage: .migrate version");
+  fprintf(p->out, "migrate %s (SQLite %s)\n", MIG_VERSION,
+          sqlite3_libversion());
+  return 0;
+}
+
+/* "ambiguous subcommand: X (could be A, B)"; returns 1. */
+static int migShellAmbiguous(MigShell *p, const char *zWord){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  size_t i, n = strlen(zWord);
+  char *z;
+  for(i=0; i<sizeof(aCmd)/sizeof(aCmd[0]); i++){
+    if( strncmp(aCmd[i].zName, zWord, n)==0 ){
+      sqlite3_str_appendf(pStr, "%s%s", sqlite3_str_length(pStr) ? ", " : "",
+                          aCmd[i].zName);
+    }
+  }
+  z = sqlite3_str_finish(pStr);
+  migShellError(p, "ambiguous subcommand: %s (could be %s)", zWord,
+                z ? z : "");
+  sqlite3_free(z);
   return 1;
 }
 
@@ -117,18 +172,22 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
     migCmdHelp(&s, nArg, azArg);
     return 1;
   }
+  if( strcmp(azArg[1], "--version")==0 ) return migCmdVersion(&s, 1, azArg+1);
   n = strlen(azArg[1]);
   for(i=0; i<sizeof(aCmd)/sizeof(aCmd[0]); i++){
     if( strncmp(aCmd[i].zName, azArg[1], n)!=0 ) continue;
     if( strlen(aCmd[i].zName)==n ){ pFound = &aCmd[i]; break; }
-    if( pFound ){
-      return migShellError(&s, "ambiguous subcommand: %s", azArg[1]);
-    }
+    if( pFound ) return migShellAmbiguous(&s, azArg[1]);
     pFound = &aCmd[i];
   }
   if( pFound==0 || n==0 ){
     return migShellError(&s,
         "unknown subcommand: %s (try \".migrate help\")", azArg[1]);
+  }
+  if( pFound->xCmd!=migCmdHelp && pFound->xCmd!=migCmdVersion
+   && migConfigError(migConnGet(db)) ){
+    /* A refused project file: say so before anything uses settings. */
+    return migShellError(&s, "%s", migConfigError(migConnGet(db)));
   }
   return pFound->xCmd(&s, nArg-1, azArg+1);
 }

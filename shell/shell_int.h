@@ -21,8 +21,30 @@ struct MigShell {
 /* A subcommand: nArg words in azArg, azArg[0] being its name. */
 typedef int (*MigCmdFunc)(MigShell *p, int nArg, char **azArg);
 
-/* Print "Error: <message>" to stderr; always returns 1. */
+/* Print "Error: <message>" to stderr, after flushing what was written
+** to p->out before it (so a merged 2>&1 log keeps the order); returns 1. */
 int migShellError(MigShell *p, const char *zFormat, ...);
+
+/* Print a notice line to stderr, flushing p->out first. */
+void migShellNote(MigShell *p, const char *zFormat, ...);
+
+/*
+** For the exit statuses that say more than "failed" (check: 2 for
+** trouble): when rc is non-zero and the shell is not interactive, end
+** the process with iStatus (the sqlite3 shell would turn a 2 returned
+** from a dot-command into ".exit"). Otherwise returns rc.
+*/
+int migShellExit(MigShell *p, int rc, int iStatus);
+
+/*
+** cmd_wait.c: before an operation eOp (MIG_RUN_*) that writes, refuse a
+** read-only database and, when another connection holds the write lock,
+** say once that we wait for it. Returns 1 after an error, else 0.
+*/
+int migShellWriteCheck(MigShell *p, int eOp);
+
+/* .migrate version */
+int migCmdVersion(MigShell *p, int nArg, char **azArg);
 
 /*
 ** Run one SQL statement built from zFmt (sqlite3_mprintf conventions) and
@@ -38,7 +60,11 @@ int migCmdAlter(MigShell *p, int nArg, char **azArg);
 int migCmdBackup(MigShell *p, int nArg, char **azArg);
 int migCmdBackups(MigShell *p, int nArg, char **azArg);
 int migCmdRestore(MigShell *p, int nArg, char **azArg);
+
+/* cmd_config.c. migShellSetting() sets zKey on the connection and saves
+** it in the project file, printing what it did; 0, or 1 after an error. */
 int migCmdConfig(MigShell *p, int nArg, char **azArg);
+int migShellSetting(MigShell *p, const char *zKey, const char *zValue);
 
 /* cmd_diff.c: autogenerate */
 int migCmdDiff(MigShell *p, int nArg, char **azArg);

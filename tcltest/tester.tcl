@@ -18,6 +18,8 @@ set ::MIGRATE_SRC [expr {[info exists env(MIGRATE_SRC)] ? $env(MIGRATE_SRC)
                          : [file dirname $::testdir]}]
 set ::MIGRATE_BUILD [expr {[info exists env(MIGRATE_BUILD)] ? $env(MIGRATE_BUILD)
                            : $::MIGRATE_SRC}]
+# A developer's MIGRATE_DIR must not redirect the tests' directories.
+unset -nocomplain env(MIGRATE_DIR)
 set ::MIGRATE_SO [file join $::MIGRATE_BUILD migrate]
 set ::MIGRATE_SHELL [file join $::MIGRATE_BUILD sqlite3-migrate]
 set ::nPass 0
