@@ -1,7 +1,7 @@
 # shell_util.tcl: running sqlite3-migrate as users do (sourced after
 # tester.tcl), for the tests of everyday use.
 #
-#   run_merged DB ARGS ?ENV?   {exitcode output}: stdout and stderr on one
+#   run_merged DB CMDS ?ENV?   {exitcode output}: stdout and stderr on one
 #                              pipe (2>&1, as every CI log), in order
 #   run_env ENV DB ARGS        run_shell with environment variables set
 #                              (ENV: a dict of NAME VALUE)
@@ -23,11 +23,11 @@ proc with_env {envd script} {
   return -options $opts $res
 }
 
-proc run_merged {db args {envd {}}} {
+proc run_merged {db cmds {envd {}}} {
   set out [file join $::workdir shell.out]
   with_env $envd {
     set code 0
-    if {[catch {exec $::MIGRATE_SHELL -batch $db {*}$args </dev/null >& $out}]} {
+    if {[catch {exec $::MIGRATE_SHELL -batch $db {*}$cmds </dev/null >& $out}]} {
       set code [lindex $::errorCode 2]
       if {[lindex $::errorCode 0] ne "CHILDSTATUS"} { set code -1 }
     }
