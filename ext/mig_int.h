@@ -71,7 +71,13 @@ struct MigConn {
   int bPeerOff;                /* Setting: peer_table off (no peer rows) */
   int nPlace;                  /* Strings in azPlace (2 a placeholder) */
   char **azPlace;              /* Placeholder NAME, VALUE pairs (owned) */
+  int eDataLoss;               /* Setting data_loss: MIG_DATA_LOSS_* */
 };
+
+/* MigConn.eDataLoss: what a shell run that is not interactive does
+** before an upgrade or downgrade that loses data. */
+#define MIG_DATA_LOSS_PROCEED 0    /* Print the data-loss lines, go on */
+#define MIG_DATA_LOSS_REFUSE  1    /* Refuse unless --yes */
 
 /* conn.c */
 int migConnInit(sqlite3 *db);          /* Create state for db; SQLITE_OK */

@@ -28,7 +28,7 @@ static const struct MigCmd {
   { "upgrade", migCmdUpgrade,
     "[TARGET] [--sql] [--yes] [--backup FILE] [--dry-run]",
     "Apply migrations up to TARGET (head)" },
-  { "downgrade", migCmdDowngrade, "TARGET [--sql]",
+  { "downgrade", migCmdDowngrade, "TARGET [--sql] [--yes]",
     "Revert migrations down to TARGET" },
   { "current", migCmdCurrent, "[-v]", "Show the current revision(s)" },
   { "heads", migCmdHeads, "", "Show the head revision(s) of the scripts" },
@@ -168,6 +168,10 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
   s.db = db;
   s.out = out;
   s.bInteractive = bInteractive;
+  s.bLossShown = 0;
+  s.bYes = 0;
+  s.eConfirm = 0;
+  s.zVerb = "";
   if( nArg<2 ){
     migCmdHelp(&s, nArg, azArg);
     return 1;

@@ -16,6 +16,10 @@ struct MigShell {
   sqlite3 *db;                 /* The shell's connection */
   FILE *out;                   /* Where results go */
   int bInteractive;            /* True when reading from a terminal */
+  int bLossShown;              /* Data-loss lines printed before the run */
+  int bYes;                    /* --yes: no question, no refusal */
+  int eConfirm;                /* MIG_CONFIRM_*: why xConfirm said no */
+  const char *zVerb;           /* "upgrade" or "downgrade", for messages */
 };
 
 /* A subcommand: nArg words in azArg, azArg[0] being its name. */
@@ -42,6 +46,21 @@ int migShellExit(MigShell *p, int rc, int iStatus);
 ** say once that we wait for it. Returns 1 after an error, else 0.
 */
 int migShellWriteCheck(MigShell *p, int eOp);
+
+/*
+** cmd_confirm.c. migShellConfirm() is MigRunOpts.xConfirm (pArg: the
+** MigShell): it prints the data-loss lines and, when interactive and not
+** p->bYes, asks (offering a snapshot); when not interactive it refuses
+** under data_loss=refuse. Non-zero cancels the run. After a failed run,
+** migShellConfirmEnd(p, zErr) reports a cancel or refusal the hook
+** recorded (freeing zErr) and returns the subcommand's status, or -1
+** when the hook said nothing and zErr is the run's own error.
+*/
+#define MIG_CONFIRM_CANCELLED 1    /* The user said no */
+#define MIG_CONFIRM_REFUSED   2    /* data_loss=refuse, not interactive */
+#define MIG_CONFIRM_FAILED    3    /* The snapshot asked for failed */
+int migShellConfirm(void *pArg, const char *zLines);
+int migShellConfirmEnd(MigShell *p, char *zErr);
 
 /* .migrate version */
 int migCmdVersion(MigShell *p, int nArg, char **azArg);
