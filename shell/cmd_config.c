@@ -52,6 +52,10 @@ static int migShListConfig(MigShell *p){
   for(i=0; (zKey = migConfigKeyName(i))!=0; i++){
     fprintf(p->out, "%s %s\n", zKey, migConfigGet(pConn, zKey));
   }
+  for(i=0; i+1<pConn->nPlace; i+=2){
+    fprintf(p->out, "placeholder.%s %s\n", pConn->azPlace[i],
+            pConn->azPlace[i+1]);
+  }
   return 0;
 }
 
