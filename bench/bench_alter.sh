@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench_alter.sh: migrate_alter_table() against what users would do
-# instead, side by side in one run, on the shared anchors' meetings table
-# (/work/shared/anchors/mkdata.sh, ROWS rows; each contender gets a fresh
+# instead, side by side in one run, on the anchors' meetings table
+# (bench/anchors/mkdata.sh, ROWS rows; each contender gets a fresh
 # copy of one generated database):
 #   (a) description becomes NOT NULL DEFAULT '': ours vs the hand-written
 #       12-step (raw_rebuild.sql), Alembic's batch_alter_table
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 rows=${1:-1000000}
 runs=${2:-3}
-anchors=${ANCHORS:-/work/shared/anchors}
+anchors=${ANCHORS:-$top/bench/anchors}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench_alter.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mig="$top/sqlite3-migrate"

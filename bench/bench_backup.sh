@@ -5,7 +5,7 @@
 # same for restoring. Goal: no slower at a comparable size. Run from the
 # top of a built tree:
 #   bash bench/bench_backup.sh [ROWS] [RUNS]     (default 1000000 rows, 3)
-# The database is ../shared/anchors/mkdata.sh's (WAL, two tables, two
+# The database is bench/anchors/mkdata.sh's (WAL, two tables, two
 # indexes; about 170 MB at a million rows). Each case runs RUNS times,
 # alternating, and the best time is printed.
 set -e
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 rows=${1:-1000000}
 runs=${2:-3}
-mkdata=${MKDATA:-$top/../shared/anchors/mkdata.sh}
+mkdata=${MKDATA:-$top/bench/anchors/mkdata.sh}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench_backup.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 TIMEFORMAT=%3R

@@ -3,9 +3,9 @@
 # CREATE INDEX, applied to an empty database by ./sqlite3-migrate
 # ('.migrate upgrade') at 200 and 1,000 revisions, side by side with the
 # same 200 applied by Alembic ('alembic upgrade head', Debian's
-# python3-alembic; the project is built by the shared anchor
-# alembic_chain.sh). For reference, the same SQL run by plain sqlite3 in
-# one transaction, without any bookkeeping: SQLite's own cost of adding
+# python3-alembic; the project is built by the anchor
+# bench/anchors/alembic_chain.sh). For reference, the same SQL run by plain
+# sqlite3 in one transaction, without any bookkeeping: SQLite's own cost of adding
 # tables to a growing schema. Wall-clock seconds, best of RUNS runs each.
 #   bash bench/bench_chain.sh [RUNS]          (from the top of a built tree)
 # Set ALEMBIC_1000=1 to time Alembic at 1,000 revisions too (slow).
@@ -13,7 +13,7 @@ set -e
 cd "$(dirname "$0")/.."
 top=$(pwd)
 runs=${1:-3}
-anchor=${ANCHOR:-/work/shared/anchors/alembic_chain.sh}
+anchor=${ANCHOR:-$top/bench/anchors/alembic_chain.sh}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -1,0 +1,25 @@
+-- raw_drop.sql: dropping meetings.description by hand, the rebuild way
+-- (a copy of the rows without the column), for comparison with SQLite's
+-- own ALTER TABLE ... DROP COLUMN:
+--   sqlite3 DB < bench/anchors/raw_drop.sql          (DB from mkdata.sh)
+PRAGMA foreign_keys = OFF;
+BEGIN;
+CREATE TABLE meetings_rebuilt(
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  start_time TEXT NOT NULL,
+  end_time TEXT NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  status TEXT NOT NULL DEFAULT 'scheduled',
+  CHECK (end_time > start_time)
+);
+INSERT INTO meetings_rebuilt(id, title, start_time, end_time, created_by,
+                             status)
+  SELECT id, title, start_time, end_time, created_by, status FROM meetings;
+DROP TABLE meetings;
+ALTER TABLE meetings_rebuilt RENAME TO meetings;
+CREATE INDEX idx_meetings_time_range ON meetings(start_time, end_time);
+CREATE INDEX idx_meetings_creator ON meetings(created_by);
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;
