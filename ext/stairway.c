@@ -37,10 +37,23 @@
 /****************************** Scratch copies *****************************/
 
 /*
+** migrate_dir(path) and migrate_config(key, value) on a scratch copy: a
+** migration that changes settings there would change (and free) the
+** live connection's, which the copy only borrows. Refused.
+*/
+static void stwNoSettingsFunc(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv){
+  UNUSED(argc); UNUSED(argv);
+  sqlite3_result_error(ctx, "settings cannot be changed by a migration "
+                       "while it is tested on a scratch copy", -1);
+}
+
+/*
 ** Open a scratch database (zFile: a new file of that name; NULL: in
 ** memory) with the extension registered on it, PRAGMA foreign_keys as on
 ** pLive, and the settings of pLive (directory, registered revisions,
-** formats) lent to it, without log, progress or backup settings. Close
+** formats) lent to it, without log, progress or backup settings (and
+** without the functions that change settings). Close
 ** it with migTestScratchClose() (also after an error). On error an
 ** SQLite code, *pzErr set.
 */
@@ -78,6 +91,15 @@ int migTestScratch(MigConn *pLive, const char *zFile, StwScratch *pS,
       return rc;
     }
   }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(pS->db, "migrate_dir", 1, SQLITE_UTF8, 0,
+                                 stwNoSettingsFunc, 0, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(pS->db, "migrate_config", 2, SQLITE_UTF8, 0,
+                                 stwNoSettingsFunc, 0, 0);
+  }
+  if( rc!=SQLITE_OK ) return rc;
   pS->save = *pS->pConn;
   *pS->pConn = *pLive;
   pS->pConn->db = pS->db;
