@@ -7,6 +7,8 @@
 **                         safe order
 **   diff.c                one table: ALTER TABLE clauses, or a rebuild
 **   diff_rename.c         "-- migrate:renamed-from OLD" marks
+**   diff_load.c           the desired SQL run by SQLite, read as a model
+**   diff_subset.c         the objects a migration can affect
 **   diff_run.c            scratch databases, the proof, running the SQL
 **   diff_apply.c          the declarative apply, the schema file
 **   diff_sql.c            SQL functions and the C API
@@ -57,6 +59,20 @@ int migRenameParse(const char *zSql, MigRename **paRen, int *pnRen);
 void migRenameFree(MigRename *aRen, int nRen);
 int migRenameSql(sqlite3 *dbFrom, const MigRename *aRen, int nRen,
                  char **pzUp, char **pzDown);
+
+/* diff_subset.c: the part of a schema a migration can affect */
+int migSubsetMark(const MigModel *pA, const MigModel *pB, const char *zSql,
+                  char *aA, char *aB);
+MigModel *migSubsetModel(const MigModel *pM, const char *aMark, int bIn);
+void migSubsetModelFree(MigModel *p);
+int migSubsetOpen(const MigModel *pM, const char *aMark,
+                  int (*xOpen)(sqlite3**, char**), sqlite3 **pDb,
+                  char **pzErr);
+
+/* diff_load.c: the desired schema, validated, as a model */
+int migDiffLoad(const char *zSql, const char *zFile,
+                int (*xOpen)(sqlite3**, char**), MigModel **ppModel,
+                char **pzErr);
 
 /* diff_run.c */
 #define MIG_DIFF_HEAD  0       /* From the scripts' head, replayed */

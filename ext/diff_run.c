@@ -3,19 +3,22 @@
 ** it before anyone sees it.
 **
 ** migDiffCompute(db, zDesired, zFile, eFrom, &diff, &zErr):
-**   1. the desired SQL runs in a scratch in-memory database (SQLite
-**      validates it; an error names zFile);
-**   2. the from-side is another scratch database: the scripts' heads
-**      replayed there by the runner (MIG_DIFF_HEAD), or the schema of
-**      db's main copied (MIG_DIFF_DB);
-**   3. renames marked in the desired SQL are applied to a copy of each
-**      side (diff_rename.c), both sides are read as models (model.h) and
-**      the planner writes the upgrade and the downgrade (diff_plan.c);
-**   4. the proof: on a fresh copy of the from-side the upgrade must give
-**      exactly the desired model, and then the downgrade exactly the
-**      from-side's. A table whose ALTER TABLE clauses do not get there
-**      is planned again as a rebuild (recorded in MigDiff.zNote); any
-**      other failure is an internal error naming the object, and
+**   1. the desired SQL runs in scratch in-memory databases (SQLite
+**      validates it; an error names zFile; diff_load.c);
+**   2. the from-side is another scratch database where the runner
+**      replays the scripts' heads (MIG_DIFF_HEAD), or db's main itself,
+**      only read (MIG_DIFF_DB);
+**   3. renames marked in the desired SQL are applied to a copy of the
+**      part of each side they affect (diff_rename.c), both sides are
+**      read as models (model.h) and the planner writes the upgrade and
+**      the downgrade (diff_plan.c);
+**   4. the proof: the part of the from-side the SQL can affect
+**      (diff_subset.c: every object linked to a name it mentions) is
+**      created in a scratch database; there the upgrade must give exactly
+**      that part of the desired model, and then the downgrade exactly the
+**      from-side's; the rest must already be the same on both sides.
+**      A table whose ALTER TABLE clauses do not get there is planned
+**      again as a rebuild (recorded in MigDiff.zNote); any other failure is an internal error naming the object, and
 **      nothing is returned.
 ** migDiffExec() runs migration SQL as the runner does: one transaction,
 ** foreign keys off, ALTER TABLE forms SQLite lacks batched per table to
@@ -49,53 +52,6 @@ static int runCopy(sqlite3 *src, sqlite3 **pDb, char **pzErr){
     if( pBk==0 ) return SQLITE_NOMEM;
     sqlite3_backup_step(pBk, -1);
     rc = sqlite3_backup_finish(pBk);
-  }
-  return rc;
-}
-
-/* Copy the schema (no rows) of db's main into scratch database dbTo:
-** tables, then indexes, views and triggers, each in stored order. */
-static int runCopySchema(sqlite3 *db, sqlite3 *dbTo, char **pzErr){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_exec(dbTo, "BEGIN", 0, 0, 0);
-  if( rc==SQLITE_OK ) rc = migPrepare(db, &pStmt,
-      "SELECT sql, name FROM main.sqlite_schema WHERE sql IS NOT NULL"
-      " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
-      " AND tbl_name NOT IN ('migrate_version','migrate_history')"
-      " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1"
-      " WHEN 'view' THEN 2 ELSE 3 END, rowid");
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    rc = sqlite3_exec(dbTo, (const char*)sqlite3_column_text(pStmt, 0),
-                      0, 0, 0);
-    if( rc!=SQLITE_OK ){
-      *pzErr = sqlite3_mprintf("cannot copy %s: %s",
-          sqlite3_column_text(pStmt, 1), sqlite3_errmsg(dbTo));
-    }
-  }
-  sqlite3_finalize(pStmt);
-  if( rc==SQLITE_OK ) rc = sqlite3_exec(dbTo, "COMMIT", 0, 0, 0);
-  return rc;
-}
-
-/*
-** Run the desired SQL in scratch database db, inside one transaction
-** (much faster for a large schema) unless the SQL manages its own, as
-** .dump output does: then as it is. *pzErr names zFile on error.
-*/
-static int runLoadDesired(sqlite3 *db, const char *zSql, const char *zFile,
-                          char **pzErr){
-  int rc = sqlite3_exec(db, "BEGIN", 0, 0, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_exec(db, zSql, 0, 0, 0);
-  if( rc==SQLITE_OK && !sqlite3_get_autocommit(db) ){
-    rc = sqlite3_exec(db, "COMMIT", 0, 0, 0);
-  }
-  if( rc!=SQLITE_OK ){
-    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
-    rc = sqlite3_exec(db, zSql, 0, 0, 0);
-  }
-  if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("%s: %s", zFile ? zFile : "desired schema",
-                             sqlite3_errmsg(db));
   }
   return rc;
 }
@@ -239,11 +195,16 @@ void migDiffClear(MigDiff *p){
 /* The scratch databases and models of one computation. */
 typedef struct DiffRun DiffRun;
 struct DiffRun {
-  sqlite3 *dbFrom;             /* From-side */
-  sqlite3 *dbTo;               /* Desired */
+  sqlite3 *dbFrom;             /* From-side: the live database, or the
+                               ** scripts' heads replayed in a scratch one */
+  int bFromOwned;              /* dbFrom is a scratch database of ours */
   MigModel *pFrom, *pTo;       /* Their models */
-  MigModel *pFromRen;          /* From-side with the renames applied */
-  MigModel *pToRen;            /* Desired with the renames undone */
+  MigModel *pFromRen;          /* From-side with the renames applied
+                               ** (shallow: objects of pFrom and pRenPart) */
+  MigModel *pRenPart;          /* The renamed part of the from-side */
+  MigModel *pToRen;            /* Desired with the renames undone
+                               ** (shallow, as pFromRen) */
+  MigModel *pUnrenPart;        /* The renamed part of the desired side */
   char *zRenUp, *zRenDown;     /* Rename statements */
   char **azForceUp;            /* Tables to rebuild in the upgrade */
   int nForceUp;
@@ -252,19 +213,53 @@ struct DiffRun {
   sqlite3_str *pNote;          /* Fallbacks taken */
 };
 
-/* Model of scratch db after running zRen (native renames) on a copy. */
-static int runRenamed(sqlite3 *db, const char *zRen, MigModel **pp,
+/*
+** The model of one side, pSide, with the renames zRen applied: the part
+** of it they can affect is created in a scratch database, renamed there
+** and read back (*ppPart, owned); *ppRen (shallow: objects of pSide and
+** *ppPart) is the rest of pSide plus that part.
+*/
+static int runRenamed(const MigModel *pSide, const MigModel *pOther,
+                      const char *zRen, MigModel **ppRen, MigModel **ppPart,
                       char **pzErr){
+  char *aS = sqlite3_malloc64(pSide->nObj+1);
+  char *aO = sqlite3_malloc64(pOther->nObj+1);
   sqlite3 *dbW = 0;
-  int rc = runCopy(db, &dbW, pzErr);
+  int rc = SQLITE_OK, i;
+  if( aS==0 || aO==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ){
+    memset(aS, 0, pSide->nObj+1);
+    memset(aO, 0, pOther->nObj+1);
+    if( zRen[0] ) rc = migSubsetMark(pSide, pOther, zRen, aS, aO);
+  }
   if( rc==SQLITE_OK && zRen[0] ){
-    rc = sqlite3_exec(dbW, zRen, 0, 0, 0);
-    if( rc!=SQLITE_OK ){
-      *pzErr = sqlite3_mprintf("cannot rename: %s", sqlite3_errmsg(dbW));
+    rc = migSubsetOpen(pSide, aS, runOpen, &dbW, pzErr);
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_exec(dbW, zRen, 0, 0, 0);
+      if( rc!=SQLITE_OK ){
+        *pzErr = sqlite3_mprintf("cannot rename: %s", sqlite3_errmsg(dbW));
+      }
+    }
+    if( rc==SQLITE_OK ) rc = migModelRead(dbW, "main", ppPart, pzErr);
+  }
+  if( rc==SQLITE_OK ){
+    *ppRen = migSubsetModel(pSide, aS, 0);
+    if( *ppRen==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK && *ppPart ){
+    MigModel *pR = *ppRen, *pP = *ppPart;
+    MigMObj *aNew = sqlite3_realloc64(pR->aObj,
+                                      sizeof(MigMObj)*(pR->nObj+pP->nObj+1));
+    if( aNew==0 ) rc = SQLITE_NOMEM;
+    else{
+      pR->aObj = aNew;
+      for(i=0; i<pP->nObj; i++) aNew[pR->nObj++] = pP->aObj[i];
+      migModelSort(pR);
     }
   }
-  if( rc==SQLITE_OK ) rc = migModelRead(dbW, "main", pp, pzErr);
   sqlite3_close(dbW);
+  sqlite3_free(aS);
+  sqlite3_free(aO);
   return rc;
 }
 
@@ -360,13 +355,78 @@ static int runProve(sqlite3 *dbStart, const char *zSql, const MigModel *pWant,
   return rc;
 }
 
+/* The part of each side the migration (up and down) can affect. */
+typedef struct RunPart RunPart;
+struct RunPart {
+  char *aF, *aT;               /* Marks over pFrom and pTo */
+  MigModel *pWantUp;           /* Marked part of pTo */
+  MigModel *pWantDown;         /* Marked part of pFrom */
+  sqlite3 *dbStart;            /* Scratch holding the marked part of pFrom */
+};
+
+/* Free what a RunPart holds. */
+static void runPartClear(RunPart *q){
+  sqlite3_free(q->aF);
+  sqlite3_free(q->aT);
+  migSubsetModelFree(q->pWantUp);
+  migSubsetModelFree(q->pWantDown);
+  sqlite3_close(q->dbStart);
+  memset(q, 0, sizeof(*q));
+}
+
+/*
+** Mark the part of both sides the SQL of pOut can affect and create the
+** from-side's in a scratch database. What is not marked must already be
+** the same on both sides (else the plan left it out: an internal error).
+*/
+static int runPart(DiffRun *r, const MigDiff *pOut, RunPart *q,
+                   char **pzErr){
+  char *zAll = sqlite3_mprintf("%s\n%s", pOut->zUp, pOut->zDown), *zDiff = 0;
+  MigModel *pRestF = 0, *pRestT = 0;
+  int rc = zAll ? SQLITE_OK : SQLITE_NOMEM;
+  memset(q, 0, sizeof(*q));
+  q->aF = sqlite3_malloc64(r->pFrom->nObj+1);
+  q->aT = sqlite3_malloc64(r->pTo->nObj+1);
+  if( q->aF==0 || q->aT==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ){
+    memset(q->aF, 0, r->pFrom->nObj+1);
+    memset(q->aT, 0, r->pTo->nObj+1);
+    rc = migSubsetMark(r->pFrom, r->pTo, zAll, q->aF, q->aT);
+  }
+  if( rc==SQLITE_OK ){
+    pRestF = migSubsetModel(r->pFrom, q->aF, 0);
+    pRestT = migSubsetModel(r->pTo, q->aT, 0);
+    q->pWantUp = migSubsetModel(r->pTo, q->aT, 1);
+    q->pWantDown = migSubsetModel(r->pFrom, q->aF, 1);
+    if( !pRestF || !pRestT || !q->pWantUp || !q->pWantDown ){
+      rc = SQLITE_NOMEM;
+    }
+  }
+  if( rc==SQLITE_OK ) rc = migModelDiff(pRestF, pRestT, 0, &zDiff);
+  if( rc==SQLITE_OK && zDiff ){
+    *pzErr = sqlite3_mprintf("internal error: the generated upgrade leaves "
+                             "out: %s", zDiff);
+    rc = SQLITE_ERROR;
+  }
+  if( rc==SQLITE_OK ){
+    rc = migSubsetOpen(r->pFrom, q->aF, runOpen, &q->dbStart, pzErr);
+  }
+  sqlite3_free(zDiff);
+  sqlite3_free(zAll);
+  migSubsetModelFree(pRestF);
+  migSubsetModelFree(pRestT);
+  return rc;
+}
+
 /* Plan both ways and prove; retry with rebuilds while that helps. */
 static int runPlanAndProve(DiffRun *r, MigDiff *pOut, char **pzErr){
   int rc = SQLITE_OK, nTry;
   for(nTry=0; rc==SQLITE_OK && nTry<100; nTry++){
     sqlite3 *dbMid = 0, *dbEnd = 0;
     char *zTab = 0, *zErr = 0;
+    RunPart q;
     int nDown = 0;
+    memset(&q, 0, sizeof(q));
     migDiffClear(pOut);
     rc = runPlan(r->zRenUp, r->pFromRen, r->pTo, r->azForceUp, r->nForceUp,
                  &pOut->zUp, &pOut->zLossUp, &pOut->nStmt);
@@ -375,18 +435,21 @@ static int runPlanAndProve(DiffRun *r, MigDiff *pOut, char **pzErr){
                    r->nForceDown, &pOut->zDown, &pOut->zLossDown, &nDown);
     }
     if( rc!=SQLITE_OK || pOut->nStmt==0 ) break;
-    rc = runProve(r->dbFrom, pOut->zUp, r->pTo, "upgrade", &dbMid, &zTab,
+    rc = runPart(r, pOut, &q, pzErr);
+    if( rc!=SQLITE_OK ) break;
+    rc = runProve(q.dbStart, pOut->zUp, q.pWantUp, "upgrade", &dbMid, &zTab,
                   &zErr);
     if( rc==SQLITE_ERROR && zTab ){
       sqlite3_str_appendf(r->pNote, "%s (upgrade) rebuilt: %s\n", zTab, zErr);
       if( runForce(&r->azForceUp, &r->nForceUp, zTab) ){
         sqlite3_free(zErr);
+        runPartClear(&q);
         rc = SQLITE_OK;
         continue;
       }
     }
     if( rc==SQLITE_OK ){
-      rc = runProve(dbMid, pOut->zDown, r->pFrom, "downgrade", &dbEnd,
+      rc = runProve(dbMid, pOut->zDown, q.pWantDown, "downgrade", &dbEnd,
                     &zTab, &zErr);
       if( rc==SQLITE_ERROR && zTab ){
         sqlite3_str_appendf(r->pNote, "%s (downgrade) rebuilt: %s\n", zTab,
@@ -394,6 +457,7 @@ static int runPlanAndProve(DiffRun *r, MigDiff *pOut, char **pzErr){
         if( runForce(&r->azForceDown, &r->nForceDown, zTab) ){
           sqlite3_free(zErr);
           sqlite3_close(dbMid);
+          runPartClear(&q);
           rc = SQLITE_OK;
           continue;
         }
@@ -401,6 +465,7 @@ static int runPlanAndProve(DiffRun *r, MigDiff *pOut, char **pzErr){
     }
     sqlite3_close(dbMid);
     sqlite3_close(dbEnd);
+    runPartClear(&q);
     if( rc!=SQLITE_OK ){
       *pzErr = zErr;
       zErr = 0;
@@ -414,12 +479,13 @@ static int runPlanAndProve(DiffRun *r, MigDiff *pOut, char **pzErr){
 /* Free what r holds. */
 static void runClear(DiffRun *r){
   int i;
-  sqlite3_close(r->dbFrom);
-  sqlite3_close(r->dbTo);
+  if( r->bFromOwned ) sqlite3_close(r->dbFrom);
   migModelFree(r->pFrom);
   migModelFree(r->pTo);
-  migModelFree(r->pFromRen);
-  migModelFree(r->pToRen);
+  migSubsetModelFree(r->pFromRen);
+  migModelFree(r->pRenPart);
+  migSubsetModelFree(r->pToRen);
+  migModelFree(r->pUnrenPart);
   sqlite3_free(r->zRenUp);
   sqlite3_free(r->zRenDown);
   for(i=0; i<r->nForceUp; i++) sqlite3_free(r->azForceUp[i]);
@@ -443,23 +509,27 @@ int migDiffCompute(sqlite3 *db, const char *zDesired, const char *zFile,
   memset(&r, 0, sizeof(r));
   memset(pOut, 0, sizeof(*pOut));
   r.pNote = sqlite3_str_new(0);
-  rc = runOpen(&r.dbTo, pzErr);
-  if( rc==SQLITE_OK ) rc = runLoadDesired(r.dbTo, zDesired, zFile, pzErr);
-  if( rc==SQLITE_OK ) rc = runOpen(&r.dbFrom, pzErr);
-  if( rc==SQLITE_OK ){
-    rc = eFrom==MIG_DIFF_DB ? runCopySchema(db, r.dbFrom, pzErr)
-                            : runReplay(db, r.dbFrom, pzErr);
+  rc = migDiffLoad(zDesired, zFile, runOpen, &r.pTo, pzErr);
+  if( rc==SQLITE_OK && eFrom==MIG_DIFF_DB ){
+    r.dbFrom = db;
+  }else if( rc==SQLITE_OK ){
+    rc = runOpen(&r.dbFrom, pzErr);
+    r.bFromOwned = 1;
+    if( rc==SQLITE_OK ) rc = runReplay(db, r.dbFrom, pzErr);
   }
   if( rc==SQLITE_OK ) rc = migRenameParse(zDesired, &aRen, &nRen);
   if( rc==SQLITE_OK ){
     rc = migRenameSql(r.dbFrom, aRen, nRen, &r.zRenUp, &r.zRenDown);
   }
   if( rc==SQLITE_OK ) rc = migModelRead(r.dbFrom, "main", &r.pFrom, pzErr);
-  if( rc==SQLITE_OK ) rc = migModelRead(r.dbTo, "main", &r.pTo, pzErr);
   if( rc==SQLITE_OK ){
-    rc = runRenamed(r.dbFrom, r.zRenUp, &r.pFromRen, pzErr);
+    rc = runRenamed(r.pFrom, r.pTo, r.zRenUp, &r.pFromRen, &r.pRenPart,
+                    pzErr);
   }
-  if( rc==SQLITE_OK ) rc = runRenamed(r.dbTo, r.zRenDown, &r.pToRen, pzErr);
+  if( rc==SQLITE_OK ){
+    rc = runRenamed(r.pTo, r.pFrom, r.zRenDown, &r.pToRen, &r.pUnrenPart,
+                    pzErr);
+  }
   if( rc==SQLITE_OK ) rc = runPlanAndProve(&r, pOut, pzErr);
   if( rc==SQLITE_OK && sqlite3_str_length(r.pNote) ){
     pOut->zNote = sqlite3_mprintf("%s", sqlite3_str_value(r.pNote));

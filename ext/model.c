@@ -485,6 +485,11 @@ int migModelRead(sqlite3 *db, const char *zSchema, MigModel **ppModel,
   return rc;
 }
 
+/* Sort the objects of p as migModelRead() does (type, then name). */
+void migModelSort(MigModel *p){
+  qsort(p->aObj, p->nObj, sizeof(MigMObj), modelCmpObj);
+}
+
 /* Free a model. */
 void migModelFree(MigModel *p){
   int i, j;

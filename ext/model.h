@@ -132,6 +132,9 @@ int migModelDiffDb(sqlite3 *dbA, const char *zSchemaA, sqlite3 *dbB,
 /* For the differ: the object of type eType named zName, or NULL. */
 MigMObj *migModelFind(const MigModel *p, int eType, const char *zName);
 
+/* For the differ: sort the objects again after editing the array. */
+void migModelSort(MigModel *p);
+
 /* For the differ: column zName of table pTab, or -1. */
 int migModelCol(const MigMObj *pTab, const char *zName);
 
