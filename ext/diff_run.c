@@ -18,8 +18,8 @@
 **      that part of the desired model, and then the downgrade exactly the
 **      from-side's; the rest must already be the same on both sides.
 **      A table whose ALTER TABLE clauses do not get there is planned
-**      again as a rebuild (recorded in MigDiff.zNote); any other failure is an internal error naming the object, and
-**      nothing is returned.
+**      again as a rebuild (recorded in MigDiff.zNote); any other failure
+**      is an internal error naming the object, and nothing is returned.
 ** migDiffExec() runs migration SQL as the runner does: one transaction,
 ** foreign keys off, ALTER TABLE forms SQLite lacks batched per table to
 ** migAlterApply(), then PRAGMA foreign_key_check.
