@@ -7,7 +7,9 @@
 # (the whole command: load both sides, plan both ways, prove both ways,
 # print) and Alembic 1.8's compare_metadata() on the same database
 # through SQLAlchemy reflection (bench/anchors/alembic_compare.py,
-# Debian's python3-alembic). Wall-clock seconds, best of RUNS runs.
+# Debian's python3-alembic). Best of RUNS runs, in wall-clock seconds and
+# in CPU seconds (user+system: on a shared machine the wall clock mostly
+# measures the other users).
 #   bash bench/bench_diff.sh [RUNS]        (from the top of a built tree)
 # SIZES (default "1000 10000") are the schema sizes for migrate; Alembic
 # runs at the sizes in ALEMBIC_SIZES (default "1000").
@@ -43,43 +45,47 @@ schema() {  # schema N CHANGED : the SQL of N tables; CHANGED=1 edits 50
   }'
 }
 
-best() {  # best CMD... : best wall-clock seconds of $runs runs
-  b=""
+best() {  # best CMD... : "WALL CPU", best seconds of $runs runs
+  b=""; bc=""
   for r in $(seq 1 "$runs"); do
     s=$(date +%s.%N)
-    "$@" >"$tmp/out" 2>&1 || true
+    /usr/bin/time -f '%U %S' -o "$tmp/time" "$@" >"$tmp/out" 2>&1 || true
     e=$(date +%s.%N)
     t=$(echo "$e - $s" | bc -l)
+    c=$(awk '{print $1 + $2}' "$tmp/time" | tail -1)
     if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+    if [ -z "$bc" ] || [ "$(echo "$c < $bc" | bc -l)" = 1 ]; then bc=$c; fi
   done
-  printf '%.3f' "$b"
+  printf '%.3f %.3f\n' "$b" "$bc"
 }
 
 have_alembic=0
 /usr/bin/python3 -c 'import alembic' 2>/dev/null && have_alembic=1
 
-printf '%-8s %12s %9s %12s %9s %8s\n' tables migrate changes alembic changes ratio
+printf '%-7s %9s %9s %8s %9s %9s %8s %9s\n' tables "mig wall" "mig cpu" changes \
+  "alem wall" "alem cpu" changes "cpu ratio"
 for n in $sizes; do
   schema "$n" 0 > "$tmp/from.sql"
   schema "$n" 1 > "$tmp/desired.sql"
   rm -f "$tmp/from.db" "$tmp/target.db"
   (echo "BEGIN;"; cat "$tmp/from.sql"; echo "COMMIT;") | sqlite3 "$tmp/from.db"
   (echo "BEGIN;"; cat "$tmp/desired.sql"; echo "COMMIT;") | sqlite3 "$tmp/target.db"
-  t=$(best ./sqlite3-migrate "$tmp/from.db" \
+  read -r t tc < <(best ./sqlite3-migrate "$tmp/from.db" \
         ".migrate diff $tmp/desired.sql --from-db")
   # The changes in the up section: one statement per change, and the
   # proof passed (anything else is an error, exit status 2).
   grep -q '^-- migrate:up' "$tmp/out" || { cat "$tmp/out"; exit 1; }
   ours=$(sed -n '/^-- migrate:up/,/^-- migrate:down/p' "$tmp/out" |
          grep -c -E '^(ALTER|CREATE|DROP)') || true
-  at="-"; an="-"; ratio="-"
+  at="-"; ac="-"; an="-"; ratio="-"
   case " $asizes " in *" $n "*)
     if [ $have_alembic = 1 ]; then
-      read -r at an < <(/usr/bin/python3 bench/anchors/alembic_compare.py \
-                          "$tmp/from.db" "$tmp/target.db" "$runs")
-      ratio=$(echo "$at / $t" | bc -l | xargs printf '%.0fx')
+      read -r at ac an < <(/usr/bin/python3 bench/anchors/alembic_compare.py \
+                             "$tmp/from.db" "$tmp/target.db" "$runs")
+      ratio=$(echo "$ac / $tc" | bc -l | xargs printf '%.0fx')
     fi;;
   esac
-  printf '%-8s %12s %9s %12s %9s %8s\n' "$n" "$t" "$ours" "$at" "$an" "$ratio"
+  printf '%-7s %9s %9s %8s %9s %9s %8s %9s\n' "$n" "$t" "$tc" "$ours" \
+    "$at" "$ac" "$an" "$ratio"
 done
 [ $have_alembic = 1 ] || echo "(python3-alembic not installed: apt-get install -y python3-alembic)"

@@ -120,11 +120,23 @@ static void applyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(zErr);
 }
 
+/* True (with *pzErr set) when the extension is not registered on db. */
+static int diffMisuse(sqlite3 *db, char **pzErr){
+  if( db && migConnGet(db) ) return 0;
+  if( pzErr ) *pzErr = sqlite3_mprintf("the migrate extension is not "
+                                       "registered on this connection");
+  return 1;
+}
+
 /*
 ** C API: the SQL taking db's main schema to zDesired (bDown: back).
 */
 int sqlite3_migrate_diff(sqlite3 *db, const char *zDesired, int bDown,
                          char **pzSql, char **pzErr){
+  if( diffMisuse(db, pzErr) ){
+    *pzSql = 0;
+    return SQLITE_MISUSE;
+  }
   return diffText(db, zDesired, bDown ? 1 : 0, pzSql, pzErr);
 }
 
@@ -135,6 +147,8 @@ int sqlite3_migrate_apply(sqlite3 *db, const char *zDesired,
                           int bAllowDataLoss, int *pnStmt, char **pzErr){
   MigDiff d;
   int rc;
+  if( pnStmt ) *pnStmt = 0;
+  if( diffMisuse(db, pzErr) ) return SQLITE_MISUSE;
   if( pzErr ) *pzErr = 0;
   rc = migDiffApply(db, zDesired, 0, bAllowDataLoss, 0, &d, pzErr);
   if( pnStmt ) *pnStmt = rc==SQLITE_OK ? d.nStmt : 0;
