@@ -8,8 +8,9 @@
 **       differences printed, 2 error (run non-interactively, an error
 **       exits at once with status 2; interactively it is an ordinary
 **       failed command).
-**   .migrate new --autogenerate MESSAGE   (also -m MESSAGE)
-**       a new revision with that diff as its sections.
+**   .migrate new --autogenerate [-m] MESSAGE
+**       a new revision with that diff as its sections (migCmdNew in
+**       cmd_engine.c parses the words and calls migCmdNewAuto()).
 **   .migrate apply [SCHEMA_FILE] [--dry-run] [--allow-data-loss]
 **       the live database brought to the desired schema.
 **   .migrate check also fails while the schema file differs from the
@@ -28,7 +29,6 @@
 typedef struct DiffArgs DiffArgs;
 struct DiffArgs {
   char *zFile;                 /* Schema file (owned) */
-  char *zMsg;                  /* Message of new -m (owned) */
   int bFromDb;                 /* --from-db */
   int bVerbose;                /* --verbose */
   int bDryRun;                 /* --dry-run */
@@ -88,7 +88,6 @@ static int diffLoad(MigShell *p, DiffArgs *a, int eFrom, MigDiff *pD,
 /* Free what a holds. */
 static void diffArgsFree(DiffArgs *a){
   sqlite3_free(a->zFile);
-  sqlite3_free(a->zMsg);
 }
 
 /* End of a subcommand: free a, d and zErr; report zErr when rc is an
@@ -166,7 +165,7 @@ static int diffWriteSections(MigShell *p, const char *zPath,
   return 0;
 }
 
-/* .migrate new --autogenerate MESSAGE / -m MESSAGE */
+/* .migrate new --autogenerate MESSAGE: azArg is {"new", flag, MESSAGE} */
 int migCmdNewAuto(MigShell *p, int nArg, char **azArg){
   DiffArgs a;
   MigDiff d;

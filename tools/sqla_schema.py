@@ -9,7 +9,7 @@ event.listen(table, "after_create", DDL(...)) (triggers, views) come out
 in the same order create_all() would run them.
 
     /usr/bin/python3 tools/sqla_schema.py app/models.py:db -o schema.sql
-    sqlite3-migrate app.db '.migrate new -m "add phone"'
+    sqlite3-migrate app.db '.migrate new --autogenerate -m "add phone"'
 
 MODULE is a file path or a dotted module name; ATTR (default: the first
 of db, metadata, Base that exists) is a MetaData or anything with a
