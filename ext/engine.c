@@ -242,6 +242,7 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
     if( rc==SQLITE_OK && !bAlembic ) *pnCur = nId;
     if( rc==SQLITE_OK ){       /* The old tool's table may say otherwise */
       rc = migPeerCurrent(p, db, *ppG, paCur, pnCur, pzErr);
+      if( rc!=SQLITE_OK ){ sqlite3_free(*paCur); *paCur = 0; *pnCur = 0; }
     }
     if( rc!=SQLITE_OK ){ migGraphFree(*ppG); *ppG = 0; }
   }

@@ -110,12 +110,14 @@ static int fmtEnds(const char *z, const char *zSuffix){
   return n>=m && strcmp(z+n-m, zSuffix)==0;
 }
 
-/* z[0..n-1] with "_" read as " " (sqlite3_free), or NULL when empty. */
-static char *fmtDesc(const char *z, int n){
+/* z[0..n-1] with "_" read as " " (sqlite3_free), or NULL when empty;
+** *pRc gets SQLITE_NOMEM when out of memory. */
+static char *fmtDesc(const char *z, int n, int *pRc){
   char *zOut;
   int i;
   if( n<=0 ) return 0;
   zOut = sqlite3_mprintf("%.*s", n, z);
+  if( zOut==0 ) *pRc = SQLITE_NOMEM;
   for(i=0; zOut && zOut[i]; i++) if( zOut[i]=='_' ) zOut[i] = ' ';
   return zOut;
 }
@@ -132,7 +134,7 @@ static char *fmtNumber(const char *z, int n){
 ** or SQLITE_NOMEM.
 */
 static int fmtName(int eFormat, const char *zName, int bDir, FmtName *pN){
-  int n = (int)strlen(zName), nDig = fmtDigits(zName);
+  int n = (int)strlen(zName), nDig = fmtDigits(zName), rc = SQLITE_OK;
   memset(pN, 0, sizeof(*pN));
   if( eFormat==MIG_FMT_DIESEL ){
     const char *zU = strchr(zName, '_');
@@ -142,9 +144,9 @@ static int fmtName(int eFormat, const char *zName, int bDir, FmtName *pN){
     if( pN->zVersion==0 ) return SQLITE_NOMEM;
     for(i=0; i<nV; i++) if( zName[i]!='-' ) pN->zVersion[j++] = zName[i];
     pN->zVersion[j] = 0;
-    if( zU ) pN->zDesc = fmtDesc(zU+1, n-nV-1);
+    if( zU ) pN->zDesc = fmtDesc(zU+1, n-nV-1, &rc);
     pN->eKind = 1;
-    return SQLITE_OK;
+    return rc;
   }
   if( bDir || !fmtEnds(zName, ".sql") ) return SQLITE_OK;
   n -= 4;
@@ -163,7 +165,7 @@ static int fmtName(int eFormat, const char *zName, int bDir, FmtName *pN){
       if( bDown ) n -= 5;
       pN->eKind = bUp ? 2 : bDown ? 3 : 1;
       pN->zVersion = fmtNumber(zName, nDig);
-      pN->zDesc = fmtDesc(zName+nDig+1, n-nDig-1);
+      pN->zDesc = fmtDesc(zName+nDig+1, n-nDig-1, &rc);
       break;
     }
     case MIG_FMT_FLYWAY: {
@@ -189,7 +191,7 @@ static int fmtName(int eFormat, const char *zName, int bDir, FmtName *pN){
           if( pN->zVersion[i]=='_' ) pN->zVersion[i] = '.';
         }
       }
-      pN->zDesc = fmtDesc(zSep+2, n-(int)(zSep-zName)-2);
+      pN->zDesc = fmtDesc(zSep+2, n-(int)(zSep-zName)-2, &rc);
       break;
     }
     default: {                 /* sql-migrate, plain */
@@ -197,15 +199,15 @@ static int fmtName(int eFormat, const char *zName, int bDir, FmtName *pN){
       pN->eKind = 1;
       pN->zVersion = sqlite3_mprintf("%.*s", n, zName);
       if( nDig>0 && zU && zU-zName==nDig ){
-        pN->zDesc = fmtDesc(zU+1, n-nDig-1);
+        pN->zDesc = fmtDesc(zU+1, n-nDig-1, &rc);
       }else{
-        pN->zDesc = fmtDesc(zName, n);
+        pN->zDesc = fmtDesc(zName, n, &rc);
       }
       break;
     }
   }
   if( pN->zVersion==0 ) return SQLITE_NOMEM;
-  return SQLITE_OK;
+  return rc;
 }
 
 /* Compare two decimal strings without leading zeros as numbers. */

@@ -265,8 +265,12 @@ static int peerRead(sqlite3 *db, const PeerTab *pTab, MigGraph *g,
     }
     if( eHow && peerRepeat(pTab, &g->aRev[i]) ){
       sqlite3_int64 iCrc = 0;
-      if( peerCrc(g->aRev[i].zFile, &iCrc)!=SQLITE_OK
-       || sqlite3_column_type(pStmt, 3)==SQLITE_NULL
+      if( peerCrc(g->aRev[i].zFile, &iCrc)!=SQLITE_OK ){
+        *pzErr = sqlite3_mprintf("cannot read %s", g->aRev[i].zFile);
+        rc = SQLITE_ERROR;
+        break;
+      }
+      if( sqlite3_column_type(pStmt, 3)==SQLITE_NULL
        || sqlite3_column_int64(pStmt, 3)!=iCrc ){
         eHow = 0;              /* Changed since it ran: it runs again */
       }

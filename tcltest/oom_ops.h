@@ -110,6 +110,36 @@ static const Fixture aNoTxn[] = {
     "-- migrate:down transaction:false\nDROP INDEX a_x;\n" },
   { 0, 0 }
 };
+/* Directories of other tools (format.c) with their bookkeeping tables
+** (peer.c): goose markers, golang-migrate pairs, Flyway V/U/R files. */
+static const Fixture aGoose[] = {
+  { "migrations/00001_users.sql",
+    "-- +goose Up\nCREATE TABLE u(id INTEGER PRIMARY KEY, n TEXT);\n"
+    "-- +goose Down\nDROP TABLE u;\n" },
+  { "migrations/10_trig.sql",
+    "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE l(x);\n"
+    "CREATE TRIGGER t AFTER INSERT ON u BEGIN INSERT INTO l VALUES(1); END;\n"
+    "-- +goose StatementEnd\n-- +goose Down\nDROP TABLE l;\n" },
+  { "migrations/9_data.sql",
+    "-- +goose Up\nINSERT INTO u(n) VALUES('a');\n" },
+  { 0, 0 }
+};
+static const Fixture aGolang[] = {
+  { "migrations/1_a.up.sql", "CREATE TABLE a(x);\n" },
+  { "migrations/1_a.down.sql", "DROP TABLE a;\n" },
+  { "migrations/2_b.up.sql", "CREATE TABLE b(y);\n" },
+  { "migrations/2_b.down.sql", "DROP TABLE b;\n" },
+  { "migrations/10_c.up.sql", "CREATE INDEX b_y ON b(y);\n" },
+  { 0, 0 }
+};
+static const Fixture aFlyway[] = {
+  { "migrations/V1__a.sql", "CREATE TABLE a(x);\r\nINSERT INTO a VALUES(1);" },
+  { "migrations/U1__a.sql", "DROP TABLE a;\n" },
+  { "migrations/V1.10__b.sql", "CREATE TABLE b(y DEFAULT '${flyway:table}');\n" },
+  { "migrations/U1.10__b.sql", "DROP TABLE b;\n" },
+  { "migrations/R__v.sql", "CREATE VIEW IF NOT EXISTS v AS SELECT * FROM a;\n" },
+  { 0, 0 }
+};
 static const Fixture aBranch[] = {
   { "migrations/2024_01_01_000001_root.sql",
     MIG_HDR("Root", "bbbb00000001", "")
@@ -283,6 +313,31 @@ static const Op aOp[] = {
   { "downgrade", aMig, "SELECT migrate_dir('migrations');"
     "SELECT migrate_upgrade()", 0, "SELECT migrate_downgrade('base')",
     0, "SELECT migrate_downgrade('-1')", 4 },
+  { "upgrade_goose", aGoose, 0, 0, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_upgrade('+1')", 3 },
+  { "downgrade_goose", aGoose, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_downgrade('base')", 0,
+    "SELECT migrate_downgrade('-1')", 3 },
+  { "upgrade_golang_adopt", aGolang,
+    "CREATE TABLE a(x);"
+    "CREATE TABLE schema_migrations (version uint64,dirty bool);"
+    "INSERT INTO schema_migrations VALUES(1, 0);", 0,
+    "SELECT migrate_upgrade()", 0, "SELECT migrate_upgrade('+1')", 2 },
+  { "upgrade_flyway", aFlyway, 0, 0, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_upgrade('+1')", 3 },
+  { "stamp_flyway", aFlyway, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_stamp('1')", 0, 0, 0 },
+  { "stamp_goose", aGoose, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_stamp('1')", 0, 0, 0 },
+  { "stamp_peer_off", aGoose, "SELECT migrate_upgrade()",
+    "SELECT migrate_config('peer_table', 'off')",
+    "SELECT migrate_stamp('1')", 0, 0, 0 },
+  { "current_goose", aGoose, "SELECT migrate_upgrade()", 0,
+    "SELECT migrate_current()", 0, 0, 0 },
+  { "format_config", aFlyway, 0, 0,
+    "SELECT migrate_format(), migrate_config('format', 'flyway'),"
+    " migrate_config('placeholder.x', 'y'), migrate_config('placeholder.x'),"
+    " migrate_config('peer_table')", 0, 0, 0 },
   { "downgrade_1", aMig, "SELECT migrate_upgrade()", 0,
     "SELECT migrate_downgrade('-1')", 0, 0, 0 },
   { "downgrade_dbmate", aDbmate, "SELECT migrate_upgrade()", 0,
