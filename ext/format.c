@@ -24,7 +24,8 @@
 **
 ** Names, versions and order, as each tool reads them:
 **   golang-migrate ^([0-9]+)_(.*)\.(up|down)\.sql$, version an unsigned
-**                  number; numeric order
+**                  number; numeric order; a missing up or down file runs
+**                  as an empty one, as golang-migrate runs it
 **   goose          ^([0-9]+)_.*\.sql$, version a number > 0; numeric order
 **   sqlx           ^([0-9]+)_(.*)\.sql$, optionally .up.sql / .down.sql;
 **                  numeric order
@@ -527,6 +528,17 @@ static int fmtFinish(int eFormat, MigRev *aRev, int nRev, char **pzErr){
       return fmtTwice(r->zFile ? r->zFile : r->zId,
                       aRev[i-1].zFile ? aRev[i-1].zFile : aRev[i-1].zId,
                       r->zId, pzErr);
+    }
+    if( eFormat==MIG_FMT_GOLANG ){
+      /* golang-migrate runs a missing up or down file as an empty one
+      ** (migrate.go, newMigration(): 'create "empty" migration') */
+      if( r->zUp==0 ){ r->zUp = sqlite3_mprintf(""); r->iUpLine = 1; }
+      if( r->zDown==0 ){ r->zDown = sqlite3_mprintf(""); r->iDownLine = 1; }
+      if( r->zUp==0 || r->zDown==0 ) return SQLITE_NOMEM;
+      if( r->zFile==0 ){
+        r->zFile = sqlite3_mprintf("%s", r->zDownFile);
+        if( r->zFile==0 ) return SQLITE_NOMEM;
+      }
     }
     if( r->zUp==0 ){
       *pzErr = sqlite3_mprintf("%s: no up migration for version %s",

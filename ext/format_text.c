@@ -10,9 +10,12 @@
 **                "-- +goose StatementBegin" / "StatementEnd" keep a block
 **                together (our splitter keeps BEGIN ... END whole anyway);
 **                "-- +goose NO TRANSACTION" runs the file outside a
-**                transaction; "-- +goose ENVSUB ON|OFF" is accepted (no
-**                substitution). Without a Down section the down is empty,
-**                as goose runs it (nothing, then the version row goes).
+**                transaction; between "-- +goose ENVSUB ON" and "OFF",
+**                $NAME, ${NAME} and ${NAME:-default} are replaced from the
+**                environment (unset: empty), as goose's interpolation does.
+**                Down must follow Up. Without a Down section the down is
+**                empty, as goose runs it (nothing, then the version row
+**                goes).
 **   sql-migrate  "-- +migrate Up [notransaction]", "-- +migrate Down
 **                [notransaction]", StatementBegin / StatementEnd as goose.
 **                A missing Down section is empty, as sql-migrate runs it.
@@ -32,6 +35,7 @@
 */
 #include "engine_int.h"
 #include <string.h>
+#include <stdlib.h>
 
 /* The marker of a line: its words after "-- +goose" or "-- +migrate". */
 typedef struct TextMark TextMark;
@@ -94,6 +98,7 @@ struct TextParse {
   sqlite3_str *pSec[3];        /* Text of no section, up, down */
   int eSec;                    /* Open section: 0 none, 1 up, 2 down */
   int bNoTxnAll;               /* goose NO TRANSACTION */
+  int bEnvsub;                 /* goose ENVSUB ON */
   char *zErr;                  /* Error */
 };
 
@@ -127,6 +132,11 @@ static int textMarker(TextParse *t, TextMark *m, int iLine, int bGoose){
   int bDown = textIs(m->zCmd, m->nCmd, "Down");
   int bNoTxn = 0;
   if( bUp || bDown ){
+    if( bGoose && bDown && t->pSec[1]==0 ){
+      t->zErr = sqlite3_mprintf("%s:%d: \"-- +goose Down\" before \"-- "
+                                "+goose Up\"", t->zFile, iLine);
+      return SQLITE_ERROR;
+    }
     if( !bGoose && textIs(m->zRest, m->nRest, "notransaction") ){
       bNoTxn = 1;
     }else if( m->nRest>0 ){
@@ -143,7 +153,10 @@ static int textMarker(TextParse *t, TextMark *m, int iLine, int bGoose){
          && textIs(m->zRest, m->nRest, "TRANSACTION") ){
     t->bNoTxnAll = 1;
     return SQLITE_OK;
-  }else if( bGoose && textIs(m->zCmd, m->nCmd, "ENVSUB") ){
+  }else if( bGoose && textIs(m->zCmd, m->nCmd, "ENVSUB")
+         && (textIs(m->zRest, m->nRest, "ON")
+             || textIs(m->zRest, m->nRest, "OFF")) ){
+    t->bEnvsub = textIs(m->zRest, m->nRest, "ON");
     return SQLITE_OK;
   }
   t->zErr = sqlite3_mprintf("%s:%d: %s \"-- %s %.*s\"", t->zFile, iLine,
@@ -162,6 +175,54 @@ static int textFinish(TextParse *t, int eSec, char **pz){
   if( rc==SQLITE_OK && *pz==0 ) *pz = sqlite3_mprintf("");
   if( *pz==0 ) rc = SQLITE_NOMEM;
   return rc;
+}
+
+/* Append line z[0..n-1] with goose's environment substitution: $NAME,
+** ${NAME} and ${NAME:-default}; "$$" is a "$". SQLITE_OK or NOMEM. */
+static int textEnvsub(sqlite3_str *pStr, const char *z, int n){
+  int i = 0;
+  while( i<n ){
+    int j, bBrace;
+    char *zName;
+    const char *zVal, *zDef = 0;
+    int nDef = 0;
+    if( z[i]!='$' || i+1>=n ){
+      sqlite3_str_append(pStr, z+i, 1);
+      i++;
+      continue;
+    }
+    if( z[i+1]=='$' ){ sqlite3_str_append(pStr, "$", 1); i += 2; continue; }
+    bBrace = z[i+1]=='{';
+    j = i+1+bBrace;
+    while( j<n && (z[j]=='_' || (z[j]>='a' && z[j]<='z')
+                  || (z[j]>='A' && z[j]<='Z') || (z[j]>='0' && z[j]<='9')) ){
+      j++;
+    }
+    if( j==i+1+bBrace ){ sqlite3_str_append(pStr, z+i, 1); i++; continue; }
+    zName = sqlite3_mprintf("%.*s", j-i-1-bBrace, z+i+1+bBrace);
+    if( zName==0 ) return SQLITE_NOMEM;
+    if( bBrace ){
+      int k = j;
+      if( k+1<n && z[k]==':' && z[k+1]=='-' ){
+        zDef = z+k+2;
+        for(k+=2; k<n && z[k]!='}'; k++){}
+        nDef = (int)(z+k-zDef);
+      }
+      if( k>=n || z[k]!='}' ){
+        sqlite3_free(zName);
+        sqlite3_str_append(pStr, z+i, 1);
+        i++;
+        continue;
+      }
+      j = k+1;
+    }
+    zVal = getenv(zName);
+    if( zVal && zVal[0] ) sqlite3_str_appendall(pStr, zVal);
+    else if( zDef ) sqlite3_str_append(pStr, zDef, nDef);
+    sqlite3_free(zName);
+    i = j;
+  }
+  return SQLITE_OK;
 }
 
 /* goose (bGoose) or sql-migrate: the sections of zText. */
@@ -183,6 +244,9 @@ static int textMarkers(const char *zFile, const char *zText, int nText,
           (t.eSec==1 ? pRev->iUpLine : pRev->iDownLine) ){
         sqlite3_str_appendall(t.pSec[t.eSec], "\n");
       }
+    }else if( t.eSec && t.bEnvsub ){
+      rc = textEnvsub(t.pSec[t.eSec], zText+i, n);
+      sqlite3_str_appendall(t.pSec[t.eSec], "\n");
     }else if( t.eSec ){
       sqlite3_str_append(t.pSec[t.eSec], zText+i, n);
       sqlite3_str_appendall(t.pSec[t.eSec], "\n");
