@@ -43,7 +43,8 @@
 ** Two files with one version are refused, naming both. Every revision
 ** but the first follows the one before it (a single line of history);
 ** its id is the tool's version (sql-migrate and plain: the file name
-** without ".sql"), its message the description with "_" read as " ".
+** without ".sql"), with "@-+," and blanks read as "_" (they have a
+** meaning in targets), its message the description with "_" as " ".
 */
 #include "engine_int.h"
 #include <string.h>
@@ -436,9 +437,16 @@ static int fmtDiesel(MigConn *p, const char *zDir, const char *zSub,
   return rc;
 }
 
+/* Make z a valid revision id: the characters targets give a meaning
+** to ("@-+," and blanks, as in "REV-1") become "_". */
+static void fmtIdChars(char *z){
+  for(; *z; z++) if( strchr("@-+, \t", *z) ) *z = '_';
+}
+
 /* Index of the revision of version zVersion in aRev[0..nRev-1], or -1. */
-static int fmtFind(MigRev *aRev, int nRev, const char *zVersion){
+static int fmtFind(MigRev *aRev, int nRev, char *zVersion){
   int i;
+  fmtIdChars(zVersion);
   for(i=0; i<nRev; i++) if( strcmp(aRev[i].zId, zVersion)==0 ) return i;
   return -1;
 }
@@ -473,6 +481,7 @@ static int fmtAdd(MigConn *p, int eFormat, const char *zDir, FmtEnt *pEnt,
     r = &aNew[i];
     memset(r, 0, sizeof(*r));
     r->zId = nm.zVersion; nm.zVersion = 0;
+    fmtIdChars(r->zId);
     r->zMessage = nm.zDesc; nm.zDesc = 0;
     r->eFormat = eFormat;
     r->bFollow = 1;
@@ -501,13 +510,24 @@ done:
   return rc;
 }
 
+/* What revision r is ordered by: its version, or for sql-migrate and
+** plain scripts its file name (sql-migrate's Id). */
+static const char *fmtKey(int eFormat, const MigRev *r){
+  if( (eFormat==MIG_FMT_SQLMIGRATE || eFormat==MIG_FMT_PLAIN) && r->zFile ){
+    const char *z = strrchr(r->zFile, '/');
+    return z ? z+1 : r->zFile;
+  }
+  return r->zId;
+}
+
 /* Sort aRev in the tool's order (insertion sort: stable, no context
 ** argument needed, and directories hold hundreds of files at most). */
 static void fmtSort(int eFormat, MigRev *aRev, int nRev){
   int i, j;
   for(i=1; i<nRev; i++){
     MigRev t = aRev[i];
-    for(j=i; j>0 && fmtCmp(eFormat, aRev[j-1].zId, t.zId)>0; j--){
+    for(j=i; j>0 && fmtCmp(eFormat, fmtKey(eFormat, &aRev[j-1]),
+                           fmtKey(eFormat, &t))>0; j--){
       aRev[j] = aRev[j-1];
     }
     aRev[j] = t;
@@ -524,7 +544,8 @@ static int fmtFinish(int eFormat, MigRev *aRev, int nRev, char **pzErr){
   for(i=0; rc==SQLITE_OK && i<nRev; i++){
     MigRev *r = &aRev[i];
     char *zAll;
-    if( i>0 && fmtCmp(eFormat, aRev[i-1].zId, r->zId)==0 ){
+    if( i>0 && fmtCmp(eFormat, fmtKey(eFormat, &aRev[i-1]),
+                      fmtKey(eFormat, r))==0 ){
       return fmtTwice(r->zFile ? r->zFile : r->zId,
                       aRev[i-1].zFile ? aRev[i-1].zFile : aRev[i-1].zId,
                       r->zId, pzErr);
