@@ -235,19 +235,29 @@ int migBookGhosts(sqlite3 *db, char **azCur, int nCur,
   return rc;
 }
 
+/* True if revision i is applied and no applied revision revises or
+** depends on it (a head of the applied set). */
+static int bookIsHead(MigGraph *g, const char *aApplied, int i){
+  MigRev *r = &g->aRev[i];
+  int k;
+  if( !aApplied[i] ) return 0;
+  for(k=0; k<r->nChild; k++) if( aApplied[r->aChild[k]] ) return 0;
+  for(k=0; k<r->nDepChild; k++) if( aApplied[r->aDepChild[k]] ) return 0;
+  return 1;
+}
+
 /*
 ** SQL that makes migrate_version hold the heads of the applied set
-** aApplied (applied revisions none of whose children is applied).
+** aApplied (applied revisions that no applied revision revises or
+** depends on).
 */
 char *migBookHeadsSql(MigGraph *g, const char *aApplied){
   sqlite3_str *pStr = sqlite3_str_new(0);
-  int i, k, n = 0;
+  int i, n = 0;
   sqlite3_str_appendall(pStr, "DELETE FROM main.migrate_version;");
   for(i=0; i<g->nRev; i++){
     MigRev *r = &g->aRev[g->aOrder[i]];
-    int bHead = aApplied[g->aOrder[i]];
-    for(k=0; bHead && k<r->nChild; k++) if( aApplied[r->aChild[k]] ) bHead = 0;
-    if( !bHead ) continue;
+    if( !bookIsHead(g, aApplied, g->aOrder[i]) ) continue;
     sqlite3_str_appendf(pStr, "%s(%Q)",
         n++ ? "," : "\nINSERT INTO main.migrate_version VALUES", r->zId);
   }
@@ -258,34 +268,30 @@ char *migBookHeadsSql(MigGraph *g, const char *aApplied){
 /*
 ** SQL that moves migrate_version across one step: revision iRev of g has
 ** just been applied (bDown==0) or reverted, and aApplied says so. Only
-** the rows of iRev and its parents change, so a long chain of steps costs
-** time linear in its length.
+** the rows of iRev, its parents and its dependencies change, so a long
+** chain of steps costs time linear in its length.
 */
 char *migBookStepSql(MigGraph *g, const char *aApplied, int iRev, int bDown){
   MigRev *r = &g->aRev[iRev];
   sqlite3_str *pStr = sqlite3_str_new(0);
-  int k, j;
+  int k;
   if( !bDown ){
     sqlite3_str_appendall(pStr, "DELETE FROM main.migrate_version "
                           "WHERE version_num IN (");
-    for(k=0; k<r->nParent; k++){
-      sqlite3_str_appendf(pStr, "%s%Q", k ? "," : "",
-                          g->aRev[r->aParent[k]].zId);
+    for(k=0; k<r->nParent+r->nDep; k++){
+      int j = k<r->nParent ? r->aParent[k] : r->aDep[k-r->nParent];
+      sqlite3_str_appendf(pStr, "%s%Q", k ? "," : "", g->aRev[j].zId);
     }
     sqlite3_str_appendf(pStr, ");\nINSERT OR IGNORE INTO main.migrate_version"
                         " VALUES(%Q);", r->zId);
   }else{
     sqlite3_str_appendf(pStr, "DELETE FROM main.migrate_version "
                         "WHERE version_num=%Q;", r->zId);
-    for(k=0; k<r->nParent; k++){
-      MigRev *pPar = &g->aRev[r->aParent[k]];
-      int bHead = aApplied[r->aParent[k]];
-      for(j=0; bHead && j<pPar->nChild; j++){
-        if( aApplied[pPar->aChild[j]] ) bHead = 0;
-      }
-      if( bHead ){
+    for(k=0; k<r->nParent+r->nDep; k++){
+      int j = k<r->nParent ? r->aParent[k] : r->aDep[k-r->nParent];
+      if( bookIsHead(g, aApplied, j) ){
         sqlite3_str_appendf(pStr, "\nINSERT OR IGNORE INTO "
-                            "main.migrate_version VALUES(%Q);", pPar->zId);
+                            "main.migrate_version VALUES(%Q);", g->aRev[j].zId);
       }
     }
   }

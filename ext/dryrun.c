@@ -239,9 +239,8 @@ static void dryClose(Dry *d){
 static int dryPlan(Dry *d, const char *zTarget, char *aRun, int *pnRun,
                    char **pzErr){
   MigGraph *g = d->g;
-  int *aOut = 0, nOut = 0, iBranch = -1, i;
-  int rc = migGraphResolve(g, zTarget, 0, d->aCur, d->nCur, &aOut, &nOut,
-                           &iBranch, pzErr);
+  int *aOut = 0, nOut = 0, i;
+  int rc = migStepsTargets(g, zTarget, d->aCur, d->nCur, &aOut, &nOut, pzErr);
   char *aDone = rc==SQLITE_OK ? sqlite3_malloc64(g->nRev+1) : 0;
   if( rc==SQLITE_OK && aDone==0 ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK ){

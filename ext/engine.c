@@ -437,14 +437,14 @@ static int engineRevises(MigConn *p, const char *zRevises, char **pzOut,
   sqlite3_str *pStr = sqlite3_str_new(0);
   const char *z = zRevises;
   while( rc==SQLITE_OK && z && *z ){
-    int nTok, *aOut = 0, nOut = 0, iBranch;
+    int nTok, *aOut = 0, nOut = 0;
     char *zTok;
     while( *z==' ' || *z==',' ) z++;
     for(nTok=0; z[nTok] && z[nTok]!=',' && z[nTok]!=' '; nTok++){}
     if( nTok==0 ) break;
     zTok = sqlite3_mprintf("%.*s", nTok, z);
-    rc = zTok ? migGraphResolve(g, zTok, 0, 0, 0, &aOut, &nOut, &iBranch,
-                                pzErr) : SQLITE_NOMEM;
+    rc = zTok ? migGraphRevisions(g, zTok, &aOut, &nOut, pzErr)
+              : SQLITE_NOMEM;
     for(i=0; rc==SQLITE_OK && i<nOut; i++){
       sqlite3_str_appendf(pStr, "%s%s", n++ ? ", " : "",
                           g->aRev[aOut[i]].zId);

@@ -16,6 +16,10 @@
 **   sha384.c          SHA-384, for sqlx's checksums
 **   migrations_vtab.c the "migrations" virtual table
 **   engine.c          SQL functions, the C API, registered revisions
+**   resolve.c         Alembic's RevisionMap lookups: ids, prefixes,
+**                     labels, heads, walks, lineage
+**   steps.c           the plans of upgrade, downgrade and stamp, and the
+**                     invariant the runner checks before it commits
 **
 ** A MigRev is one revision. A MigGraph owns an array of them plus the
 ** edges between them (indexes into that array).
@@ -55,6 +59,7 @@ struct MigRev {
   int nParent; int *aParent;   /* Parents (Revises:) */
   int nDep; int *aDep;         /* Depends On: */
   int nChild; int *aChild;     /* Children through Revises: */
+  int nDepChild; int *aDepChild; /* Revisions that depend on this one */
   int iRank;                   /* Position in topological order */
 };
 
@@ -119,18 +124,26 @@ struct MigGraph {
   int *aHash;                  /* Open addressing: index+1, 0 empty */
   int nRef;                    /* Extra references; migGraphFree() drops
                                ** one before it frees anything */
+  int nLabel;                  /* Distinct branch labels */
+  int nLabelCol;               /* Columns of aLabel (>= nLabel) */
+  char **azLabel;              /* The labels (one allocation) */
+  char *aLabel;                /* nRev x nLabelCol: revision carries label */
 };
 int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr);
 void migGraphFree(MigGraph *g);
 int migGraphFind(MigGraph *g, const char *zId);
 int migGraphIsHead(MigGraph *g, int iRev);
+int migGraphIsRealHead(MigGraph *g, int iRev);
+#define MIG_DOWN 0x01          /* migGraphReach(): toward descendants */
+#define MIG_DEPS 0x02          /* migGraphReach(): through Depends On too */
+void migGraphReach(MigGraph *g, const int *aIdx, int nIdx, int eFlags,
+                   char *aMark);
 void migGraphAncestors(MigGraph *g, const int *aIdx, int nIdx, char *aMark);
 void migGraphDescendants(MigGraph *g, const int *aIdx, int nIdx, char *aMark);
-void migGraphLineage(MigGraph *g, int i, char *aMark);
-#define MIG_BRANCH_ONLY(i) (-2-(i))  /* piBranch of LABEL@base */
-int migGraphResolve(MigGraph *g, const char *zTarget, int bDown,
-                    const int *aCur, int nCur, int **paOut, int *pnOut,
-                    int *piBranch, char **pzErr);
+void migGraphLineage(MigGraph *g, int i, int bDeps, char *aMark);
+void migGraphTips(MigGraph *g, const char *aSet, char *aOut);
+int migGraphHasLabel(MigGraph *g, int iRev, const char *zLabel);
+char *migGraphLabelList(MigGraph *g, int iRev);
 int migGraphCurrent(MigGraph *g, char **azId, int nId, int **paCur,
                     char **pzErr);
 char *migGraphHeadList(MigGraph *g);
@@ -147,6 +160,75 @@ int migPeerAny(sqlite3 *db);
 
 /* sha384.c */
 void migSha384(const unsigned char *z, int n, unsigned char *aOut);
+
+/* resolve.c: Alembic's RevisionMap lookups */
+typedef struct MigIds MigIds;
+struct MigIds {
+  int *a;                      /* Revision indexes (or MIG_NONE, MIG_BASE) */
+  int n;                       /* Number of entries */
+};
+int migIdsPush(MigIds *l, int i);
+void migIdsFree(MigIds *l);
+int migIdsHas(const MigIds *l, int i);
+#define MIG_NONE (-1)          /* Alembic's None: below the roots */
+#define MIG_BASE (-2)          /* "base": a walk down went past a root */
+typedef struct MigRmap MigRmap;
+struct MigRmap {
+  MigGraph *g;                 /* The graph looked up */
+  int eErr;                    /* MIG_RERR_* of the first error */
+  char *zArg;                  /* Its argument (resolution, heads) */
+  char *zMsg;                  /* Its text */
+};
+#define MIG_RERR_NONE       0
+#define MIG_RERR_RESOLUTION 1  /* Alembic's ResolutionError(argument) */
+#define MIG_RERR_HEADS      2  /* MultipleHeads(argument) */
+#define MIG_RERR_REVISION   3  /* RevisionError(message) */
+#define MIG_RERR_RANGE      4  /* RangeNotAncestorError */
+typedef struct MigRel MigRel;
+struct MigRel {
+  int nLabel;                  /* Bytes of the label at the start, or 0 */
+  const char *zSym;            /* Symbol (nSym bytes, may be 0) */
+  int nSym;
+  int nRel;                    /* Signed number of steps */
+  char zRel[24];               /* The steps as written, with the sign */
+};
+int migRmapError(MigRmap *p, int eErr, const char *zArg,
+                 const char *zFmt, ...);
+void migRmapClear(MigRmap *p);
+int migRmapBranch(MigRmap *p, const char *zLabel, int *piRev);
+int migRmapForIdent(MigRmap *p, const char *zId, const char *zBranch,
+                    int *piRev);
+int migRmapNumber(MigRmap *p, const char *zId, MigIds *pOut, char **pzRaw,
+                  char **pzLabel);
+int migRmapRevisions(MigRmap *p, const char *zId, MigIds *pOut);
+int migRmapRevision(MigRmap *p, const char *zId, int *piRev);
+int migRmapFilter(MigRmap *p, const int *aIn, int nIn, const char *zCheck,
+                  int bDeps, MigIds *pOut);
+int migRmapWalk(MigRmap *p, int iStart, int nStep, const char *zBranch,
+                int *piOut);
+int migRmapParseRel(const char *zTarget, MigRel *pRel);
+char *migRmapMessage(MigRmap *p, const char *zEnd, const char *zRange,
+                     const char *zHeads);
+int migGraphRevisions(MigGraph *g, const char *zTarget, int **paOut,
+                      int *pnOut, char **pzErr);
+
+/* steps.c: what upgrade, downgrade and stamp do, as Alembic's commands */
+typedef struct MigSteps MigSteps;
+struct MigSteps {
+  MigIds steps;                /* Revisions to run, in order */
+  MigIds heads;                /* Stamp: the version rows afterwards */
+};
+int migStepsUpgrade(MigGraph *g, const char *zTarget, const int *aCur,
+                   int nCur, MigSteps *pPlan, char **pzErr);
+int migStepsDowngrade(MigGraph *g, const char *zTarget, const int *aCur,
+                     int nCur, MigSteps *pPlan, char **pzErr);
+int migStepsStamp(MigGraph *g, const char *zTarget, const int *aCur,
+                 int nCur, MigSteps *pPlan, char **pzErr);
+int migStepsTargets(MigGraph *g, const char *zTarget, const int *aCur,
+                   int nCur, int **paOut, int *pnOut, char **pzErr);
+void migStepsFree(MigSteps *pPlan);
+int migStepsCheck(MigGraph *g, const char *aApplied, const int *aRow,
+                 int nRow, char **pzErr);
 
 /* bookkeeping.c */
 const char *migBookDdl(void);

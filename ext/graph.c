@@ -3,25 +3,24 @@
 **
 ** migGraphBuild() takes an array of MigRev, indexes it by id, links every
 ** revision to its parents ("Revises:", several for a merge), its
-** dependencies ("Depends On:", an id or a branch label) and its children,
-** and orders it topologically (parents first, file order among equals).
-** It refuses, naming the file: a bad or duplicate revision id, a parent
-** or dependency that is not present, a cycle, a branch label used twice.
-**
-** migGraphResolve() turns a target into revisions, exactly as Alembic's
-** RevisionMap does, with Alembic's error texts:
-**   head, heads, base, REV (full id or unique prefix), LABEL@head,
-**   LABEL@heads, LABEL@base, LABEL@REV, +N, -N, REV+N, REV-N, LABEL@+N
+** dependencies ("Depends On:", an id or a branch label), its children
+** and its dependents, orders it topologically (parents and dependencies
+** first, file order among equals) and spreads the branch labels as
+** Alembic does (migGraphHasLabel()). It refuses, naming the file: a bad
+** or duplicate revision id, a parent or dependency that is not present,
+** a cycle, a branch label used twice.
 **
 ** Sets of revisions are char arrays of nRev marks; ancestors and
 ** descendants are one pass over the topological order, so every
-** operation is linear in the size of the graph.
+** operation is linear in the size of the graph. Target resolution is
+** resolve.c, the plans of upgrade, downgrade and stamp are steps.c.
 */
 #include "engine_int.h"
 #include <string.h>
 #include <stdlib.h>
 
-#define GRAPH_BASE (-2)        /* Walked down past the roots */
+static int graphNextCount(MigGraph *g, int iRev);
+static int graphLabelIdx(MigGraph *g, const char *zLabel);
 
 /* Hash of a revision id (djb2). */
 static unsigned graphHash(const char *z){
@@ -49,8 +48,13 @@ void migGraphFree(MigGraph *g){
   int i;
   if( g==0 ) return;
   if( g->nRef>0 ){ g->nRef--; return; }
-  for(i=0; i<g->nRev; i++) migRevClear(&g->aRev[i]);
+  for(i=0; i<g->nRev; i++){
+    sqlite3_free(g->aRev[i].aDepChild);
+    migRevClear(&g->aRev[i]);
+  }
   sqlite3_free(g->aRev);
+  sqlite3_free(g->azLabel);
+  sqlite3_free(g->aLabel);
   sqlite3_free(g->aOrder);
   sqlite3_free(g->aHash);
   sqlite3_free(g);
@@ -150,6 +154,9 @@ static int graphLink(MigGraph *g, int i, const char *zList, int bDep,
                       bDep ? "dependency self-loop" : "self-loop", r->zId, 0);
     }else if( bDep ){
       rc = graphPush(&r->aDep, &r->nDep, j);
+      if( rc==SQLITE_OK ){
+        rc = graphPush(&g->aRev[j].aDepChild, &g->aRev[j].nDepChild, i);
+      }
     }else{
       rc = graphPush(&r->aParent, &r->nParent, j);
       if( rc==SQLITE_OK ){
@@ -252,6 +259,95 @@ static int graphSort(MigGraph *g, char **pzErr){
   return rc;
 }
 
+/* True if revision i is neither a merge nor a branch point counting
+** dependents (where Alembic stops spreading a label downwards). */
+static int graphClean(MigGraph *g, int i){
+  return g->aRev[i].nParent<=1 && graphNextCount(g, i)<=1;
+}
+
+/* Add the labels of row iFrom to row iTo of g->aLabel. */
+static void graphLabelOr(MigGraph *g, int iTo, int iFrom){
+  int k;
+  for(k=0; k<g->nLabel; k++){
+    if( g->aLabel[iFrom*g->nLabelCol+k] ) g->aLabel[iTo*g->nLabelCol+k] = 1;
+  }
+}
+
+/*
+** Spread branch labels as Alembic's _add_branches does: a label is
+** carried by its revision and all its descendants through Revises; when
+** those form one plain chain (no merge, no branch point counting
+** dependents), also by the revisions below it down to the nearest merge
+** or branch point. Two passes in file order, so the result does not
+** depend on which labelled revision comes first.
+*/
+static int graphLabels(MigGraph *g){
+  int i, k, n = 0, nPass;
+  sqlite3_uint64 nChar = 0;
+  char *aDesc, *zBuf;
+  for(i=0; i<g->nRev; i++){
+    const char *z = g->aRev[i].zLabels;
+    if( z ) nChar += strlen(z)+1;
+    while( z && *z ){
+      while( *z==' ' || *z==',' ) z++;
+      for(k=0; z[k] && z[k]!=',' && z[k]!=' '; k++){}
+      n += k>0;
+      z += k;
+    }
+  }
+  if( n==0 ) return SQLITE_OK;
+  g->azLabel = sqlite3_malloc64(sizeof(char*)*n + nChar);
+  g->aLabel = sqlite3_malloc64((sqlite3_uint64)g->nRev*n + 1);
+  aDesc = sqlite3_malloc64(g->nRev+1);
+  if( g->azLabel==0 || g->aLabel==0 || aDesc==0 ){
+    sqlite3_free(aDesc);
+    return SQLITE_NOMEM;
+  }
+  zBuf = (char*)&g->azLabel[n];
+  memset(g->aLabel, 0, (size_t)g->nRev*n);
+  g->nLabelCol = n;
+  for(i=0; i<g->nRev; i++){
+    const char *z = g->aRev[i].zLabels;
+    while( z && *z ){
+      while( *z==' ' || *z==',' ) z++;
+      for(k=0; z[k] && z[k]!=',' && z[k]!=' '; k++){}
+      if( k>0 ){
+        int iLab;
+        memcpy(zBuf, z, k);
+        zBuf[k] = 0;
+        iLab = graphLabelIdx(g, zBuf);
+        if( iLab<0 ){
+          iLab = g->nLabel++;
+          g->azLabel[iLab] = zBuf;
+          zBuf += k+1;
+        }
+        g->aLabel[i*n+iLab] = 1;
+      }
+      z += k;
+    }
+  }
+  for(nPass=0; nPass<2; nPass++){
+    for(i=0; i<g->nRev; i++){
+      int j, bChain = 1;
+      if( g->aRev[i].zLabels==0 ) continue;
+      memset(aDesc, 0, g->nRev);
+      migGraphReach(g, &i, 1, MIG_DOWN, aDesc);
+      for(j=0; j<g->nRev; j++) if( aDesc[j] ) graphLabelOr(g, j, i);
+      for(j=i; bChain; j=g->aRev[j].aChild[0]){
+        if( !graphClean(g, j) ) bChain = 0;
+        if( g->aRev[j].nChild==0 ) break;
+      }
+      for(j=i; bChain && g->aRev[j].nParent==1; ){
+        j = g->aRev[j].aParent[0];
+        if( !graphClean(g, j) ) break;
+        graphLabelOr(g, j, i);
+      }
+    }
+  }
+  sqlite3_free(aDesc);
+  return SQLITE_OK;
+}
+
 /*
 ** Build the graph of the nRev revisions of aRev, taking ownership of the
 ** array (freed here on error). On success *ppG is the new graph.
@@ -281,6 +377,7 @@ int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr){
   }
   if( rc==SQLITE_OK ) rc = graphCheckLabels(g, pzErr);
   if( rc==SQLITE_OK ) rc = graphSort(g, pzErr);
+  if( rc==SQLITE_OK ) rc = graphLabels(g);
   if( rc!=SQLITE_OK ){
     if( rc==SQLITE_NOMEM && *pzErr==0 ){
       *pzErr = sqlite3_mprintf("out of memory");
@@ -292,52 +389,149 @@ int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr){
   return SQLITE_OK;
 }
 
-/* True if revision iRev has no children (a head). */
+/* True if revision iRev has no children (a head; Alembic's is_head). */
 int migGraphIsHead(MigGraph *g, int iRev){
   return g->aRev[iRev].nChild==0;
 }
 
-/*
-** Mark in aMark (nRev entries, not cleared here) the revisions aIdx and
-** all their ancestors, through parents and dependencies.
-*/
-void migGraphAncestors(MigGraph *g, const int *aIdx, int nIdx, char *aMark){
-  int i, k;
-  for(i=0; i<nIdx; i++) aMark[aIdx[i]] = 1;
-  for(i=g->nRev-1; i>=0; i--){
-    MigRev *r = &g->aRev[g->aOrder[i]];
-    if( !aMark[g->aOrder[i]] ) continue;
-    for(k=0; k<r->nParent+r->nDep; k++) aMark[graphEdge(r, k)] = 1;
-  }
+/* True if nothing revises or depends on iRev (Alembic's _is_real_head). */
+int migGraphIsRealHead(MigGraph *g, int iRev){
+  return g->aRev[iRev].nChild==0 && g->aRev[iRev].nDepChild==0;
 }
 
-/* Mark aIdx and all their descendants (children and dependents). */
-void migGraphDescendants(MigGraph *g, const int *aIdx, int nIdx, char *aMark){
+/* Number of distinct revisions that revise or depend on iRev. */
+static int graphNextCount(MigGraph *g, int iRev){
+  MigRev *r = &g->aRev[iRev];
+  int n = r->nChild, i, k;
+  for(i=0; i<r->nDepChild; i++){
+    for(k=0; k<r->nChild && r->aChild[k]!=r->aDepChild[i]; k++){}
+    if( k==r->nChild ) n++;
+  }
+  return n;
+}
+
+/*
+** Mark in aMark (nRev entries, not cleared here) the revisions aIdx and
+** everything reachable from them: ancestors (eFlags without MIG_DOWN) or
+** descendants, through Revises only or also through Depends On
+** (MIG_DEPS).
+*/
+void migGraphReach(MigGraph *g, const int *aIdx, int nIdx, int eFlags,
+                   char *aMark){
   int i, k;
-  for(i=0; i<nIdx; i++) aMark[aIdx[i]] = 1;
-  for(i=0; i<g->nRev; i++){
-    MigRev *r = &g->aRev[g->aOrder[i]];
-    for(k=0; k<r->nParent+r->nDep && !aMark[g->aOrder[i]]; k++){
-      if( aMark[graphEdge(r, k)] ) aMark[g->aOrder[i]] = 1;
+  for(i=0; i<nIdx; i++) if( aIdx[i]>=0 ) aMark[aIdx[i]] = 1;
+  if( (eFlags & MIG_DOWN)==0 ){
+    for(i=g->nRev-1; i>=0; i--){
+      MigRev *r = &g->aRev[g->aOrder[i]];
+      if( !aMark[g->aOrder[i]] ) continue;
+      for(k=0; k<r->nParent; k++) aMark[r->aParent[k]] = 1;
+      for(k=0; (eFlags & MIG_DEPS) && k<r->nDep; k++) aMark[r->aDep[k]] = 1;
+    }
+  }else{
+    for(i=0; i<g->nRev; i++){
+      int iRev = g->aOrder[i];
+      MigRev *r = &g->aRev[iRev];
+      for(k=0; !aMark[iRev] && k<r->nParent; k++){
+        if( aMark[r->aParent[k]] ) aMark[iRev] = 1;
+      }
+      for(k=0; (eFlags & MIG_DEPS) && !aMark[iRev] && k<r->nDep; k++){
+        if( aMark[r->aDep[k]] ) aMark[iRev] = 1;
+      }
     }
   }
 }
 
+/* Mark aIdx and their ancestors, through parents and dependencies. */
+void migGraphAncestors(MigGraph *g, const int *aIdx, int nIdx, char *aMark){
+  migGraphReach(g, aIdx, nIdx, MIG_DEPS, aMark);
+}
+
+/* Mark aIdx and all their descendants (children and dependents). */
+void migGraphDescendants(MigGraph *g, const int *aIdx, int nIdx, char *aMark){
+  migGraphReach(g, aIdx, nIdx, MIG_DOWN|MIG_DEPS, aMark);
+}
+
 /*
 ** Set aMark (nRev entries) to the lineage of revision i: i, its ancestors
-** and its descendants (as Alembic's _shares_lineage).
+** and its descendants, through Revises only unless bDeps (Alembic's
+** _shares_lineage). i<0 (base) marks nothing.
 */
-void migGraphLineage(MigGraph *g, int i, char *aMark){
-  int k;
+void migGraphLineage(MigGraph *g, int i, int bDeps, char *aMark){
+  int k, e, f = bDeps ? MIG_DEPS : 0;
   memset(aMark, 0, g->nRev);
-  migGraphDescendants(g, &i, 1, aMark);
+  if( i<0 ) return;
+  aMark[i] = 3;
   for(k=g->nRev-1; k>=0; k--){
     MigRev *r = &g->aRev[g->aOrder[k]];
-    int e;
-    if( g->aOrder[k]!=i && !(aMark[g->aOrder[k]] & 2) ) continue;
-    for(e=0; e<r->nParent+r->nDep; e++) aMark[graphEdge(r, e)] |= 2;
+    if( (aMark[g->aOrder[k]] & 1)==0 ) continue;
+    for(e=0; e<r->nParent; e++) aMark[r->aParent[e]] |= 1;
+    for(e=0; f && e<r->nDep; e++) aMark[r->aDep[e]] |= 1;
+  }
+  for(k=0; k<g->nRev; k++){
+    int iRev = g->aOrder[k];
+    MigRev *r = &g->aRev[iRev];
+    for(e=0; e<r->nParent; e++) if( aMark[r->aParent[e]] & 2 ) aMark[iRev] |= 2;
+    for(e=0; f && e<r->nDep; e++) if( aMark[r->aDep[e]] & 2 ) aMark[iRev] |= 2;
   }
   for(k=0; k<g->nRev; k++) aMark[k] = aMark[k]!=0;
+}
+
+/*
+** In aOut (nRev marks) the heads of the set aSet: its members that no
+** other member revises or depends on.
+*/
+void migGraphTips(MigGraph *g, const char *aSet, char *aOut){
+  int i, k;
+  for(i=0; i<g->nRev; i++){
+    MigRev *r = &g->aRev[i];
+    aOut[i] = aSet[i];
+    for(k=0; aOut[i] && k<r->nChild; k++) if( aSet[r->aChild[k]] ) aOut[i] = 0;
+    for(k=0; aOut[i] && k<r->nDepChild; k++){
+      if( aSet[r->aDepChild[k]] ) aOut[i] = 0;
+    }
+  }
+}
+
+/* Index of label zLabel in g->azLabel, or -1. */
+static int graphLabelIdx(MigGraph *g, const char *zLabel){
+  int k;
+  for(k=0; k<g->nLabel; k++) if( strcmp(g->azLabel[k], zLabel)==0 ) return k;
+  return -1;
+}
+
+/* True if revision iRev carries branch label zLabel, spread as Alembic
+** spreads it (see graphLabels()). */
+int migGraphHasLabel(MigGraph *g, int iRev, const char *zLabel){
+  int k = graphLabelIdx(g, zLabel);
+  return k>=0 && iRev>=0 && g->aLabel[iRev*g->nLabelCol+k];
+}
+
+/* The labels revision iRev carries, "a, b" in name order (sqlite3_free),
+** or NULL when none. */
+char *migGraphLabelList(MigGraph *g, int iRev){
+  sqlite3_str *pStr;
+  const char *zLast = 0;
+  int n = 0;
+  if( g->nLabel==0 ) return 0;
+  pStr = sqlite3_str_new(0);
+  for(;;){
+    const char *zNext = 0;
+    int k;
+    for(k=0; k<g->nLabel; k++){
+      const char *z = g->azLabel[k];
+      if( !g->aLabel[iRev*g->nLabelCol+k] ) continue;
+      if( zLast && strcmp(z, zLast)<=0 ) continue;
+      if( zNext==0 || strcmp(z, zNext)<0 ) zNext = z;
+    }
+    if( zNext==0 ) break;
+    sqlite3_str_appendf(pStr, "%s%s", n++ ? ", " : "", zNext);
+    zLast = zNext;
+  }
+  if( n==0 ){
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return 0;
+  }
+  return sqlite3_str_finish(pStr);
 }
 
 /* The heads, comma-separated in topological order (sqlite3_free); NULL
@@ -377,312 +571,3 @@ int migGraphCurrent(MigGraph *g, char **azId, int nId, int **paCur,
   return SQLITE_OK;
 }
 
-/*************************** Target resolution *****************************/
-
-/* State of one resolution. */
-typedef struct Resolve Resolve;
-struct Resolve {
-  MigGraph *g;
-  char *aLine;                 /* Lineage mark of the branch, or NULL */
-  int iBranch;                 /* Revision naming the branch, or -1 */
-  char *zBranch;               /* The branch as written, or NULL */
-  int *aOut; int nOut;         /* Result */
-  char *zErr;                  /* Error message */
-};
-
-/* Record an error; returns SQLITE_ERROR. */
-static int resError(Resolve *p, const char *zFmt, const char *z1, int n){
-  sqlite3_free(p->zErr);
-  p->zErr = sqlite3_mprintf(zFmt, z1, n);
-  return SQLITE_ERROR;
-}
-
-/* Find a revision by full id or unique prefix. SQLite code; *piRev. */
-static int resLookup(Resolve *p, const char *zId, int *piRev){
-  MigGraph *g = p->g;
-  int i, n = (int)strlen(zId), nMatch = 0;
-  sqlite3_str *pStr;
-  *piRev = migGraphFind(g, zId);
-  if( *piRev>=0 ) return SQLITE_OK;
-  pStr = sqlite3_str_new(0);
-  for(i=0; i<g->nRev; i++){
-    int iRev = g->aOrder[i];
-    if( strncmp(g->aRev[iRev].zId, zId, n)!=0 ) continue;
-    if( p->aLine && !p->aLine[iRev] ) continue;
-    if( nMatch<3 ){
-      sqlite3_str_appendf(pStr, "%s'%s'", nMatch ? ", " : "",
-                          g->aRev[iRev].zId);
-    }
-    nMatch++;
-    *piRev = iRev;
-  }
-  if( nMatch==1 ){
-    sqlite3_free(sqlite3_str_finish(pStr));
-    return SQLITE_OK;
-  }
-  if( nMatch==0 ){
-    sqlite3_free(sqlite3_str_finish(pStr));
-    return resError(p, "Can't locate revision identified by '%s'", zId, 0);
-  }else{
-    char *zList = sqlite3_str_finish(pStr);
-    sqlite3_free(p->zErr);
-    p->zErr = sqlite3_mprintf("Multiple revisions start with '%s': %s...",
-                              zId, zList);
-    sqlite3_free(zList);
-    return SQLITE_ERROR;
-  }
-}
-
-/* Set the branch of the resolution from label (or revision) zLabel. */
-static int resBranch(Resolve *p, const char *zLabel){
-  MigGraph *g = p->g;
-  int i = graphLabel(g, zLabel, (int)strlen(zLabel));
-  if( i<0 ){
-    char *zSave = p->zErr;
-    p->zErr = 0;
-    if( resLookup(p, zLabel, &i) ){
-      sqlite3_free(zSave);
-      return resError(p, "No such branch: '%s'", zLabel, 0);
-    }
-    p->zErr = zSave;
-  }
-  p->iBranch = i;
-  sqlite3_free(p->zBranch);
-  p->zBranch = sqlite3_mprintf("%s", zLabel);
-  p->aLine = sqlite3_malloc64(g->nRev+1);
-  if( p->aLine==0 ) return SQLITE_NOMEM;
-  migGraphLineage(g, i, p->aLine);
-  return SQLITE_OK;
-}
-
-/* Add revision i to the result. */
-static int resAdd(Resolve *p, int i){
-  return graphPush(&p->aOut, &p->nOut, i);
-}
-
-/* The heads (within the branch, if any); bOne: exactly one ("head"). */
-static int resHeads(Resolve *p, const char *zArg, int bOne){
-  MigGraph *g = p->g;
-  int i, rc = SQLITE_OK;
-  for(i=0; rc==SQLITE_OK && i<g->nRev; i++){
-    int iRev = g->aOrder[i];
-    if( !migGraphIsHead(g, iRev) ) continue;
-    if( p->aLine && !p->aLine[iRev] ) continue;
-    rc = resAdd(p, iRev);
-  }
-  if( rc==SQLITE_OK && bOne && p->nOut>1 ){
-    sqlite3_free(p->zErr);
-    p->zErr = sqlite3_mprintf("Multiple head revisions are present for given "
-        "argument '%s'; please specify a specific target revision, "
-        "'<branchname>@%s' to narrow to a specific head, or 'heads' for "
-        "all heads", zArg, zArg);
-    return SQLITE_ERROR;
-  }
-  return rc;
-}
-
-/*
-** Walk nStep steps from iStart: up (nStep>0; iStart -1 is base, whose
-** children are the roots) or down (nStep<0; past a root is GRAPH_BASE).
-** *piOut is the revision reached, or -1 when the walk ran out of graph.
-*/
-static int resWalk(Resolve *p, int iStart, int nStep, int *piOut){
-  MigGraph *g = p->g;
-  int iCur = iStart, s;
-  for(s=0; s<(nStep>0 ? nStep : -nStep); s++){
-    int nNext = 0, iNext = -1, i;
-    if( nStep>0 ){
-      int nCand = iCur<0 ? g->nRev : g->aRev[iCur].nChild;
-      for(i=0; i<nCand; i++){
-        int j = iCur<0 ? i : g->aRev[iCur].aChild[i];
-        if( iCur<0 && g->aRev[j].nParent>0 ) continue;
-        if( p->aLine && !p->aLine[j] ) continue;
-        nNext++; iNext = j;
-      }
-    }else if( iCur!=GRAPH_BASE ){
-      nNext = g->aRev[iCur].nParent;
-      iNext = nNext ? g->aRev[iCur].aParent[0] : GRAPH_BASE;
-      if( nNext==0 ) nNext = 1;
-    }
-    if( nNext==0 ){ *piOut = -1; return SQLITE_OK; }
-    if( nNext>1 ) return resError(p, "Ambiguous walk", 0, 0);
-    iCur = iNext;
-  }
-  *piOut = iCur;
-  return SQLITE_OK;
-}
-
-/* Parsed "[LABEL@][SYMBOL](+|-)N", Alembic's _relative_destination. */
-typedef struct ResRel ResRel;
-struct ResRel {
-  char *zLabel;                /* Branch label or NULL */
-  char *zSymbol;               /* Symbol or NULL */
-  int nRel;                    /* Signed N */
-  char zRel[24];               /* N as written, with its sign */
-};
-
-/* True (and *pRel filled, strings sqlite3_free'd by the caller) if zT is
-** relative. */
-static int resParseRel(const char *zT, ResRel *pRel){
-  const char *zAt = strchr(zT, '@');
-  const char *z = zAt ? zAt+1 : zT;
-  const char *zSym = z;
-  int nSym, nDigit;
-  memset(pRel, 0, sizeof(*pRel));
-  if( zAt==zT ) return 0;
-  while( (*z>='0' && *z<='9') || (*z>='a' && *z<='z') || (*z>='A' && *z<='Z')
-      || *z=='_' ) z++;
-  nSym = (int)(z-zSym);
-  if( *z!='+' && *z!='-' ) return 0;
-  for(nDigit=0; z[1+nDigit]>='0' && z[1+nDigit]<='9'; nDigit++){}
-  if( nDigit==0 || z[1+nDigit]!=0 || nDigit>9 ) return 0;
-  pRel->nRel = atoi(z+1) * (*z=='-' ? -1 : 1);
-  sqlite3_snprintf(sizeof(pRel->zRel), pRel->zRel, "%s", z);
-  if( zAt ) pRel->zLabel = sqlite3_mprintf("%.*s", (int)(zAt-zT), zT);
-  if( nSym ) pRel->zSymbol = sqlite3_mprintf("%.*s", nSym, zSym);
-  return 1;
-}
-
-/* Resolve a symbol (REV, head, base) inside the branch, if any. */
-static int resSymbol(Resolve *p, const char *zSym, int *piRev){
-  MigGraph *g = p->g;
-  int rc;
-  *piRev = -1;
-  if( strcmp(zSym, "head")==0 || strcmp(zSym, "heads")==0 ){
-    rc = resHeads(p, "head", 1);
-    if( rc==SQLITE_OK && p->nOut ) *piRev = p->aOut[0];
-    p->nOut = 0;
-    return rc;
-  }
-  if( strcmp(zSym, "base")==0 ){ *piRev = GRAPH_BASE; return SQLITE_OK; }
-  rc = resLookup(p, zSym, piRev);
-  if( rc==SQLITE_OK && p->aLine && !p->aLine[*piRev] ){
-    sqlite3_free(p->zErr);
-    p->zErr = sqlite3_mprintf("Revision %s is not a member of branch '%s'",
-                              g->aRev[*piRev].zId, p->zBranch);
-    rc = SQLITE_ERROR;
-  }
-  return rc;
-}
-
-/* "didn't produce" error of a relative target */
-static int resShort(Resolve *p, ResRel *pRel){
-  return resError(p, "Relative revision %s didn't produce %d migrations",
-                  pRel->zRel, pRel->nRel<0 ? -pRel->nRel : pRel->nRel);
-}
-
-/* A relative target for an upgrade. */
-static int resRelUp(Resolve *p, ResRel *pRel, const int *aCur, int nCur){
-  int rc = SQLITE_OK, iStart = -1, iOut, i, nStart = 0;
-  if( pRel->zSymbol==0 ){
-    if( pRel->nRel<=0 ) return resShort(p, pRel);
-    for(i=0; i<nCur; i++){
-      if( p->aLine && !p->aLine[aCur[i]] ) continue;
-      nStart++;
-      iStart = aCur[i];
-    }
-    if( nStart>1 ){
-      return resError(p, "Ambiguous upgrade from multiple current revisions",
-                      0, 0);
-    }
-    rc = resWalk(p, iStart, pRel->nRel, &iOut);
-    if( rc==SQLITE_OK && iOut<0 ) return resShort(p, pRel);
-  }else{
-    rc = resSymbol(p, pRel->zSymbol, &iStart);
-    if( rc==SQLITE_OK && iStart==GRAPH_BASE ) iStart = -1;
-    if( rc==SQLITE_OK ) rc = resWalk(p, iStart, pRel->nRel, &iOut);
-    if( rc==SQLITE_OK && iOut==-1 ) return resError(p, "Walked too far", 0, 0);
-  }
-  if( rc==SQLITE_OK && iOut>=0 ) rc = resAdd(p, iOut);
-  return rc;
-}
-
-/* A relative target for a downgrade. */
-static int resRelDown(Resolve *p, ResRel *pRel, const int *aCur, int nCur){
-  int rc = SQLITE_OK, iStart = -1, iOut, i;
-  if( pRel->nRel>=0 && pRel->zSymbol==0 ) return resShort(p, pRel);
-  if( pRel->zSymbol ){
-    rc = resSymbol(p, pRel->zSymbol, &iStart);
-    if( rc==SQLITE_OK && iStart==GRAPH_BASE ) iStart = -1;
-  }else{
-    for(i=0; i<nCur && iStart<0; i++){
-      if( p->aLine==0 || p->aLine[aCur[i]] ) iStart = aCur[i];
-    }
-    if( iStart<0 ) return resShort(p, pRel);
-    if( p->aLine==0 ) rc = resBranch(p, p->g->aRev[iStart].zId);
-  }
-  if( rc==SQLITE_OK ) rc = resWalk(p, iStart, pRel->nRel, &iOut);
-  if( rc==SQLITE_OK && iOut==-1 ){
-    if( pRel->zSymbol==0 ) return resShort(p, pRel);
-    return resError(p, "Walked too far", 0, 0);
-  }
-  if( rc==SQLITE_OK && iOut>=0 ) rc = resAdd(p, iOut);
-  return rc;
-}
-
-/* An absolute target: [LABEL@]SYMBOL */
-static int resAbsolute(Resolve *p, const char *zTarget){
-  const char *zAt = strrchr(zTarget, '@');
-  const char *zSym = zAt ? zAt+1 : zTarget;
-  int rc = SQLITE_OK, iRev;
-  if( zAt ){
-    char *zLabel = sqlite3_mprintf("%.*s", (int)(zAt-zTarget), zTarget);
-    if( zLabel==0 ) return SQLITE_NOMEM;
-    rc = resBranch(p, zLabel);
-    sqlite3_free(zLabel);
-  }
-  if( rc!=SQLITE_OK ) return rc;
-  if( strcmp(zSym, "heads")==0 ) return resHeads(p, zTarget, 0);
-  if( strcmp(zSym, "head")==0 ) return resHeads(p, zTarget, 1);
-  if( strcmp(zSym, "base")==0 || zSym[0]==0 ){
-    if( p->iBranch>=0 ) p->iBranch = MIG_BRANCH_ONLY(p->iBranch);
-    return SQLITE_OK;
-  }
-  rc = resSymbol(p, zSym, &iRev);
-  if( rc==SQLITE_OK ) rc = resAdd(p, iRev);
-  return rc;
-}
-
-/*
-** Resolve zTarget for an upgrade (bDown==0) or a downgrade from the
-** current revisions aCur. *paOut and *pnOut get the target revisions (none:
-** base; sqlite3_free the array); *piBranch the revision whose lineage
-** limits a downgrade, or -1; for LABEL@base it is MIG_BRANCH_ONLY(i):
-** only the labelled revision i and its descendants go. Errors are
-** Alembic's texts in *pzErr.
-*/
-int migGraphResolve(MigGraph *g, const char *zTarget, int bDown,
-                    const int *aCur, int nCur, int **paOut, int *pnOut,
-                    int *piBranch, char **pzErr){
-  Resolve r;
-  ResRel rel;
-  int rc;
-  memset(&r, 0, sizeof(r));
-  r.g = g;
-  r.iBranch = -1;
-  if( resParseRel(zTarget, &rel) ){
-    rc = SQLITE_OK;
-    if( rel.zLabel ) rc = resBranch(&r, rel.zLabel);
-    if( rc==SQLITE_OK ){
-      rc = bDown ? resRelDown(&r, &rel, aCur, nCur)
-                 : resRelUp(&r, &rel, aCur, nCur);
-    }
-    sqlite3_free(rel.zLabel);
-    sqlite3_free(rel.zSymbol);
-  }else{
-    rc = resAbsolute(&r, zTarget);
-  }
-  sqlite3_free(r.aLine);
-  sqlite3_free(r.zBranch);
-  if( rc==SQLITE_OK ){
-    *paOut = r.aOut;
-    *pnOut = r.nOut;
-    *piBranch = r.iBranch;
-  }else{
-    sqlite3_free(r.aOut);
-    *pzErr = r.zErr ? r.zErr : sqlite3_mprintf("out of memory");
-    r.zErr = 0;
-  }
-  sqlite3_free(r.zErr);
-  return rc;
-}

@@ -17,13 +17,15 @@
 **     Called inside an open transaction, a SAVEPOINT is used instead;
 **     that is refused while foreign keys are on (they cannot be switched
 **     off there, and a DROP TABLE would cascade).
-**  2. The scripts and the current revisions are loaded, the target is
-**     resolved (graph.c) and the plan made: an upgrade applies the
-**     ancestors of the target that are not applied yet, parents first; a
-**     downgrade reverts the applied descendants of the target, children
+**  2. The scripts and the current revisions are loaded and the plan made
+**     with Alembic's rules (steps.c): an upgrade applies the ancestors of
+**     the target that are not applied yet, parents first; a downgrade
+**     reverts the applied descendants of the target's children, children
 **     first, and fails before changing anything if one is irreversible.
 **     When the plan would lose data and the options have an xConfirm
 **     hook, it is called once here, before anything is changed.
+**     The applied set the plan would leave is checked (migStepsCheck():
+**     closed under Revises and Depends On) before anything changes.
 **  3. Each migration runs inside SAVEPOINT migrate_step together with its
 **     bookkeeping rows: statements one at a time (ALTER TABLE forms that
 **     SQLite lacks go to migAlterApply()), then PRAGMA foreign_key_check
@@ -38,7 +40,9 @@
 **     A transaction it left open is rolled back and the foreign-key
 **     setting it changed is put back. Switching foreign keys between two
 **     migrations relocks the same way.
-**  5. COMMIT, then the connection's own foreign-key setting is restored.
+**  5. migrate_version is checked to hold exactly the heads of what is
+**     applied (else everything is rolled back, naming the revisions);
+**     COMMIT, then the connection's own foreign-key setting is restored.
 **
 ** Offline (MIG_RUN_SQL_*): the same plan, printed as SQL with the
 ** bookkeeping statements, starting from the database's current revision
@@ -238,96 +242,76 @@ static int runLoad(Runner *r){
 
 /****************************** Planning ***********************************/
 
-/* Append revision i to the plan. */
-static int runPlanPush(Runner *r, int i){
-  int *aNew = sqlite3_realloc64(r->aPlan, sizeof(int)*(r->nPlan+1));
-  if( aNew==0 ) return SQLITE_NOMEM;
-  aNew[r->nPlan++] = i;
-  r->aPlan = aNew;
-  return SQLITE_OK;
-}
-
-/* Plan an upgrade: ancestors of the target not applied, parents first. */
-static int runPlanUp(Runner *r){
-  MigGraph *g = r->g;
-  char *aNeed = sqlite3_malloc64(g->nRev+1);
-  int i, rc = SQLITE_OK;
-  if( aNeed==0 ) return SQLITE_NOMEM;
-  memset(aNeed, 0, g->nRev+1);
-  migGraphAncestors(g, r->aTarget, r->nTarget, aNeed);
-  for(i=0; rc==SQLITE_OK && i<g->nRev; i++){
-    int iRev = g->aOrder[i];
-    if( aNeed[iRev] && !r->aApplied[iRev] ) rc = runPlanPush(r, iRev);
-  }
-  sqlite3_free(aNeed);
-  return rc;
-}
-
 /*
-** Plan a downgrade to the target (within the lineage of iBranch when
-** >=0): the applied descendants of the target, children first.
+** Resolve the target and make the plan for r->eOp (steps.c); then check
+** that the applied set the plan leaves is consistent, before anything
+** changes. A stamp's new version rows go to r->aTarget.
 */
-static int runPlanDown(Runner *r, const char *zTarget, int iBranch){
+static int runPlan(Runner *r, const char *zTarget){
   MigGraph *g = r->g;
-  char *aGo = sqlite3_malloc64(g->nRev+1);
-  char *aLine = sqlite3_malloc64(g->nRev+1);
-  int i, rc = SQLITE_OK;
-  if( aGo==0 || aLine==0 ) rc = SQLITE_NOMEM;
-  for(i=0; rc==SQLITE_OK && i<r->nTarget; i++){
-    if( !r->aApplied[r->aTarget[i]] ){
-      rc = runError(r, "Destination %s is not a valid downgrade target "
-                    "from current head(s)", zTarget);
+  MigSteps plan;
+  char *aAfter = 0;
+  int bDown = r->eOp==MIG_RUN_DOWNGRADE || r->eOp==MIG_RUN_SQL_DOWN;
+  int rc, i;
+  memset(&plan, 0, sizeof(plan));
+  if( r->eOp==MIG_RUN_STAMP ){
+    rc = migStepsStamp(g, zTarget, r->aCur, r->nCur, &plan, &r->zErr);
+  }else if( bDown ){
+    rc = migStepsDowngrade(g, zTarget, r->aCur, r->nCur, &plan, &r->zErr);
+  }else{
+    rc = migStepsUpgrade(g, zTarget, r->aCur, r->nCur, &plan, &r->zErr);
+  }
+  for(i=0; rc==SQLITE_OK && bDown && i<plan.steps.n; i++){
+    MigRev *pRev = &g->aRev[plan.steps.a[i]];
+    if( pRev->zDown==0 ){
+      char *zLabel = migRevLabel(pRev);
+      int bOwn = pRev->eFormat<=MIG_FMT_DBMATE;
+      rc = runError(r, "%s: revision %s is irreversible (no %s)", zLabel,
+                    pRev->zId, bOwn ? "\"-- migrate:down\" section"
+                                    : "down migration");
+      sqlite3_free(zLabel);
     }
   }
   if( rc==SQLITE_OK ){
-    memset(aGo, 0, g->nRev+1);
-    memset(aLine, iBranch==-1, g->nRev+1);
-    if( r->nTarget ){
-      migGraphDescendants(g, r->aTarget, r->nTarget, aGo);
-      for(i=0; i<r->nTarget; i++) aGo[r->aTarget[i]] = 0;
-    }else{
-      memset(aGo, 1, g->nRev);
-    }
-    if( iBranch>=0 ){
-      migGraphLineage(g, iBranch, aLine);
-    }else if( iBranch<=MIG_BRANCH_ONLY(0) ){
-      int iOnly = MIG_BRANCH_ONLY(iBranch);
-      migGraphDescendants(g, &iOnly, 1, aLine);
-    }
+    aAfter = sqlite3_malloc64(g->nRev+1);
+    if( aAfter==0 ) rc = SQLITE_NOMEM;
   }
-  for(i=g->nRev-1; rc==SQLITE_OK && i>=0; i--){
-    int iRev = g->aOrder[i];
-    if( !aGo[iRev] || !aLine[iRev] || !r->aApplied[iRev] ) continue;
-    if( g->aRev[iRev].zDown==0 ){
-      char *zLabel = migRevLabel(&g->aRev[iRev]);
-      int bOwn = g->aRev[iRev].eFormat<=MIG_FMT_DBMATE;
-      rc = runError(r, "%s: revision %s is irreversible (no %s)", zLabel,
-                    g->aRev[iRev].zId, bOwn ? "\"-- migrate:down\" section"
-                                            : "down migration");
-      sqlite3_free(zLabel);
+  if( rc==SQLITE_OK ){
+    if( r->eOp==MIG_RUN_STAMP ){
+      memset(aAfter, 0, g->nRev);
+      migGraphAncestors(g, plan.heads.a, plan.heads.n, aAfter);
     }else{
-      rc = runPlanPush(r, iRev);
+      memcpy(aAfter, r->aApplied, g->nRev);
+      for(i=0; i<plan.steps.n; i++) aAfter[plan.steps.a[i]] = !bDown;
     }
+    rc = migStepsCheck(g, aAfter, r->eOp==MIG_RUN_STAMP ? plan.heads.a : 0,
+                      plan.heads.n, &r->zErr);
   }
-  sqlite3_free(aGo);
-  sqlite3_free(aLine);
+  sqlite3_free(aAfter);
+  r->aPlan = plan.steps.a;
+  r->nPlan = plan.steps.n;
+  r->aTarget = plan.heads.a;
+  r->nTarget = plan.heads.n;
   return rc;
 }
 
-/* Resolve the target and make the plan for r->eOp. */
-static int runPlan(Runner *r, const char *zTarget){
-  int bDown = r->eOp==MIG_RUN_DOWNGRADE || r->eOp==MIG_RUN_SQL_DOWN;
-  int iBranch = -1;
-  int rc = migGraphResolve(r->g, zTarget, bDown, r->aCur, r->nCur,
-                           &r->aTarget, &r->nTarget, &iBranch, &r->zErr);
-  if( rc!=SQLITE_OK && r->eOp==MIG_RUN_STAMP && r->zErr
-   && strncmp(r->zErr, "Multiple head revisions", 23)==0 ){
-    /* Alembic's stamp words this case its own way */
-    runError(r, "Multiple heads are present; please specify a single "
-             "target revision");
+/* Before a commit: migrate_version holds exactly the heads of what is
+** applied, and that is closed under Revises and Depends On. */
+static int runCheckRows(Runner *r){
+  char **azId = 0;
+  int nId = 0, bAlembic = 0, i, *aRow = 0, rc;
+  rc = migBookHeads(r->db, &azId, &nId, &bAlembic);
+  if( rc==SQLITE_OK && !bAlembic ){
+    aRow = sqlite3_malloc64(sizeof(int)*(nId+1));
+    if( aRow==0 ) rc = SQLITE_NOMEM;
+    for(i=0; rc==SQLITE_OK && i<nId; i++) aRow[i] = migGraphFind(r->g, azId[i]);
+    if( rc==SQLITE_OK ){
+      rc = migStepsCheck(r->g, r->aApplied, aRow, nId, &r->zErr);
+    }
   }
-  if( rc!=SQLITE_OK || r->eOp==MIG_RUN_STAMP ) return rc;
-  return bDown ? runPlanDown(r, zTarget, iBranch) : runPlanUp(r);
+  sqlite3_free(aRow);
+  migBookFreeList(azId, nId);
+  return rc;
 }
 
 /****************************** Running ************************************/
@@ -780,7 +764,7 @@ static int runStep(Runner *r, int iRev, int bDown){
   return rc;
 }
 
-/* Stamp: the target becomes the current revision set; nothing runs. */
+/* Stamp: the planned rows (r->aTarget) become the version rows. */
 static int runStamp(Runner *r){
   MigGraph *g = r->g;
   char *zFrom = runIdList(g, r->aCur, r->nCur);
@@ -835,10 +819,10 @@ static int runOfflineSection(Runner *r, const char *zSql){
 */
 static int runOfflineStart(Runner *r, const char *zRange, int nStart){
   char *zStart = sqlite3_mprintf("%.*s", nStart, zRange);
-  int *aOut = 0, nOut = 0, iBranch = -1, rc;
+  int *aOut = 0, nOut = 0, rc;
   if( zStart==0 ) return SQLITE_NOMEM;
-  rc = migGraphResolve(r->g, zStart[0] ? zStart : "base", 0, r->aCur,
-                       r->nCur, &aOut, &nOut, &iBranch, &r->zErr);
+  rc = migGraphRevisions(r->g, zStart[0] ? zStart : "base", &aOut, &nOut,
+                         &r->zErr);
   sqlite3_free(zStart);
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_free(r->aCur);
@@ -1010,6 +994,10 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
     }else{
       rc = runAll(r, pnDone);
     }
+  }
+  if( (rc==SQLITE_OK || *pnDone>0) && !runTxnLost(r) ){
+    int rc3 = runCheckRows(r);
+    if( rc3!=SQLITE_OK ){ rc = rc3; *pnDone = 0; }
   }
   runTxnLost(r);
   rc2 = runUnlock(r, rc==SQLITE_OK || *pnDone>0);

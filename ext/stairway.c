@@ -416,11 +416,10 @@ static int stwCopyLive(Stw *t, char **pzErr){
 static int stwPlan(Stw *t, int nHead, char *aRun, int *pbAll, char **pzErr){
   MigGraph *g = t->g;
   const char *zTarget = t->o.zTarget;
-  int *aOut = 0, nOut = 0, iBranch = -1, rc, i;
+  int *aOut = 0, nOut = 0, rc, i;
   if( zTarget==0 ) zTarget = nHead>1 ? "heads" : "head";
-  rc = migGraphResolve(g, zTarget, 0, t->o.bWithData ? t->aCur : 0,
-                       t->o.bWithData ? t->nCur : 0, &aOut, &nOut,
-                       &iBranch, pzErr);
+  rc = migStepsTargets(g, zTarget, t->o.bWithData ? t->aCur : 0,
+                      t->o.bWithData ? t->nCur : 0, &aOut, &nOut, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   memset(aRun, 0, g->nRev+1);
   migGraphAncestors(g, aOut, nOut, aRun);

@@ -4,11 +4,14 @@
 **   init [DIR]                 create the migrations directory
 **   new MESSAGE                new revision file on top of the head
 **   merge MESSAGE REV...       new revision merging REV... (e.g. heads)
-**   current | heads | branches | history [-v] [-r RANGE] | show REV
+**   current [-v] | heads | branches | history [-v] [-i] [-r RANGE]
+**   show REV
 **
 ** (upgrade, downgrade, stamp, check and verify are in cmd_run.c.)
-** Output follows Alembic's ("a1b2 -> c3d4 (head), add status"). Errors
-** go to stderr through migShellError().
+** Output follows Alembic's ("a1b2 -> c3d4 (head), add status"): current,
+** heads, branches and history print what Alembic's commands print,
+** decorations and labels included, in the graph's topological order.
+** Errors go to stderr through migShellError().
 */
 #include "shell_int.h"
 #include "../ext/engine_int.h"
@@ -63,91 +66,160 @@ static int cmdIsCurrent(CmdGraph *c, int i){
   return 0;
 }
 
-/* " (labels) (head) (branchpoint) (mergepoint) (current)" of revision i */
-static void cmdMarks(sqlite3_str *pStr, CmdGraph *c, int i){
-  MigRev *r = &c->g->aRev[i];
-  if( r->zLabels ) sqlite3_str_appendf(pStr, " (%s)", r->zLabels);
-  if( r->nChild==0 ) sqlite3_str_appendall(pStr, " (head)");
-  if( r->nChild>1 ) sqlite3_str_appendall(pStr, " (branchpoint)");
-  if( r->nParent>1 ) sqlite3_str_appendall(pStr, " (mergepoint)");
-  if( cmdIsCurrent(c, i) ) sqlite3_str_appendall(pStr, " (current)");
+/* Append the ids of aIdx (nIdx) joined by ", ". */
+static void cmdIdList(sqlite3_str *pStr, CmdGraph *c, const int *aIdx,
+                      int nIdx){
+  int k;
+  for(k=0; k<nIdx; k++){
+    sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "", c->g->aRev[aIdx[k]].zId);
+  }
 }
 
-/* Parents of revision i as Alembic shows them: <base>, a, (a, b) */
+/* Append a comma-separated header list ("a,b" or "a b") as "a, b". */
+static void cmdCommaList(sqlite3_str *pStr, const char *z){
+  int n = 0;
+  while( z && *z ){
+    int k;
+    while( *z==' ' || *z==',' ) z++;
+    for(k=0; z[k] && z[k]!=',' && z[k]!=' '; k++){}
+    if( k ) sqlite3_str_appendf(pStr, "%s%.*s", n++ ? ", " : "", k, z);
+    z += k;
+  }
+}
+
+/* Parents of revision i as Alembic shows them: <base>, a, a, b */
 static void cmdParents(sqlite3_str *pStr, CmdGraph *c, int i){
   MigRev *r = &c->g->aRev[i];
-  int k;
-  if( r->nParent==0 ){ sqlite3_str_appendall(pStr, "<base>"); return; }
-  if( r->nParent>1 ) sqlite3_str_appendall(pStr, "(");
-  for(k=0; k<r->nParent; k++){
-    sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "",
-                        c->g->aRev[r->aParent[k]].zId);
-  }
-  if( r->nParent>1 ) sqlite3_str_appendall(pStr, ")");
+  if( r->nParent==0 ) sqlite3_str_appendall(pStr, "<base>");
+  else cmdIdList(pStr, c, r->aParent, r->nParent);
 }
 
-/* Print revision i: one line, or Alembic's verbose block. */
-static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose){
+/* Flags of cmdHeadOnly() */
+#define CMD_LABELS  0x01       /* " (labels)" */
+#define CMD_DOC     0x02       /* ", message" */
+#define CMD_PARENTS 0x04       /* "parents (deps) -> " before the id */
+#define CMD_TREE    0x08       /* " (branchpoint)", " (mergepoint)" */
+#define CMD_CURRENT 0x10       /* " (current)" on current revisions */
+
+/*
+** Revision i on one line as Alembic's Script._head_only() prints it:
+** "[PARENTS [(DEPS)] -> ]ID[ (LABELS)][ (head)|(effective head)]
+** [ (current)][ (branchpoint)][ (mergepoint)][, MESSAGE]".
+*/
+static void cmdHeadOnly(sqlite3_str *pStr, CmdGraph *c, int i, int eFlags){
   MigRev *r = &c->g->aRev[i];
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  char *z;
-  int k;
-  if( !bVerbose ){
+  if( eFlags & CMD_PARENTS ){
     cmdParents(pStr, c, i);
-    sqlite3_str_appendf(pStr, " -> %s", r->zId);
-    cmdMarks(pStr, c, i);
-    sqlite3_str_appendf(pStr, ", %s", r->zMessage ? r->zMessage : "");
-  }else{
-    sqlite3_str_appendf(pStr, "Rev: %s", r->zId);
-    cmdMarks(pStr, c, i);
-    sqlite3_str_appendf(pStr, "\n%s: ", r->nParent>1 ? "Merges" : "Parent");
-    cmdParents(pStr, c, i);
-    if( r->nChild>1 ){
-      sqlite3_str_appendall(pStr, "\nBranches into: ");
-      for(k=0; k<r->nChild; k++){
-        sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "",
-                            c->g->aRev[r->aChild[k]].zId);
-      }
+    if( r->zDepends ){
+      sqlite3_str_appendall(pStr, " (");
+      cmdCommaList(pStr, r->zDepends);
+      sqlite3_str_appendall(pStr, ")");
     }
-    if( r->zDepends ) sqlite3_str_appendf(pStr, "\nDepends on: %s",
-                                          r->zDepends);
-    sqlite3_str_appendf(pStr, "\nPath: %s", r->zFile ? r->zFile
-                        : r->eSource==MIG_SRC_HISTORY ? "(file gone; SQL "
-                        "from migrate_history)" : "(registered)");
-    if( r->zDate ) sqlite3_str_appendf(pStr, "\nCreate Date: %s", r->zDate);
-    z = c->aApplied[i] ? migBookLast(p->db, r->zId, "at", 0) : 0;
-    if( z ) sqlite3_str_appendf(pStr, "\nApplied: %s", z);
-    sqlite3_free(z);
-    sqlite3_str_appendf(pStr, "\n\n    %s\n", r->zMessage ? r->zMessage : "");
+    sqlite3_str_appendall(pStr, " -> ");
   }
-  z = sqlite3_str_finish(pStr);
+  sqlite3_str_appendall(pStr, r->zId);
+  if( eFlags & CMD_LABELS ){
+    char *zLab = migGraphLabelList(c->g, i);
+    if( zLab ) sqlite3_str_appendf(pStr, " (%s)", zLab);
+    sqlite3_free(zLab);
+  }
+  if( migGraphIsRealHead(c->g, i) ){
+    sqlite3_str_appendall(pStr, " (head)");
+  }else if( migGraphIsHead(c->g, i) ){
+    sqlite3_str_appendall(pStr, " (effective head)");
+  }
+  if( (eFlags & CMD_CURRENT) && cmdIsCurrent(c, i) ){
+    sqlite3_str_appendall(pStr, " (current)");
+  }
+  if( eFlags & CMD_TREE ){
+    if( r->nChild>1 ) sqlite3_str_appendall(pStr, " (branchpoint)");
+    if( r->nParent>1 ) sqlite3_str_appendall(pStr, " (mergepoint)");
+  }
+  if( eFlags & CMD_DOC ){
+    sqlite3_str_appendf(pStr, ", %s", r->zMessage ? r->zMessage : "");
+  }
+}
+
+/* Alembic's Script.log_entry: the verbose block of revision i. */
+static void cmdLogEntry(MigShell *p, sqlite3_str *pStr, CmdGraph *c, int i,
+                        int eFlags){
+  MigRev *r = &c->g->aRev[i];
+  char *zLab = migGraphLabelList(c->g, i), *z;
+  sqlite3_str_appendf(pStr, "Rev: %s%s%s%s%s\n", r->zId,
+      migGraphIsHead(c->g, i) ? " (head)" : "",
+      r->nChild>1 ? " (branchpoint)" : "", r->nParent>1 ? " (mergepoint)" : "",
+      (eFlags & CMD_CURRENT) && cmdIsCurrent(c, i) ? " (current)" : "");
+  sqlite3_str_appendall(pStr, r->nParent>1 ? "Merges: " : "Parent: ");
+  cmdParents(pStr, c, i);
+  if( r->zDepends ){
+    sqlite3_str_appendall(pStr, "\nAlso depends on: ");
+    cmdCommaList(pStr, r->zDepends);
+  }
+  if( r->nChild>1 ){
+    sqlite3_str_appendall(pStr, "\nBranches into: ");
+    cmdIdList(pStr, c, r->aChild, r->nChild);
+  }
+  if( zLab ) sqlite3_str_appendf(pStr, "\nBranch names: %s", zLab);
+  sqlite3_free(zLab);
+  sqlite3_str_appendf(pStr, "\nPath: %s\n\n    %s\n", r->zFile ? r->zFile
+                      : r->eSource==MIG_SRC_HISTORY ? "(file gone; SQL "
+                      "from migrate_history)" : "(registered)",
+                      r->zMessage ? r->zMessage : "");
+  sqlite3_str_appendf(pStr, "    \n    Revision ID: %s\n    Revises: ",
+                      r->zId);
+  cmdIdList(pStr, c, r->aParent, r->nParent);
+  if( r->zDate ) sqlite3_str_appendf(pStr, "\n    Create Date: %s", r->zDate);
+  z = c->aApplied[i] ? migBookLast(p->db, r->zId, "at", 0) : 0;
+  if( z ) sqlite3_str_appendf(pStr, "\n    Applied: %s", z);
+  sqlite3_free(z);
+  sqlite3_str_appendall(pStr, "\n");
+}
+
+/* Print what pStr holds as one line (and free it). */
+static void cmdPrintStr(MigShell *p, sqlite3_str *pStr){
+  char *z = sqlite3_str_finish(pStr);
   if( z ) fprintf(p->out, "%s\n", z);
   sqlite3_free(z);
 }
 
-/* .migrate current [-v]: one line per current revision, "(head)" marked;
-** with -v, Alembic's verbose block of each */
+/* Print revision i as history does: one line, or the verbose block. */
+static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose,
+                        int eFlags){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  if( bVerbose ) cmdLogEntry(p, pStr, c, i, eFlags);
+  else cmdHeadOnly(pStr, c, i, CMD_LABELS|CMD_DOC|CMD_PARENTS|CMD_TREE|eFlags);
+  cmdPrintStr(p, pStr);
+}
+
+/*
+** .migrate current [-v]: as Alembic's, the branch tips of what is applied
+** (the version rows and everything below them), "(head)" marked; with
+** -v, Alembic's verbose block of each.
+*/
 int migCmdCurrent(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
-  int k, bVerbose = nArg==2 && (strcmp(azArg[1], "-v")==0
-                                || strcmp(azArg[1], "--verbose")==0);
+  int i, k, bVerbose = nArg==2 && (strcmp(azArg[1], "-v")==0
+                                   || strcmp(azArg[1], "--verbose")==0);
   if( nArg!=1 && !bVerbose ){
     return migShellError(p, "usage: .migrate current [-v]");
   }
   if( cmdLoad(p, &c) ) return 1;
-  for(k=0; k<c.nCur; k++){
-    MigRev *r = &c.g->aRev[c.aCur[k]];
-    if( bVerbose ){
-      cmdPrintRev(p, &c, c.aCur[k], 1);
-    }else{
-      fprintf(p->out, "%s%s\n", r->zId, r->nChild==0 ? " (head)" : "");
-    }
+  for(i=0; i<c.g->nRev; i++){
+    MigRev *r = &c.g->aRev[i];
+    sqlite3_str *pStr;
+    if( !c.aApplied[i] ) continue;
+    for(k=0; k<r->nChild && !c.aApplied[r->aChild[k]]; k++){}
+    if( k<r->nChild ) continue;
+    pStr = sqlite3_str_new(0);
+    if( bVerbose ) cmdLogEntry(p, pStr, &c, i, 0);
+    else cmdHeadOnly(pStr, &c, i, CMD_TREE);
+    cmdPrintStr(p, pStr);
   }
   cmdUnload(&c);
   return 0;
 }
 
-/* .migrate heads: the heads of the scripts */
+/* .migrate heads: the heads of the scripts, labels and (head) shown */
 int migCmdHeads(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   int i;
@@ -155,17 +227,17 @@ int migCmdHeads(MigShell *p, int nArg, char **azArg){
   if( nArg!=1 ) return migShellError(p, "usage: .migrate heads");
   if( cmdLoad(p, &c) ) return 1;
   for(i=0; i<c.g->nRev; i++){
-    int iRev = c.g->aOrder[i];
-    MigRev *r = &c.g->aRev[iRev];
-    if( r->nChild ) continue;
-    if( r->zLabels ) fprintf(p->out, "%s (%s) (head)\n", r->zId, r->zLabels);
-    else fprintf(p->out, "%s (head)\n", r->zId);
+    sqlite3_str *pStr;
+    if( !migGraphIsHead(c.g, i) ) continue;
+    pStr = sqlite3_str_new(0);
+    cmdHeadOnly(pStr, &c, i, CMD_LABELS);
+    cmdPrintStr(p, pStr);
   }
   cmdUnload(&c);
   return 0;
 }
 
-/* .migrate branches: each branch point and the revisions it leads to */
+/* .migrate branches: each branch point, newest first, and its children */
 int migCmdBranches(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   int i, k;
@@ -175,20 +247,16 @@ int migCmdBranches(MigShell *p, int nArg, char **azArg){
   for(i=c.g->nRev-1; i>=0; i--){
     int iRev = c.g->aOrder[i];
     MigRev *r = &c.g->aRev[iRev];
+    sqlite3_str *pStr;
     if( r->nChild<2 ) continue;
-    cmdPrintRev(p, &c, iRev, 0);
+    pStr = sqlite3_str_new(0);
+    cmdHeadOnly(pStr, &c, iRev, CMD_LABELS|CMD_TREE);
     for(k=0; k<r->nChild; k++){
-      MigRev *pKid = &c.g->aRev[r->aChild[k]];
-      sqlite3_str *pStr = sqlite3_str_new(0);
-      char *z;
-      sqlite3_str_appendf(pStr, "%*s -> %s", (int)strlen(r->zId), "",
-                          pKid->zId);
-      cmdMarks(pStr, &c, r->aChild[k]);
-      sqlite3_str_appendf(pStr, ", %s", pKid->zMessage ? pKid->zMessage : "");
-      z = sqlite3_str_finish(pStr);
-      if( z ) fprintf(p->out, "%s\n", z);
-      sqlite3_free(z);
+      sqlite3_str_appendf(pStr, "\n%*s -> ", (int)strlen(r->zId), "");
+      cmdHeadOnly(pStr, &c, r->aChild[k], CMD_LABELS|CMD_TREE);
     }
+    sqlite3_str_appendall(pStr, "\n");
+    cmdPrintStr(p, pStr);
   }
   cmdUnload(&c);
   return 0;
@@ -201,7 +269,7 @@ int migCmdBranches(MigShell *p, int nArg, char **azArg){
 */
 static int cmdRangeEnd(MigShell *p, CmdGraph *c, const char *zSpec,
                        int bUp, char *aMark){
-  int *aOut = 0, nOut = 0, iBranch = -1;
+  int *aOut = 0, nOut = 0;
   char *zErr = 0;
   if( zSpec[0]==0 ){
     memset(aMark, 1, c->g->nRev);
@@ -210,8 +278,7 @@ static int cmdRangeEnd(MigShell *p, CmdGraph *c, const char *zSpec,
   if( strcmp(zSpec, "current")==0 ){
     aOut = c->aCur;
     nOut = c->nCur;
-  }else if( migGraphResolve(c->g, zSpec, 0, c->aCur, c->nCur, &aOut, &nOut,
-                            &iBranch, &zErr) ){
+  }else if( migGraphRevisions(c->g, zSpec, &aOut, &nOut, &zErr) ){
     return cmdFail(p, zErr);
   }
   if( bUp ){
@@ -224,19 +291,22 @@ static int cmdRangeEnd(MigShell *p, CmdGraph *c, const char *zSpec,
   return 0;
 }
 
-/* .migrate history [-v] [-r START:END]: newest first */
+/* .migrate history [-v] [-i] [-r START:END]: newest first */
 int migCmdHistory(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
   const char *zRange = 0;
   char *aFrom = 0, *aTo = 0, *zLo = 0;
-  int i, bVerbose = 0, rc = 0;
+  int i, bVerbose = 0, rc = 0, eFlags = 0;
   for(i=1; i<nArg; i++){
     if( strcmp(azArg[i], "-v")==0 || strcmp(azArg[i], "--verbose")==0 ){
       bVerbose = 1;
+    }else if( strcmp(azArg[i], "-i")==0
+           || strcmp(azArg[i], "--indicate-current")==0 ){
+      eFlags = CMD_CURRENT;
     }else if( strcmp(azArg[i], "-r")==0 && i+1<nArg && zRange==0 ){
       zRange = azArg[++i];
     }else{
-      return migShellError(p, "usage: .migrate history [-v] [-r RANGE]");
+      return migShellError(p, "usage: .migrate history [-v] [-i] [-r RANGE]");
     }
   }
   if( zRange && strchr(zRange, ':')==0 ){
@@ -259,7 +329,7 @@ int migCmdHistory(MigShell *p, int nArg, char **azArg){
   }
   for(i=c.g->nRev-1; rc==0 && i>=0; i--){
     int iRev = c.g->aOrder[i];
-    if( aFrom[iRev] && aTo[iRev] ) cmdPrintRev(p, &c, iRev, bVerbose);
+    if( aFrom[iRev] && aTo[iRev] ) cmdPrintRev(p, &c, iRev, bVerbose, eFlags);
   }
   sqlite3_free(zLo);
   sqlite3_free(aFrom);
@@ -271,16 +341,15 @@ int migCmdHistory(MigShell *p, int nArg, char **azArg){
 /* .migrate show REV: the verbose block of each revision REV names */
 int migCmdShow(MigShell *p, int nArg, char **azArg){
   CmdGraph c;
-  int *aOut = 0, nOut = 0, iBranch, i;
+  int *aOut = 0, nOut = 0, i;
   char *zErr = 0;
   if( nArg!=2 ) return migShellError(p, "usage: .migrate show REV");
   if( cmdLoad(p, &c) ) return 1;
-  if( migGraphResolve(c.g, azArg[1], 0, c.aCur, c.nCur, &aOut, &nOut,
-                      &iBranch, &zErr) ){
+  if( migGraphRevisions(c.g, azArg[1], &aOut, &nOut, &zErr) ){
     cmdUnload(&c);
     return cmdFail(p, zErr);
   }
-  for(i=0; i<nOut; i++) cmdPrintRev(p, &c, aOut[i], 1);
+  for(i=0; i<nOut; i++) cmdPrintRev(p, &c, aOut[i], 1, 0);
   sqlite3_free(aOut);
   cmdUnload(&c);
   return 0;
@@ -375,11 +444,11 @@ int migCmdNew(MigShell *p, int nArg, char **azArg){
 ** merge message): heads/head, X@head, or an id or a prefix of 4 or more
 ** characters that resolves. */
 static int cmdIsRevWord(CmdGraph *c, const char *zWord){
-  int *aOut = 0, nOut = 0, iBranch, rc;
+  int *aOut = 0, nOut = 0, rc;
   char *zErr = 0;
   if( strcmp(zWord, "heads")==0 || strcmp(zWord, "head")==0 ) return 1;
   if( strchr(zWord, '@')==0 && strlen(zWord)<4 ) return 0;
-  rc = migGraphResolve(c->g, zWord, 0, 0, 0, &aOut, &nOut, &iBranch, &zErr);
+  rc = migGraphRevisions(c->g, zWord, &aOut, &nOut, &zErr);
   sqlite3_free(aOut);
   sqlite3_free(zErr);
   return rc==SQLITE_OK && nOut>0;
@@ -398,9 +467,8 @@ static char *cmdMergeParents(MigShell *p, CmdGraph *c, int nRev,
   char *zErr = 0, *zOut;
   if( aSeen ) memset(aSeen, 0, c->g->nRev+1);
   for(i=0; aSeen && rc==SQLITE_OK && i<nRev; i++){
-    int *aOut = 0, nOut = 0, iBranch;
-    rc = migGraphResolve(c->g, azRev[i], 0, 0, 0, &aOut, &nOut, &iBranch,
-                         &zErr);
+    int *aOut = 0, nOut = 0;
+    rc = migGraphRevisions(c->g, azRev[i], &aOut, &nOut, &zErr);
     for(k=0; rc==SQLITE_OK && k<nOut; k++){
       if( aSeen[aOut[k]] ){ bDup = 1; continue; }
       aSeen[aOut[k]] = 1;
