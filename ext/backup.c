@@ -1,5 +1,5 @@
 /*
-** backup.c: registration of the backup module (issue 5).
+** backup.c: registration of the backup module.
 **
 ** migBackupInit() registers the module's SQL functions from aFunc[] and
 ** the "migsnap" VFS that snapshots are streamed through. The functions

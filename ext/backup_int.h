@@ -1,7 +1,7 @@
 /*
 ** backup_int.h: declarations shared by the files of the backup module.
 **
-** The module (issue 5) is split into small files, each owning one thing:
+** The module is split into small files, each owning one thing:
 **   backup.c        migBackupInit(): registers the SQL functions below
 **   config.c        migrate_config(key [, value]): per-connection settings
 **   backup_table.c  migrate_backup_table(table [, suffix]): table copies

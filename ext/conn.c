@@ -5,7 +5,7 @@
 ** ties its lifetime to the connection: it is the user data of the hidden
 ** function migrate_internal_state(), whose destructor runs when the
 ** connection closes. Modules find it again with migConnGet(db), which
-** looks it up in a small registry guarded by a static SQLite mutex, so
+** looks it up in a small registry guarded by a mutex of its own, so
 ** C callers (the shell's .migrate command) can reach it without SQL.
 **
 ** It also owns the connection's settings functions:
@@ -23,9 +23,37 @@ struct MigConnEntry {
 };
 static MigConnEntry *pRegistry = 0;
 
-/* The mutex guarding pRegistry, or NULL when SQLite is single-threaded. */
+/*
+** The mutex guarding pRegistry: a dynamic mutex of our own, allocated by
+** the first caller (SQLite reserves its static APP mutexes for the
+** application, which may link this library). The pointer is published
+** once; the allocation itself is serialised by SQLite's main mutex,
+** which is held only around sqlite3_mutex_alloc(). NULL when SQLite is
+** single-threaded, or when the allocation failed (migConnInit() then
+** fails, so no state exists that would need the mutex).
+*/
+static sqlite3_mutex *pConnMutex = 0;
 static sqlite3_mutex *migConnMutex(void){
-  return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+  sqlite3_mutex *m;
+#if defined(__GNUC__) || defined(__clang__)
+  m = __atomic_load_n(&pConnMutex, __ATOMIC_ACQUIRE);
+  if( m ) return m;
+#endif
+  {
+    sqlite3_mutex *pMain = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_MAIN);
+    sqlite3_mutex_enter(pMain);
+    m = pConnMutex;
+    if( m==0 && sqlite3_threadsafe() ){
+      m = sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
+#if defined(__GNUC__) || defined(__clang__)
+      __atomic_store_n(&pConnMutex, m, __ATOMIC_RELEASE);
+#else
+      pConnMutex = m;
+#endif
+    }
+    sqlite3_mutex_leave(pMain);
+  }
+  return m;
 }
 
 /* Remove p from the registry and free it with everything it owns. */
@@ -157,6 +185,11 @@ int migConnInit(sqlite3 *db){
   migConfigLoad(p);
   pEntry->pConn = p;
   m = migConnMutex();
+  if( m==0 && sqlite3_threadsafe() ){
+    sqlite3_free(p);
+    sqlite3_free(pEntry);
+    return SQLITE_NOMEM;
+  }
   sqlite3_mutex_enter(m);
   pEntry->pNext = pRegistry;
   pRegistry = pEntry;

@@ -67,19 +67,18 @@ int migEngineRegister(MigConn *p, const MigRev *pRev, char **pzErr){
   MigRev *aNew;
   int i, rc;
   if( pRev->zId==0 || pRev->zId[0]==0 ){
-    *pzErr = sqlite3_mprintf("a registered revision needs a revision id");
-    return SQLITE_ERROR;
+    return migErrorf(pzErr, SQLITE_ERROR,
+                     "a registered revision needs a revision id");
   }
   if( pRev->zUp==0 ){
-    *pzErr = sqlite3_mprintf("revision %s: the up SQL is missing", pRev->zId);
-    return SQLITE_ERROR;
+    return migErrorf(pzErr, SQLITE_ERROR, "revision %s: the up SQL is "
+                     "missing", pRev->zId);
   }
   if( e==0 && (e = engineState(p))==0 ) return SQLITE_NOMEM;
   for(i=0; i<e->nReg; i++){
     if( strcmp(e->aReg[i].zId, pRev->zId)==0 ){
-      *pzErr = sqlite3_mprintf("revision %s is already registered",
-                               pRev->zId);
-      return SQLITE_ERROR;
+      return migErrorf(pzErr, SQLITE_ERROR, "revision %s is already "
+                       "registered", pRev->zId);
     }
   }
   aNew = sqlite3_realloc64(e->aReg, sizeof(MigRev)*(e->nReg+1));
@@ -148,6 +147,21 @@ static int engineMerge(MigEngine *e, MigRev **paRev, int *pnRev){
     if( rc==SQLITE_OK ) (*pnRev)++;
   }
   return rc;
+}
+
+/*
+** The one applied-set helper: *paApplied gets g->nRev+1 marks, 1 for the
+** revisions of aCur and all their ancestors (sqlite3_free it). Returns
+** SQLITE_OK or SQLITE_NOMEM (*paApplied NULL).
+*/
+int migEngineApplied(MigGraph *g, const int *aCur, int nCur,
+                     char **paApplied){
+  char *a = sqlite3_malloc64(g->nRev+1);
+  *paApplied = a;
+  if( a==0 ) return SQLITE_NOMEM;
+  memset(a, 0, g->nRev+1);
+  migGraphAncestors(g, aCur, nCur, a);
+  return SQLITE_OK;
 }
 
 /* Indexes of the alembic_version ids, or none if one is not in g. */
@@ -300,12 +314,10 @@ static int engineCurrent(MigConn *p, char **pzOut, char **pzErr){
 */
 static int engineVerifyRevs(MigConn *p, MigGraph *g, const int *aCur,
                             int nCur, sqlite3_str *pStr){
-  char *aApplied = sqlite3_malloc64(g->nRev+1);
+  char *aApplied = 0;
   sqlite3_int64 bHist = 0;     /* migrate_history exists (not adopted) */
-  int i, rc;
-  if( aApplied==0 ) return SQLITE_NOMEM;
-  memset(aApplied, 0, g->nRev+1);
-  migGraphAncestors(g, aCur, nCur, aApplied);
+  int i, rc = migEngineApplied(g, aCur, nCur, &aApplied);
+  if( rc!=SQLITE_OK ) return rc;
   rc = migQueryInt(p->db, &bHist, "SELECT count(*) FROM main.sqlite_schema "
                    "WHERE type='table' AND name='migrate_history'");
   for(i=0; rc==SQLITE_OK && i<g->nRev; i++){
@@ -775,9 +787,9 @@ int migEngineInit(sqlite3 *db){
 /* The state of db, or NULL with *pzErr set. */
 static MigConn *engineConn(sqlite3 *db, char **pzErr){
   MigConn *p = migConnGet(db);
-  if( p==0 && pzErr ){
-    *pzErr = sqlite3_mprintf("the migrate extension is not registered on "
-                             "this connection");
+  if( p==0 ){
+    migErrorf(pzErr, SQLITE_MISUSE, "the migrate extension is not "
+              "registered on this connection");
   }
   return p;
 }
@@ -837,8 +849,8 @@ MIGRATE_API int sqlite3_migrate_register(
   if( pzErr ) *pzErr = 0;
   if( (p = engineConn(db, pzErr))==0 ) return SQLITE_MISUSE;
   if( nMig<0 || (nMig>0 && aMig==0) ){
-    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf("sqlite3_migrate_"
-        "register: no array of %d migrations", nMig), pzErr);
+    return migErrorf(pzErr, SQLITE_MISUSE, "sqlite3_migrate_register: no "
+                     "array of %d migrations", nMig);
   }
   nKeep = p->pEngine ? ((MigEngine*)p->pEngine)->nReg : 0;
   for(i=0; rc==SQLITE_OK && i<nMig; i++){
@@ -877,10 +889,11 @@ MIGRATE_API int sqlite3_migrate_downgrade(
 ){
   sqlite3_int64 n = 0;
   int rc;
+  if( pzErr ) *pzErr = 0;
   if( zTarget==0 ){
     if( pnReverted ) *pnReverted = 0;
-    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf(
-        "sqlite3_migrate_downgrade: the target is required"), pzErr);
+    return migErrorf(pzErr, SQLITE_MISUSE,
+                     "sqlite3_migrate_downgrade: the target is required");
   }
   rc = engineApiRun(db, MIG_RUN_DOWNGRADE, zTarget, &n, 0, pzErr);
   if( pnReverted ) *pnReverted = (int)n;
@@ -893,9 +906,10 @@ MIGRATE_API int sqlite3_migrate_stamp(
   const char *zTarget,
   char **pzErr
 ){
+  if( pzErr ) *pzErr = 0;
   if( zTarget==0 ){
-    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf(
-        "sqlite3_migrate_stamp: the target is required"), pzErr);
+    return migErrorf(pzErr, SQLITE_MISUSE,
+                     "sqlite3_migrate_stamp: the target is required");
   }
   return engineApiRun(db, MIG_RUN_STAMP, zTarget, 0, 0, pzErr);
 }
@@ -921,9 +935,10 @@ MIGRATE_API int sqlite3_migrate_sql(
   char **pzErr
 ){
   *pzSql = 0;
+  if( pzErr ) *pzErr = 0;
   if( bDowngrade && zTarget==0 ){
-    return engineApiErr(SQLITE_MISUSE, sqlite3_mprintf(
-        "sqlite3_migrate_sql: a downgrade needs a target"), pzErr);
+    return migErrorf(pzErr, SQLITE_MISUSE,
+                     "sqlite3_migrate_sql: a downgrade needs a target");
   }
   return engineApiRun(db, bDowngrade ? MIG_RUN_SQL_DOWN : MIG_RUN_SQL_UP,
                       zTarget, 0, pzSql, pzErr);

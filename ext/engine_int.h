@@ -253,6 +253,8 @@ int migEngineLoad(MigConn *p, const char *zDir, sqlite3 *db,
 int migEngineRegister(MigConn *p, const MigRev *pRev, char **pzErr);
 int migEngineVerify(MigConn *p, char **pzOut, char **pzErr);
 int migEngineShareScripts(MigConn *p, const MigRev *aRev, int nRev);
+int migEngineApplied(MigGraph *g, const int *aCur, int nCur,
+                     char **paApplied);
 
 /* migrations_vtab.c */
 int migMigrationsVtabInit(sqlite3 *db, MigConn *p);

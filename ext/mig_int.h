@@ -164,14 +164,17 @@ int migAffinity(const char *zType);   /* SQLite's codes 'A'..'E' */
 sqlite3_int64 migNowMs(void);         /* Milliseconds since the epoch */
 int migPrepareV(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt,
                 va_list ap);
+int migErrorf(char **pzErr, int rc, const char *zFmt, ...);
+int migErrorV(char **pzErr, int rc, const char *zFmt, va_list ap);
+const char *migListNext(const char **pz, int *pn);  /* "a, b" lists */
 
 /*
-** The engine module (migrations, issue 3) provides:
+** The engine module (migrations) provides:
 */
 int migEngineInit(sqlite3 *db);       /* SQL functions, migrations vtab */
 
 /*
-** The alter module (issue 4) provides:
+** The alter module provides:
 **
 ** migAlterApply(): apply nClause PostgreSQL-style ALTER TABLE clauses
 ** (e.g. "ALTER COLUMN x SET NOT NULL") to table zTable of schema zSchema
@@ -191,7 +194,7 @@ int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
 int migAlterRoute(const char *zSql, char **pzTable, char **pzClause);
 
 /*
-** The backup module (issue 5) provides:
+** The backup module provides:
 **
 ** migBackupSnapshot(): write a consistent snapshot of schema zSchema of db
 ** to zPath (gzip when it ends in ".gz"), through a temporary file renamed

@@ -154,15 +154,9 @@ static int mvFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     mvSetError(cur->pVtab, zErr);
     return rc;
   }
-  pCur->aApplied = sqlite3_malloc64(pCur->g->nRev+1);
-  if( pCur->aApplied==0 ){
-    sqlite3_free(aCur);
-    return SQLITE_NOMEM;
-  }
-  memset(pCur->aApplied, 0, pCur->g->nRev+1);
-  migGraphAncestors(pCur->g, aCur, nCur, pCur->aApplied);
+  rc = migEngineApplied(pCur->g, aCur, nCur, &pCur->aApplied);
   sqlite3_free(aCur);
-  return SQLITE_OK;
+  return rc;
 }
 
 static int mvNext(sqlite3_vtab_cursor *cur){

@@ -81,11 +81,11 @@ struct Runner {
 /* Record an error message (printf-style). Returns SQLITE_ERROR. */
 static int runError(Runner *r, const char *zFmt, ...){
   va_list ap;
+  int rc;
   va_start(ap, zFmt);
-  sqlite3_free(r->zErr);
-  r->zErr = sqlite3_vmprintf(zFmt, ap);
+  rc = migErrorV(&r->zErr, SQLITE_ERROR, zFmt, ap);
   va_end(ap);
-  return SQLITE_ERROR;
+  return rc;
 }
 
 /* Send a line (printf-style) to the options' xLog, if any. */
@@ -232,10 +232,7 @@ static int runUnlock(Runner *r, int bKeep){
 static int runLoad(Runner *r){
   int rc = migEngineLoad(r->p, 0, r->db, &r->g, &r->aCur, &r->nCur, &r->zErr);
   if( rc==SQLITE_OK ){
-    r->aApplied = sqlite3_malloc64(r->g->nRev+1);
-    if( r->aApplied==0 ) return SQLITE_NOMEM;
-    memset(r->aApplied, 0, r->g->nRev+1);
-    migGraphAncestors(r->g, r->aCur, r->nCur, r->aApplied);
+    rc = migEngineApplied(r->g, r->aCur, r->nCur, &r->aApplied);
   }
   return rc;
 }
@@ -1024,9 +1021,8 @@ int migRun(sqlite3 *db, const MigRunOpts *pOpts, sqlite3_int64 *pnDone,
   if( pzOut ) *pzOut = 0;
   *pzErr = 0;
   if( r.p==0 ){
-    *pzErr = sqlite3_mprintf("the migrate extension is not registered on "
-                             "this connection");
-    return SQLITE_MISUSE;
+    return migErrorf(pzErr, SQLITE_MISUSE, "the migrate extension is not "
+                     "registered on this connection");
   }
   if( eOp==MIG_RUN_UPGRADE || eOp==MIG_RUN_DOWNGRADE || eOp==MIG_RUN_STAMP ){
     rc = runWrite(&r, zTarget, pnDone);

@@ -405,12 +405,13 @@ static sqlite3_vfs migSinkVfs = {
 ** last connection that loaded it closes: it must not stay registered
 ** after that. So each connection holds a reference (migSinkVfsRegister()
 ** at init, migSinkVfsRelease() when it closes) and the last release
-** unregisters it. nVfsRef is guarded by SQLITE_MUTEX_STATIC_APP2.
+** unregisters it. nVfsRef is guarded by SQLITE_MUTEX_STATIC_VFS2, the
+** static mutex SQLite sets aside for extension VFSes.
 */
 static int nVfsRef = 0;
 
 int migSinkVfsRegister(void){
-  sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
+  sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_VFS2);
   int rc = SQLITE_OK;
   sqlite3_mutex_enter(m);
   if( nVfsRef==0 ) rc = sqlite3_vfs_register(&migSinkVfs, 0);
@@ -420,7 +421,7 @@ int migSinkVfsRegister(void){
 }
 
 void migSinkVfsRelease(void *pArg){
-  sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP2);
+  sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_VFS2);
   UNUSED(pArg);
   sqlite3_mutex_enter(m);
   if( nVfsRef>0 && --nVfsRef==0 ) sqlite3_vfs_unregister(&migSinkVfs);

@@ -121,3 +121,44 @@ sqlite3_int64 migNowMs(void){
   }
   return t;
 }
+
+/*
+** The one error formatter: set *pzErr (when pzErr is not NULL) to the
+** message built from zFmt (sqlite3_mprintf conventions), freeing the one
+** it held. Returns rc, so that `return migErrorf(pzErr, SQLITE_ERROR,
+** "no such revision: %s", zId);` reports and fails in one line. When the
+** message cannot be allocated *pzErr is NULL and callers fall back to
+** sqlite3_errstr(rc).
+*/
+int migErrorf(char **pzErr, int rc, const char *zFmt, ...){
+  va_list ap;
+  va_start(ap, zFmt);
+  rc = migErrorV(pzErr, rc, zFmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+/* migErrorf() with a va_list. */
+int migErrorV(char **pzErr, int rc, const char *zFmt, va_list ap){
+  if( pzErr ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_vmprintf(zFmt, ap);
+  }
+  return rc;
+}
+
+/*
+** The one comma-list scanner, for "a, b,c" lists of revisions, labels
+** and dependencies (commas and blanks separate items). Skips separators
+** at *pz; returns the next item, its length in *pn, and moves *pz past
+** it; returns NULL at the end of the list.
+*/
+const char *migListNext(const char **pz, int *pn){
+  const char *z = *pz;
+  int n;
+  while( *z==' ' || *z==',' ) z++;
+  for(n=0; z[n] && z[n]!=',' && z[n]!=' '; n++){}
+  *pz = z+n;
+  *pn = n;
+  return n ? z : 0;
+}

@@ -45,10 +45,9 @@ static int cmdLoad(MigShell *p, CmdGraph *c){
                     &zErr) ){
     return cmdFail(p, zErr);
   }
-  c->aApplied = sqlite3_malloc64(c->g->nRev+1);
-  if( c->aApplied==0 ) return migShellError(p, "out of memory");
-  memset(c->aApplied, 0, c->g->nRev+1);
-  migGraphAncestors(c->g, c->aCur, c->nCur, c->aApplied);
+  if( migEngineApplied(c->g, c->aCur, c->nCur, &c->aApplied) ){
+    return migShellError(p, "out of memory");
+  }
   return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
 ** oom_test.c: allocation-failure and I/O-error injection over every
-** operation of the migrate extension (issue 6).
+** operation of the migrate extension.
 **
 **   oom_test [-v] [-pending] [-list] oom|ioerr|syserr [GLOB ...]
 **
