@@ -447,14 +447,11 @@ static int engineRevises(MigConn *p, const char *zRevises, char **pzOut,
   int rc = migEngineLoad(p, 0, 0, &g, 0, 0, pzErr);
   int i, n = 0;
   sqlite3_str *pStr = sqlite3_str_new(0);
-  const char *z = zRevises;
-  while( rc==SQLITE_OK && z && *z ){
-    int nTok, *aOut = 0, nOut = 0;
-    char *zTok;
-    while( *z==' ' || *z==',' ) z++;
-    for(nTok=0; z[nTok] && z[nTok]!=',' && z[nTok]!=' '; nTok++){}
-    if( nTok==0 ) break;
-    zTok = sqlite3_mprintf("%.*s", nTok, z);
+  const char *z = zRevises, *zItem;
+  int nTok;
+  while( rc==SQLITE_OK && z && (zItem = migListNext(&z, &nTok))!=0 ){
+    int *aOut = 0, nOut = 0;
+    char *zTok = sqlite3_mprintf("%.*s", nTok, zItem);
     rc = zTok ? migGraphRevisions(g, zTok, &aOut, &nOut, pzErr)
               : SQLITE_NOMEM;
     for(i=0; rc==SQLITE_OK && i<nOut; i++){
@@ -463,7 +460,6 @@ static int engineRevises(MigConn *p, const char *zRevises, char **pzOut,
     }
     sqlite3_free(aOut);
     sqlite3_free(zTok);
-    z += nTok;
   }
   if( rc==SQLITE_OK && zRevises==0 ){
     for(i=0; i<g->nRev; i++){
