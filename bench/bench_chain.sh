@@ -1,105 +1,148 @@
 #!/bin/bash
 # bench_chain.sh: a linear chain of migrations, each a CREATE TABLE and a
 # CREATE INDEX, applied to an empty database by ./sqlite3-migrate
-# ('.migrate upgrade') at 200 and 1,000 revisions, side by side with the
-# same 200 applied by Alembic ('alembic upgrade head', Debian's
-# python3-alembic; the project is built by the anchor
-# bench/anchors/alembic_chain.sh). For reference, the same SQL run by plain
-# sqlite3 in one transaction, without any bookkeeping: SQLite's own cost of adding
-# tables to a growing schema. Wall-clock seconds, best of RUNS runs each.
-#   bash bench/bench_chain.sh [RUNS]          (from the top of a built tree)
-# Set ALEMBIC_1000=1 to time Alembic at 1,000 revisions too (slow).
+# ('.migrate upgrade'), side by side in the same rounds with:
+#   - the same SQL run by plain sqlite3 in one transaction, without any
+#     bookkeeping: the limit (SQLite's own cost of a growing schema);
+#   - 'alembic upgrade head' (Debian's python3-alembic) on the same chain,
+#     the project made by this directory's own anchor,
+#     bench/anchors/alembic_chain.sh;
+#   - dbmate 'up' on the same files, when a dbmate binary is found
+#     ($DBMATE, else dbmate on PATH).
+# Each round runs every contender once, in turn, on a fresh database; the
+# figures are medians over the rounds, of wall-clock seconds and of CPU
+# seconds (user+sys, steadier on a loaded machine), and ratios are the
+# medians of the per-round ratios (paired runs). Then sqlite3-migrate and
+# plain sqlite3 at 1,000 and 10,000 migrations, for linearity.
+#   bash bench/bench_chain.sh [ROUNDS [SIZES]]   (from anywhere in a built tree)
+# ROUNDS defaults to 5 (at most 3 at 10,000); SIZES, the chain lengths
+# beyond 200, to "1000 10000".
 set -e
 cd "$(dirname "$0")/.."
 top=$(pwd)
-runs=${1:-3}
-anchor=${ANCHOR:-$top/bench/anchors/alembic_chain.sh}
+rounds=${1:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+times=$tmp/times
+: > "$times"
+dbmate=${DBMATE:-$(command -v dbmate || true)}
+[ -x "$top/sqlite3-migrate" ] || { echo "bench_chain: build first" >&2; exit 1; }
 
-mkchain() {  # mkchain DIR N : N migration files with headers
-  mkdir -p "$1/migrations"
-  prev=""
-  for i in $(seq 1 "$2"); do
-    rev=$(printf 'r%04d' "$i")
-    cat > "$1/migrations/${rev}_t$i.sql" <<SQL
--- create t$i
---
--- Revision ID: $rev
--- Revises: $prev
--- Create Date: 2024-01-01 00:00:00
-
--- migrate:up
-CREATE TABLE t$i (id INTEGER PRIMARY KEY, name TEXT NOT NULL, v INTEGER);
-CREATE INDEX ix_t${i}_name ON t$i(name);
-
--- migrate:down
-DROP TABLE t$i;
-SQL
-    prev=$rev
-  done
+mkchain() {  # mkchain DIR N: N migration files (and dbmate's copies)
+  mkdir -p "$1/migrations" "$1/db"
+  awk -v d="$1" -v n="$2" 'BEGIN {
+    for (i = 1; i <= n; i++) {
+      rev = sprintf("r%04d", i)
+      f = sprintf("%s/migrations/%s_t%d.sql", d, rev, i)
+      printf "-- create t%d\n--\n-- Revision ID: %s\n", i, rev > f
+      printf "-- Revises: %s\n", (i > 1 ? sprintf("r%04d", i-1) : "") > f
+      printf "-- Create Date: 2024-01-01 00:00:00\n\n-- migrate:up\n" > f
+      printf "CREATE TABLE t%d (id INTEGER PRIMARY KEY, name TEXT NOT NULL, v INTEGER);\n", i > f
+      printf "CREATE INDEX ix_t%d_name ON t%d(name);\n\n", i, i > f
+      printf "-- migrate:down\nDROP TABLE t%d;\n", i > f
+      close(f)
+      g = sprintf("%s/db/%06d_t%d.sql", d, i, i)
+      printf "-- migrate:up\nCREATE TABLE t%d (id INTEGER PRIMARY KEY, name TEXT NOT NULL, v INTEGER);\n", i > g
+      printf "CREATE INDEX ix_t%d_name ON t%d(name);\n\n-- migrate:down\nDROP TABLE t%d;\n", i, i, i > g
+      close(g)
+    }
+  }'
+  { echo "BEGIN;"
+    sed -n '/^-- migrate:up/,/^-- migrate:down/p' "$1"/migrations/*.sql | grep -v '^--'
+    echo "COMMIT;"; } > "$1/raw.sql"
 }
 
-best() {  # best CMD... : the best wall-clock time of $runs runs (seconds)
-  b=""
-  for r in $(seq 1 "$runs"); do
-    rm -f app.db
-    s=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
-    e=$(date +%s.%N)
-    t=$(echo "$e - $s" | bc -l)
-    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-  done
-  printf '%.3f' "$b"
-}
-
-check() {  # check DB N : the upgrade really applied N migrations
+check() {  # check DB N: the run really made N tables
   got=$(sqlite3 "$1" "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name GLOB 't[0-9]*'")
-  [ "$got" = "$2" ] || { echo "bench_chain: expected $2 tables, got $got" >&2; exit 1; }
+  [ "$got" = "$2" ] || { echo "bench_chain: $3 made $got tables, not $2" >&2; exit 1; }
 }
 
-rawsql() {  # rawsql DIR : the up sections of DIR/migrations in one transaction
-  { echo "BEGIN;"; sed -n '/^-- migrate:up/,/^-- migrate:down/p' "$1"/migrations/*.sql \
-      | grep -v '^--'; echo "COMMIT;"; } > "$1/raw.sql"
+run() {  # run NAME N CMD...: time CMD on a fresh app.db (in the cwd)
+  name=$1 n=$2
+  shift 2
+  rm -f app.db
+  /usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" \
+    || { cat "$tmp/err" >&2; echo "bench_chain: $name failed" >&2; exit 1; }
+  check app.db "$n" "$name"
+  read -r e u s < "$tmp/t"
+  echo "$name $n $round $e $u $s" | awk '{ print $1, $2, $3, $4, $5 + $6 }' \
+    >> "$times"
 }
-
-for n in 200 1000; do
-  mkchain "$tmp/m$n" "$n"
-  rawsql "$tmp/m$n"
-  cd "$tmp/m$n"
-  eval "mig$n=\$(best $top/sqlite3-migrate app.db '.migrate upgrade')"
-  check app.db "$n"
-  eval "raw$n=\$(best sh -c 'sqlite3 app.db < raw.sql')"
-  check app.db "$n"
-  cd "$top"
-done
 
 have_alembic=no
-if /usr/bin/python3 -c 'import alembic' 2>/dev/null && [ -x "$anchor" -o -f "$anchor" ]; then
-  have_alembic=yes
-  for n in 200 ${ALEMBIC_1000:+1000}; do
-    sh "$anchor" "$tmp/a$n" "$n" >/dev/null
-    cd "$tmp/a$n"
-    eval "alem$n=\$(best /usr/bin/python3 -m alembic upgrade head)"
-    check app.db "$n"
-    cd "$top"
-  done
-fi
+/usr/bin/python3 -c 'import alembic' 2>/dev/null && have_alembic=yes
 
-printf '%-40s %10s\n' "linear chain, empty database" "seconds"
-printf '%-40s %10s\n' "sqlite3-migrate, 200 revisions" "$mig200"
-printf '%-40s %10s\n' "sqlite3-migrate, 1000 revisions" "$mig1000"
-printf '%-40s %10s\n' "same SQL by sqlite3, no bookkeeping, 200" "$raw200"
-printf '%-40s %10s\n' "same SQL by sqlite3, no bookkeeping, 1000" "$raw1000"
-if [ $have_alembic = yes ]; then
-  printf '%-40s %10s\n' "alembic upgrade head, 200 revisions" "$alem200"
-  [ -n "$alem1000" ] && printf '%-40s %10s\n' "alembic upgrade head, 1000 revisions" "$alem1000"
-  printf '%-40s %9.1fx\n' "alembic / sqlite3-migrate at 200" \
-    "$(echo "$alem200 / $mig200" | bc -l)"
-else
-  echo "(python3-alembic not installed: apt-get install -y python3-alembic)"
-fi
-printf '%-40s %9.2fx\n' "sqlite3-migrate 1000 / 200 (linear: 5)" \
-  "$(echo "$mig1000 / $mig200" | bc -l)"
-printf '%-40s %9.2fx\n' "plain sqlite3 1000 / 200" \
-  "$(echo "$raw1000 / $raw200" | bc -l)"
+mkchain "$tmp/c200" 200
+[ $have_alembic = yes ] && sh bench/anchors/alembic_chain.sh "$tmp/a200" 200
+for round in $(seq 1 "$rounds"); do
+  cd "$tmp/c200"
+  run migrate 200 "$top/sqlite3-migrate" app.db '.migrate upgrade'
+  run sqlite3 200 sh -c 'sqlite3 app.db < raw.sql'
+  if [ -n "$dbmate" ]; then
+    run dbmate 200 "$dbmate" --url sqlite:app.db --migrations-dir db \
+      --no-dump-schema up
+  fi
+  if [ $have_alembic = yes ]; then
+    cd "$tmp/a200"
+    run alembic 200 /usr/bin/python3 -m alembic upgrade head
+  fi
+done
+for n in ${2-1000 10000}; do
+  mkchain "$tmp/c$n" "$n"
+  cd "$tmp/c$n"
+  r=$rounds
+  [ "$n" = 10000 ] && [ "$r" -gt 3 ] && r=3
+  for round in $(seq 1 "$r"); do
+    run migrate "$n" "$top/sqlite3-migrate" app.db '.migrate upgrade'
+    run sqlite3 "$n" sh -c 'sqlite3 app.db < raw.sql'
+  done
+done
+cd "$top"
+
+# Medians and paired ratios from the times file (name n round wall cpu).
+awk '
+  function median(a, k,   i, j, t) {
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
+      if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+  }
+  { key = $1 " " $2; w[key, $3] = $4; c[key, $3] = $5; rounds[key] = $3
+    if (!(key in seen)) { seen[key] = 1; order[++nk] = key } }
+  function med(key, which,   i, a) {
+    for (i = 1; i <= rounds[key]; i++) a[i] = (which == "w") ? w[key, i] : c[key, i]
+    return median(a, rounds[key])
+  }
+  function ratio(k1, k2, which,   i, a) {   # median over rounds of k1/k2
+    for (i = 1; i <= rounds[k1]; i++)
+      a[i] = (which == "w") ? w[k1, i] / w[k2, i] : c[k1, i] / c[k2, i]
+    return median(a, rounds[k1])
+  }
+  END {
+    printf "%-34s %6s %10s %10s\n", "linear chain, empty database", "runs", "wall s", "cpu s"
+    for (i = 1; i <= nk; i++) {
+      split(order[i], p, " ")
+      printf "%-34s %6d %10.3f %10.3f\n", p[1] ", " p[2] " migrations", rounds[order[i]], med(order[i], "w"), med(order[i], "c")
+    }
+    print ""
+    printf "%-44s %8s %8s\n", "paired ratios (medians of per-round ratios)", "wall", "cpu"
+    if (("alembic 200") in seen)
+      printf "%-44s %7.1fx %7.1fx\n", "alembic / sqlite3-migrate, 200", ratio("alembic 200", "migrate 200", "w"), ratio("alembic 200", "migrate 200", "c")
+    if (("dbmate 200") in seen)
+      printf "%-44s %7.1fx %7.1fx\n", "dbmate / sqlite3-migrate, 200", ratio("dbmate 200", "migrate 200", "w"), ratio("dbmate 200", "migrate 200", "c")
+    n = split("200 1000 10000", ns, " ")
+    for (j = 1; j <= n; j++)
+      if (("migrate " ns[j]) in seen)
+        printf "%-44s %7.2fx %7.2fx\n", "sqlite3-migrate / plain sqlite3, " ns[j], ratio("migrate " ns[j], "sqlite3 " ns[j], "w"), ratio("migrate " ns[j], "sqlite3 " ns[j], "c")
+    print ""
+    print "linearity: cpu milliseconds per migration (medians / N); SQLite"
+    print "itself pays more per CREATE as the schema grows, so the engine'"'"'s own"
+    print "cost is the difference with plain sqlite3"
+    printf "  %-7s %16s %14s %12s\n", "N", "sqlite3-migrate", "plain sqlite3", "difference"
+    for (j = 1; j <= n; j++) {
+      km = "migrate " ns[j]; ks = "sqlite3 " ns[j]
+      if (km in seen)
+        printf "  %-7d %16.3f %14.3f %12.3f\n", ns[j], 1000 * med(km, "c") / ns[j], 1000 * med(ks, "c") / ns[j], 1000 * (med(km, "c") - med(ks, "c")) / ns[j]
+    }
+  }' "$times"
+[ $have_alembic = yes ] || echo "(python3-alembic not installed: apt-get install -y python3-alembic)"
+[ -n "$dbmate" ] || echo "(no dbmate found: set DBMATE=/path/to/dbmate to compare)"

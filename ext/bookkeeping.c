@@ -314,6 +314,42 @@ char *migBookHistorySql(const MigRev *pRev, const char *zVerb, double rSec){
       pRev->zChecksum, pRev->zUp, pRev->zDown);
 }
 
+/*
+** Insert the migrate_history row of pRev applied in direction zVerb at
+** iAt (the VFS clock: milliseconds since the julian epoch) in rSec
+** seconds, as migBookHistorySql() words it, through statement *ppStmt:
+** prepared by the first call and reused by the next ones (the caller
+** finalizes it). The runner writes the rows of a run this way, at once
+** before it commits. Returns an SQLite code.
+*/
+int migBookHistoryRow(sqlite3 *db, sqlite3_stmt **ppStmt, const MigRev *pRev,
+                      const char *zVerb, double rSec, sqlite3_int64 iAt){
+  int rc = SQLITE_OK;
+  if( *ppStmt==0 ){
+    rc = sqlite3_prepare_v2(db, "INSERT INTO main.migrate_history(revision, "
+        "down_revision, direction, message, filename, at, duration, "
+        "checksum, up_sql, down_sql) VALUES(?1, ?2, ?3, ?4, ?5, "
+        "strftime('%Y-%m-%d %H:%M:%f', ?6/86400000.0), ?7, ?8, ?9, ?10)",
+        -1, ppStmt, 0);
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_stmt *p = *ppStmt;
+    sqlite3_bind_text(p, 1, pRev->zId, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 2, pRev->zRevises, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 3, zVerb, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 4, pRev->zMessage, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 5, pRev->zFile, -1, SQLITE_STATIC);
+    sqlite3_bind_double(p, 6, (double)iAt);
+    sqlite3_bind_double(p, 7, rSec);
+    sqlite3_bind_text(p, 8, pRev->zChecksum, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 9, pRev->zUp, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 10, pRev->zDown, -1, SQLITE_STATIC);
+    sqlite3_step(p);
+    rc = sqlite3_reset(p);
+  }
+  return rc;
+}
+
 /* SQL recording a stamp from zFrom to zTo (comma lists; NULL: base). */
 char *migBookStampSql(const char *zFrom, const char *zTo){
   return sqlite3_mprintf("INSERT INTO main.migrate_history(revision, "

@@ -241,6 +241,8 @@ int migBookGhosts(sqlite3 *db, char **azCur, int nCur,
 char *migBookHeadsSql(MigGraph *g, const char *aApplied);
 char *migBookStepSql(MigGraph *g, const char *aApplied, int iRev, int bDown);
 char *migBookHistorySql(const MigRev *pRev, const char *zVerb, double rSec);
+int migBookHistoryRow(sqlite3 *db, sqlite3_stmt **ppStmt, const MigRev *pRev,
+                      const char *zVerb, double rSec, sqlite3_int64 iAt);
 char *migBookStampSql(const char *zFrom, const char *zTo);
 char *migBookLast(sqlite3 *db, const char *zRev, const char *zCol,
                   int *pRc);

@@ -26,14 +26,15 @@
 **     hook, it is called once here, before anything is changed.
 **     The applied set the plan would leave is checked (migStepsCheck():
 **     closed under Revises and Depends On) before anything changes.
-**  3. Each migration runs inside SAVEPOINT migrate_step together with its
-**     bookkeeping rows: statements one at a time (ALTER TABLE forms that
-**     SQLite lacks go to migAlterApply()), then PRAGMA foreign_key_check
-**     (failing on a violation that was not there before the run), then
-**     migrate_version and migrate_history. On error the savepoint is
-**     rolled back, so the migration is applied whole or not at all, and
-**     the error reads "FILE:LINE: message". Migrations applied before it
-**     are committed.
+**  3. Each migration runs inside SAVEPOINT migrate_step: statements one
+**     at a time (ALTER TABLE forms that SQLite lacks go to
+**     migAlterApply()), then PRAGMA foreign_key_check (failing on a
+**     violation that was not there before the run). On error the
+**     savepoint is rolled back, so the migration is applied whole or not
+**     at all, and the error reads "FILE:LINE: message". Migrations
+**     applied before it are committed. Their bookkeeping (migrate_version,
+**     migrate_history) is queued and written by one prepared statement
+**     just before each COMMIT, in the same transaction (runFlush()).
 **  4. A transaction:false section commits what came before, runs its
 **     statements in autocommit mode, then takes the lock again, checks
 **     that nobody else moved the database meanwhile, and records itself.
@@ -52,6 +53,16 @@
 #include "engine_int.h"
 #include <string.h>
 #include <stdarg.h>
+
+/* A migration run since the last commit whose bookkeeping rows are
+** still to be written (runRecord() queues, runFlush() writes). */
+typedef struct RunDone RunDone;
+struct RunDone {
+  int iRev;                    /* The revision */
+  int bDown;                   /* 1: reverted, 0: applied */
+  double rSec;                 /* How long it took */
+  sqlite3_int64 iAt;           /* When it ended (migNowMs()) */
+};
 
 /* State of one run. */
 typedef struct Runner Runner;
@@ -74,9 +85,13 @@ struct Runner {
   int bLost;                   /* SQLite rolled the transaction back */
   char *zFkBefore;             /* Foreign key violations before the run */
   char *zFkWhy;                /* Why ON DELETE actions did not run, or 0 */
+  RunDone *aDone;              /* Bookkeeping not written yet (owned) */
+  int nDone, nDoneAlloc;       /* Entries used and allocated in aDone */
   sqlite3_str *pOut;           /* Offline SQL */
   char *zErr;                  /* Error message */
 };
+
+static int runFlush(Runner *r);
 
 /* Record an error message (printf-style). Returns SQLITE_ERROR. */
 static int runError(Runner *r, const char *zFmt, ...){
@@ -112,6 +127,21 @@ static int runExec(Runner *r, char *zSql){
     r->zErr = zErr ? zErr : sqlite3_mprintf("%s", sqlite3_errstr(rc));
   }
   return rc;
+}
+
+/*
+** True if zText contains zWord (lowercase ASCII), in any case. The
+** scanners that look for data loss, rebuilds and ALTER TABLE forms can
+** only find something in text that mentions "drop" or "alter"; this
+** cheap test lets a run skip them for the many sections that do not.
+*/
+static int runMentions(const char *zText, const char *zWord){
+  int n = (int)strlen(zWord);
+  const char *z;
+  for(z=zText; *z; z++){
+    if( (*z|0x20)==zWord[0] && sqlite3_strnicmp(z, zWord, n)==0 ) return 1;
+  }
+  return 0;
 }
 
 /* "a, b" list of the parents of pRev, for log lines ("" for a root). */
@@ -202,6 +232,11 @@ static int runLock(Runner *r){
 */
 static int runUnlock(Runner *r, int bKeep){
   int rc = SQLITE_OK;
+  if( r->bTxn && bKeep ){
+    rc = runFlush(r);
+    if( rc!=SQLITE_OK ) bKeep = 0;
+  }
+  r->nDone = 0;                /* Not kept: the rows go with the work */
   if( r->bTxn==1 ){
     if( bKeep ){
       char *zErr = 0;
@@ -419,7 +454,7 @@ static int runStatement(Runner *r, RunBatch *b, const char *zStmt,
     return runError(r, "%s: transaction control is not allowed in a "
                     "migration (use transaction:false)", zWhere);
   }
-  if( migAlterRoute(zStmt, &zTable, &zClause) ){
+  if( runMentions(zStmt, "alter") && migAlterRoute(zStmt, &zTable, &zClause) ){
     if( b->zTable && !migNameEq(b->zTable, zTable) ){
       rc = runBatchFlush(r, b);
     }
@@ -519,7 +554,9 @@ static int runFkCheck(Runner *r, const MigRev *pRev){
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_finalize(pStmt);
-    if( rc!=SQLITE_OK ) runError(r, "%s", sqlite3_errmsg(r->db));
+    if( rc!=SQLITE_OK && r->zErr==0 ){
+      runError(r, "%s", sqlite3_errmsg(r->db));
+    }
   }else{
     sqlite3_finalize(pStmt);
   }
@@ -551,7 +588,7 @@ static int runSnapshot(Runner *r, const char *zPath){
 static int runDataLoss(Runner *r, const MigRev *pRev, const char *zSql){
   char *zReport = 0;
   int rc = SQLITE_OK;
-  if( migBackupDataLoss(zSql, &zReport) ){
+  if( runMentions(zSql, "drop") && migBackupDataLoss(zSql, &zReport) ){
     const char *z = zReport;
     if( zReport==0 ){                    /* Out of memory: scan incomplete */
       runError(r, "%s", sqlite3_errstr(SQLITE_NOMEM));
@@ -576,21 +613,60 @@ static int runDataLoss(Runner *r, const MigRev *pRev, const char *zSql){
   return rc;
 }
 
-/* Update aApplied for pRev having run, and record it. */
+/*
+** Update aApplied for revision iRev having run, and queue its
+** bookkeeping rows: runFlush() writes the rows of every migration since
+** the last commit in one go, just before the runner commits (all of them
+** inside the same transaction, so what a commit makes visible is the
+** same as if each migration had written its own rows; but one prepared
+** statement does it, instead of two statements parsed per migration).
+*/
 static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
-  MigRev *pRev = &r->g->aRev[iRev];
-  int rc;
+  RunDone *p;
+  sqlite3_int64 iNow = migNowMs();
+  if( r->nDone>=r->nDoneAlloc ){
+    int nNew = r->nDoneAlloc ? 2*r->nDoneAlloc : 16;
+    RunDone *aNew = sqlite3_realloc64(r->aDone, sizeof(RunDone)*nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    r->aDone = aNew;
+    r->nDoneAlloc = nNew;
+  }
+  p = &r->aDone[r->nDone++];
+  p->iRev = iRev;
+  p->bDown = bDown;
+  p->rSec = (iNow-iStart)/1000.0;
+  p->iAt = iNow;
   r->aApplied[iRev] = !bDown;
-  rc = runExec(r, migBookStepSql(r->g, r->aApplied, iRev, bDown));
-  if( rc==SQLITE_OK ){
-    rc = runExec(r, migBookHistorySql(pRev, bDown ? "downgrade" : "upgrade",
-                                      (migNowMs()-iStart)/1000.0));
+  return SQLITE_OK;
+}
+
+/*
+** Write the queued bookkeeping: migrate_version set to the heads of
+** aApplied, one migrate_history row and the peer table's rows (peer.c)
+** per migration queued (a run goes one way, so aApplied as it ends says
+** what the peer must say of each of them). Called before
+** every COMMIT (or RELEASE of migrate_run) that keeps the work. Returns
+** an SQLite code, r->zErr set on error.
+*/
+static int runFlush(Runner *r){
+  sqlite3_stmt *pStmt = 0;
+  int i, rc;
+  if( r->nDone==0 ) return SQLITE_OK;
+  rc = runExec(r, migBookHeadsSql(r->g, r->aApplied));
+  for(i=0; rc==SQLITE_OK && i<r->nDone; i++){
+    RunDone *p = &r->aDone[i];
+    rc = migBookHistoryRow(r->db, &pStmt, &r->g->aRev[p->iRev],
+                           p->bDown ? "downgrade" : "upgrade", p->rSec,
+                           p->iAt);
+    if( rc!=SQLITE_OK && r->zErr==0 ){
+      runError(r, "%s", sqlite3_errmsg(r->db));
+    }
+    if( rc==SQLITE_OK ){     /* The old tool's table says the same */
+      rc = runExec(r, migPeerSql(r->p, r->g, r->aApplied, p->iRev, p->rSec));
+    }
   }
-  if( rc==SQLITE_OK ){       /* The old tool's table says the same */
-    rc = runExec(r, migPeerSql(r->p, r->g, r->aApplied, iRev,
-                               (migNowMs()-iStart)/1000.0));
-  }
-  if( rc!=SQLITE_OK ) r->aApplied[iRev] = bDown;
+  sqlite3_finalize(pStmt);
+  r->nDone = 0;
   return rc;
 }
 
@@ -644,7 +720,8 @@ static int runRelock(Runner *r, int rc){
 
 /* Commit, switch foreign keys to bFk and take the lock again. */
 static int runFkSwitch(Runner *r, const MigRev *pRev, int bFk){
-  int rc = runExec(r, sqlite3_mprintf("COMMIT"));
+  int rc = runFlush(r);
+  if( rc==SQLITE_OK ) rc = runExec(r, sqlite3_mprintf("COMMIT"));
   if( rc!=SQLITE_OK ) return rc;
   r->bTxn = 0;
   r->bFkRun = bFk;
@@ -675,7 +752,8 @@ static int runNoTxn(Runner *r, int iRev, int bDown, const char *zSql,
     sqlite3_free(zLabel);
     return rc;
   }
-  rc = runExec(r, sqlite3_mprintf("COMMIT"));
+  rc = runFlush(r);
+  if( rc==SQLITE_OK ) rc = runExec(r, sqlite3_mprintf("COMMIT"));
   if( rc!=SQLITE_OK ) return rc;
   r->bTxn = 0;
   if( bFk!=r->bFkRun ) rc = runFkSet(r, bFk);
@@ -704,7 +782,8 @@ static int runNoTxn(Runner *r, int iRev, int bDown, const char *zSql,
 */
 static int runFkWant(Runner *r, const char *zSql){
   char *zTable = 0;
-  int bRebuild = migFkRebuild(zSql, &zTable);
+  int bRebuild = (runMentions(zSql, "drop") || runMentions(zSql, "alter"))
+                 && migFkRebuild(zSql, &zTable);
   sqlite3_free(r->zFkWhy);
   r->zFkWhy = 0;
   if( !r->bFkUser ){
@@ -993,7 +1072,8 @@ static int runWrite(Runner *r, const char *zTarget, sqlite3_int64 *pnDone){
     }
   }
   if( (rc==SQLITE_OK || *pnDone>0) && !runTxnLost(r) ){
-    int rc3 = runCheckRows(r);
+    int rc3 = runFlush(r);   /* The rows the check reads */
+    if( rc3==SQLITE_OK ) rc3 = runCheckRows(r);
     if( rc3!=SQLITE_OK ){ rc = rc3; *pnDone = 0; }
   }
   runTxnLost(r);
@@ -1051,6 +1131,7 @@ int migRun(sqlite3 *db, const MigRunOpts *pOpts, sqlite3_int64 *pnDone,
   sqlite3_free(r.zErr);
   sqlite3_free(r.zFkBefore);
   sqlite3_free(r.zFkWhy);
+  sqlite3_free(r.aDone);
   runFreeState(&r);
   return rc;
 }
