@@ -33,7 +33,7 @@ static MigConnEntry *pRegistry = 0;
 ** fails, so no state exists that would need the mutex).
 */
 static sqlite3_mutex *pConnMutex = 0;
-static sqlite3_mutex *migConnMutex(void){
+static sqlite3_mutex *connMutex(void){
   sqlite3_mutex *m;
 #if defined(__GNUC__) || defined(__clang__)
   m = __atomic_load_n(&pConnMutex, __ATOMIC_ACQUIRE);
@@ -57,11 +57,11 @@ static sqlite3_mutex *migConnMutex(void){
 }
 
 /* Remove p from the registry and free it with everything it owns. */
-static void migConnFree(void *pArg){
+static void connFree(void *pArg){
   MigConn *p = (MigConn*)pArg;
   MigConnEntry **pp;
   MigConnEntry *pDead = 0;
-  sqlite3_mutex *m = migConnMutex();
+  sqlite3_mutex *m = connMutex();
   sqlite3_mutex_enter(m);
   for(pp=&pRegistry; *pp; pp=&(*pp)->pNext){
     if( (*pp)->pConn==p ){
@@ -83,7 +83,7 @@ static void migConnFree(void *pArg){
 }
 
 /* Hidden SQL function that carries the state; returns nothing useful. */
-static void migStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+static void connStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   UNUSED(argc); UNUSED(argv);
   sqlite3_result_null(ctx);
 }
@@ -149,7 +149,7 @@ int migConnSetDir(MigConn *p, const char *zDir){
 ** to path when one is given. The path is used as given (no globbing);
 ** an empty string or a non-text argument is an error.
 */
-static void migDirFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+static void connDirFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
   if( migDirectOnly(ctx, "migrate_dir") ) return;
   if( p->zConfigErr ){
@@ -184,7 +184,7 @@ int migConnInit(sqlite3 *db){
   p->db = db;
   migConfigLoad(p);
   pEntry->pConn = p;
-  m = migConnMutex();
+  m = connMutex();
   if( m==0 && sqlite3_threadsafe() ){
     sqlite3_free(p);
     sqlite3_free(pEntry);
@@ -194,18 +194,18 @@ int migConnInit(sqlite3 *db){
   pEntry->pNext = pRegistry;
   pRegistry = pEntry;
   sqlite3_mutex_leave(m);
-  /* On failure create_function_v2 calls migConnFree(p) itself. */
+  /* On failure create_function_v2 calls connFree(p) itself. */
   rc = sqlite3_create_function_v2(db, "migrate_internal_state", 0,
-      SQLITE_UTF8|SQLITE_DIRECTONLY, p, migStateFunc, 0, 0, migConnFree);
+      SQLITE_UTF8|SQLITE_DIRECTONLY, p, connStateFunc, 0, 0, connFree);
   /* migrate_dir() decides which files migrations are read from: a
   ** schema must never redirect it, hence SQLITE_DIRECTONLY. */
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function(db, "migrate_dir", 0,
-        SQLITE_UTF8|SQLITE_DIRECTONLY, p, migDirFunc, 0, 0);
+        SQLITE_UTF8|SQLITE_DIRECTONLY, p, connDirFunc, 0, 0);
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function(db, "migrate_dir", 1,
-        SQLITE_UTF8|SQLITE_DIRECTONLY, p, migDirFunc, 0, 0);
+        SQLITE_UTF8|SQLITE_DIRECTONLY, p, connDirFunc, 0, 0);
   }
   return rc;
 }
@@ -213,7 +213,7 @@ int migConnInit(sqlite3 *db){
 MigConn *migConnGet(sqlite3 *db){
   MigConnEntry *pE;
   MigConn *pRet = 0;
-  sqlite3_mutex *m = migConnMutex();
+  sqlite3_mutex *m = connMutex();
   sqlite3_mutex_enter(m);
   for(pE=pRegistry; pE; pE=pE->pNext){
     if( pE->pConn->db==db ){ pRet = pE->pConn; break; }
