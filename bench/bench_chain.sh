@@ -87,6 +87,22 @@ for round in $(seq 1 "$rounds"); do
     run alembic 200 /usr/bin/python3 -m alembic upgrade head
   fi
 done
+# Instructions (callgrind), which a loaded machine does not change: the
+# engine against the limit at 200 migrations.
+irefs() {  # irefs CMD...: instructions executed by CMD on a fresh app.db
+  rm -f app.db
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \
+    | sed -n 's/.*I *refs: *//p' | tr -d ,
+}
+if command -v valgrind >/dev/null; then
+  cd "$tmp/c200"
+  ir_mig=$(irefs "$top/sqlite3-migrate" app.db '.migrate upgrade')
+  check app.db 200 "migrate under callgrind"
+  ir_raw=$(irefs sqlite3 app.db < raw.sql)
+  check app.db 200 "sqlite3 under callgrind"
+  cd "$top"
+fi
+
 for n in ${2-1000 10000}; do
   mkchain "$tmp/c$n" "$n"
   cd "$tmp/c$n"
@@ -144,5 +160,11 @@ awk '
         printf "  %-7d %16.3f %14.3f %12.3f\n", ns[j], 1000 * med(km, "c") / ns[j], 1000 * med(ks, "c") / ns[j], 1000 * (med(km, "c") - med(ks, "c")) / ns[j]
     }
   }' "$times"
+if [ -n "$ir_mig" ]; then
+  echo
+  echo "instructions (callgrind), 200 migrations:"
+  awk -v m="$ir_mig" -v r="$ir_raw" 'BEGIN {
+    printf "  sqlite3-migrate %d, plain sqlite3 %d: %.3fx\n", m, r, m / r }'
+fi
 [ $have_alembic = yes ] || echo "(python3-alembic not installed: apt-get install -y python3-alembic)"
 [ -n "$dbmate" ] || echo "(no dbmate found: set DBMATE=/path/to/dbmate to compare)"
