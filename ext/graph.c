@@ -399,13 +399,17 @@ int migGraphIsRealHead(MigGraph *g, int iRev){
   return g->aRev[iRev].nChild==0 && g->aRev[iRev].nDepChild==0;
 }
 
-/* Number of distinct revisions that revise or depend on iRev. */
+/* Number of distinct revisions that revise or depend on iRev (a
+** revision may name iRev twice: by id and by one of its labels). */
 static int graphNextCount(MigGraph *g, int iRev){
   MigRev *r = &g->aRev[iRev];
   int n = r->nChild, i, k;
   for(i=0; i<r->nDepChild; i++){
-    for(k=0; k<r->nChild && r->aChild[k]!=r->aDepChild[i]; k++){}
-    if( k==r->nChild ) n++;
+    int j = r->aDepChild[i];
+    for(k=0; k<r->nChild && r->aChild[k]!=j; k++){}
+    if( k<r->nChild ) continue;
+    for(k=0; k<i && r->aDepChild[k]!=j; k++){}
+    if( k==i ) n++;
   }
   return n;
 }
