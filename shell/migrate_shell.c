@@ -33,7 +33,7 @@ static const struct MigCmd {
   { "current", migCmdCurrent, "[-v]", "Show the current revision(s)" },
   { "heads", migCmdHeads, "", "Show the head revision(s) of the scripts" },
   { "branches", migCmdBranches, "", "Show the branch points" },
-  { "history", migCmdHistory, "[-v] [-r RANGE]",
+  { "history", migCmdHistory, "[-v] [-i] [-r RANGE]",
     "List revisions, newest first" },
   { "show", migCmdShow, "REV", "Show one revision" },
   { "stamp", migCmdStamp, "TARGET", "Set the current revision; run nothing" },
