@@ -195,6 +195,11 @@ static int runBegin(Runner *r){
 static int runLock(Runner *r){
   sqlite3_int64 bFk = 0;
   int rc = SQLITE_OK;
+  if( sqlite3_db_readonly(r->db, "main")==1 ){
+    /* BEGIN IMMEDIATE succeeds on a read-only database: without this the
+    ** first migration would fail, blamed on its file. */
+    return runError(r, "the database is read-only: nothing was migrated");
+  }
   rc = migQueryInt(r->db, &bFk, "PRAGMA foreign_keys");
   r->bFkUser = r->bFkRun = bFk!=0;
   if( rc==SQLITE_OK && !sqlite3_get_autocommit(r->db) ){
