@@ -89,6 +89,11 @@ void migShellNote(MigShell *p, const char *zFormat, ...){
   va_end(ap);
 }
 
+const char *migShellSubcommand(int i){
+  if( i<0 || (size_t)i>=sizeof(aCmd)/sizeof(aCmd[0]) ) return 0;
+  return aCmd[i].zName;
+}
+
 int migShellExit(MigShell *p, int rc, int iStatus){
   if( rc==0 || p->bInteractive ) return rc;
   fflush(p->out);
@@ -167,6 +172,7 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
   const struct MigCmd *pFound = 0;
   s.db = db;
   s.out = out;
+  migShellCompleteDb(db);
   s.bInteractive = bInteractive;
   s.bLossShown = 0;
   s.bYes = 0;
@@ -196,7 +202,16 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
   return pFound->xCmd(&s, nArg-1, azArg+1);
 }
 
+/* Auto-extension: remember the connection just opened for completion. */
+static int migShellSeeDb(sqlite3 *db, char **pzErr, const void *pApi){
+  UNUSED(pzErr); UNUSED(pApi);
+  migShellCompleteDb(db);
+  return SQLITE_OK;
+}
+
 void migrateShellInit(void){
   sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init);
+  sqlite3_auto_extension((void(*)(void))migShellSeeDb);
+  migShellCompleteInit();
   sqlite3_initialize();
 }

@@ -20,7 +20,8 @@
 int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
                       char **azArg, int nArg);
 
-/* Register the extension on every connection, then sqlite3_initialize(). */
+/* Register the extension on every connection, install the tab
+** completion of .migrate lines (cmd_complete.c), then sqlite3_initialize(). */
 void migrateShellInit(void);
 
 #endif /* MIGRATE_SHELL_H */

@@ -62,6 +62,16 @@ int migShellWriteCheck(MigShell *p, int eOp);
 int migShellConfirm(void *pArg, const char *zLines);
 int migShellConfirmEnd(MigShell *p, char *zErr);
 
+/*
+** cmd_complete.c: tab completion of .migrate lines (readline builds).
+** migShellCompleteInit() installs it; migShellCompleteDb() names the
+** connection whose revisions are offered. migShellSubcommand(i) is the
+** name of subcommand i of migrate_shell.c's table, NULL past the last.
+*/
+void migShellCompleteInit(void);
+void migShellCompleteDb(sqlite3 *db);
+const char *migShellSubcommand(int i);
+
 /* .migrate version */
 int migCmdVersion(MigShell *p, int nArg, char **azArg);
 
