@@ -156,6 +156,7 @@ int migPeerEnsure(MigConn *p, sqlite3 *db, MigGraph *g, const int *aCur,
 char *migPeerSql(MigConn *p, MigGraph *g, const char *aApplied, int iRev,
                  double rSec);
 const char *migPeerTable(MigConn *p, MigGraph *g);
+const char *migPeerOfflineDdl(MigConn *p, MigGraph *g);
 int migPeerAny(sqlite3 *db);
 
 /* sha384.c */

@@ -10,7 +10,8 @@
 **                     peer table is created with its tool's DDL when
 **                     missing, migrate_version follows the peer
 **   migPeerSql()      SQL that makes the peer table say what aApplied
-**                     says, for one revision (a step) or all (a stamp)
+**                     says, for one revision (a step) or all (a stamp);
+**                     offline SQL carries it too, after migPeerOfflineDdl()
 **
 ** The tables, with the DDL and meaning of each tool's SQLite driver:
 **   dbmate         schema_migrations(version varchar(128) primary key):
@@ -60,6 +61,7 @@ struct PeerTab {
   const char *zName;           /* Table name */
   const char *zDdl;            /* The tool's own CREATE statements */
   const char *zRead;           /* SELECT of version, applied, error text */
+  const char *zOffline;        /* zDdl that may run twice, or NULL: zDdl */
 };
 
 /*
@@ -73,7 +75,7 @@ static const PeerTab aPeerTab[] = {
   { MIG_FMT_DBMATE, "schema_migrations",
     "create table if not exists schema_migrations "
     "(version varchar(128) primary key);",
-    "SELECT version, 1, NULL FROM main.schema_migrations" },
+    "SELECT version, 1, NULL FROM main.schema_migrations", 0 },
   { MIG_FMT_GOLANG, "schema_migrations",
     "CREATE TABLE IF NOT EXISTS schema_migrations (version uint64,dirty "
     "bool);\nCREATE UNIQUE INDEX IF NOT EXISTS version_unique ON "
@@ -82,7 +84,7 @@ static const PeerTab aPeerTab[] = {
     " || version || ' is dirty (a golang-migrate run failed in it): repair "
     "the database by hand, then run golang-migrate''s \"migrate force "
     "VERSION\" with the last version that is fully applied' END "
-    "FROM main.schema_migrations" },
+    "FROM main.schema_migrations", 0 },
   { MIG_FMT_GOOSE, "goose_db_version",
     "CREATE TABLE goose_db_version (\n"
     "\t\tid INTEGER PRIMARY KEY AUTOINCREMENT,\n"
@@ -91,7 +93,14 @@ static const PeerTab aPeerTab[] = {
     "\t\ttstamp TIMESTAMP DEFAULT (datetime('now'))\n\t);\n"
     "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, 1);",
     "SELECT version_id, is_applied, NULL FROM main.goose_db_version "
-    "WHERE version_id<>0 ORDER BY id" },
+    "WHERE version_id<>0 ORDER BY id",
+    "CREATE TABLE IF NOT EXISTS goose_db_version (\n"
+    "\t\tid INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "\t\tversion_id INTEGER NOT NULL,\n"
+    "\t\tis_applied INTEGER NOT NULL,\n"
+    "\t\ttstamp TIMESTAMP DEFAULT (datetime('now'))\n\t);\n"
+    "INSERT INTO goose_db_version (version_id, is_applied) SELECT 0, 1 "
+    "WHERE NOT EXISTS (SELECT 1 FROM goose_db_version);" },
   { MIG_FMT_SQLX, "_sqlx_migrations",
     "CREATE TABLE IF NOT EXISTS _sqlx_migrations (\n"
     "    version BIGINT PRIMARY KEY,\n"
@@ -103,12 +112,12 @@ static const PeerTab aPeerTab[] = {
     "SELECT version, 1, CASE WHEN NOT success THEN '_sqlx_migrations: "
     "migration ' || version || ' is partially applied (success = false): "
     "repair the database by hand, then delete that row' END "
-    "FROM main._sqlx_migrations ORDER BY version" },
+    "FROM main._sqlx_migrations ORDER BY version", 0 },
   { MIG_FMT_DIESEL, "__diesel_schema_migrations",
     "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (\n"
     "       version VARCHAR(50) PRIMARY KEY NOT NULL,\n"
     "       run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP\n);",
-    "SELECT version, 1, NULL FROM main.__diesel_schema_migrations" },
+    "SELECT version, 1, NULL FROM main.__diesel_schema_migrations", 0 },
   { MIG_FMT_FLYWAY, "flyway_schema_history",
     "CREATE TABLE \"flyway_schema_history\" (\n"
     "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
@@ -130,11 +139,25 @@ static const PeerTab aPeerTab[] = {
     "coalesce(version, description) || ' (' || script || ') failed "
     "(success = 0): repair the database by hand, then run \"flyway "
     "repair\"' END, checksum FROM main.flyway_schema_history "
-    "WHERE type NOT IN ('SCHEMA','DELETE') ORDER BY installed_rank" },
+    "WHERE type NOT IN ('SCHEMA','DELETE') ORDER BY installed_rank",
+    "CREATE TABLE IF NOT EXISTS \"flyway_schema_history\" (\n"
+    "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
+    "    \"version\" VARCHAR(50),\n"
+    "    \"description\" VARCHAR(200) NOT NULL,\n"
+    "    \"type\" VARCHAR(20) NOT NULL,\n"
+    "    \"script\" VARCHAR(1000) NOT NULL,\n"
+    "    \"checksum\" INT,\n"
+    "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+    "    \"installed_on\" TEXT NOT NULL DEFAULT "
+    "(strftime('%Y-%m-%d %H:%M:%f','now')),\n"
+    "    \"execution_time\" INT NOT NULL,\n"
+    "    \"success\" BOOLEAN NOT NULL\n);\n"
+    "CREATE INDEX IF NOT EXISTS \"flyway_schema_history_s_idx\" ON "
+    "\"flyway_schema_history\" (\"success\");" },
   { MIG_FMT_SQLMIGRATE, "gorp_migrations",
     "CREATE TABLE IF NOT EXISTS \"gorp_migrations\" (\"id\" varchar(255) "
     "not null primary key, \"applied_at\" datetime);",
-    "SELECT id, 1, NULL FROM main.gorp_migrations" },
+    "SELECT id, 1, NULL FROM main.gorp_migrations", 0 },
 };
 
 /* The peer table of format eFormat, or NULL. */
@@ -560,6 +583,14 @@ int migPeerEnsure(MigConn *p, sqlite3 *db, MigGraph *g, const int *aCur,
   migBookFreeList(azId, nId);
   sqlite3_free(aApplied);
   return rc;
+}
+
+/* The CREATE statements of the peer table of g's directory on p, in a
+** form that may run again (offline SQL); "" when there is none. */
+const char *migPeerOfflineDdl(MigConn *p, MigGraph *g){
+  const PeerTab *pTab = peerFor(p, g);
+  if( pTab==0 ) return "";
+  return pTab->zOffline ? pTab->zOffline : pTab->zDdl;
 }
 
 /* The name of the peer table of g's directory on p, or NULL. */

@@ -918,6 +918,7 @@ static int runOfflineStart(Runner *r, const char *zRange, int nStart){
 static int runOffline(Runner *r, int bDown){
   int i, rc = SQLITE_OK;
   sqlite3_str_appendall(r->pOut, migBookDdl());
+  sqlite3_str_appendall(r->pOut, migPeerOfflineDdl(r->p, r->g));
   for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
     int iRev = r->aPlan[i];
     MigRev *pRev = &r->g->aRev[iRev];
@@ -934,11 +935,13 @@ static int runOffline(Runner *r, int bDown){
     if( rc==SQLITE_OK ){
       char *zHeads = migBookStepSql(r->g, r->aApplied, iRev, bDown);
       char *zHist = migBookHistorySql(pRev, bDown ? "downgrade":"upgrade", -1);
-      sqlite3_str_appendf(r->pOut, "%s\n%s\n%s", zHeads, zHist,
+      char *zPeer = migPeerSql(r->p, r->g, r->aApplied, iRev, 0);
+      sqlite3_str_appendf(r->pOut, "%s\n%s\n%s%s", zHeads, zHist, zPeer,
                           bNoTxn ? "" : "COMMIT;\n");
-      if( zHeads==0 || zHist==0 ) rc = SQLITE_NOMEM;
+      if( zHeads==0 || zHist==0 || zPeer==0 ) rc = SQLITE_NOMEM;
       sqlite3_free(zHeads);
       sqlite3_free(zHist);
+      sqlite3_free(zPeer);
     }
   }
   return rc;
