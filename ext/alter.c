@@ -81,16 +81,18 @@ static int migAlterFindTable(MigAlter *p, const char *zName){
 static int migAlterTransaction(MigAlter *p){
   int bAuto = sqlite3_get_autocommit(p->db);
   int bFkWas = migFkOn(p->db);
+  MigFkState fk;
   int rc;
+  memset(&fk, 0, sizeof(fk));
   p->bFkOn = bFkWas;
   if( bAuto ){
     if( bFkWas ) migExecPrintf(p->db, 0, "PRAGMA foreign_keys=OFF");
     p->bFkOn = migFkOn(p->db);
-    p->bFkCheck = bFkWas;
     rc = migAlterExec(p, "BEGIN IMMEDIATE");
   }else{
     rc = migAlterExec(p, "SAVEPOINT migrate_alter");
   }
+  if( rc==SQLITE_OK ) rc = migFkBefore(p, &fk);
   if( rc==SQLITE_OK ){
     rc = migAlterRun(p);
     if( rc==MIG_NEED_REBUILD ){
@@ -103,6 +105,7 @@ static int migAlterTransaction(MigAlter *p){
                                  : "ROLLBACK TO migrate_alter");
       if( rc==SQLITE_OK ) rc = migAlterRun(p);
     }
+    if( rc==SQLITE_OK ) rc = migFkAfter(p, &fk);
     if( rc==SQLITE_OK ){
       rc = migAlterExec(p, bAuto ? "COMMIT" : "RELEASE migrate_alter");
     }
@@ -112,6 +115,7 @@ static int migAlterTransaction(MigAlter *p){
     }
   }
   if( bAuto && bFkWas ) migExecPrintf(p->db, 0, "PRAGMA foreign_keys=ON");
+  migFkFree(&fk);
   return rc;
 }
 

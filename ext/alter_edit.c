@@ -195,7 +195,7 @@ static int migSimAddItem(MigSim *s, int bColumn, const char *zDef){
 ** them, as in PostgreSQL), or NULL. */
 static char *migAddedValue(MigSim *s, const char *zCol){
   MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
-  MigCons *pDef = migColFindCons(pCol, MIG_CONS_DEFAULT);
+  MigCons *pDef = migColFindLast(pCol, MIG_CONS_DEFAULT);
   if( pDef==0 ) return sqlite3_mprintf("NULL");
   return sqlite3_mprintf("(%.*s)", pDef->iArgEnd-pDef->iArg,
                          &s->pTab->zSql[pDef->iArg]);
@@ -223,13 +223,118 @@ static int migOpAddColumn(MigSim *s, MigOp *pOp){
   return SQLITE_OK;
 }
 
-/* Drop every table constraint that mentions column zCol, as PostgreSQL
-** does when a column goes. */
+/* True if expression zExpr of table pTab reads column zCol, judged
+** lexically: a name that is neither a function (before "(") nor a
+** qualifier (before "."). */
+static int migExprUsesText(const char *zExpr, const char *zCol){
+  MigToken *aTok = 0;
+  int nTok = 0, i, bUses = 0;
+  if( migTokenize(zExpr, &aTok, &nTok)!=SQLITE_OK ) return 1;
+  for(i=0; i<nTok && !bUses; i++){
+    if( aTok[i].eType==MIG_TK_ID || aTok[i].eType==MIG_TK_QID ){
+      int eNext = i+1<nTok ? aTok[i+1].eType : 0;
+      if( eNext!=MIG_TK_LP && eNext!=MIG_TK_DOT ){
+        char *z = migTokName(zExpr, &aTok[i]);
+        bUses = z==0 || migNameEq(z, zCol);
+        sqlite3_free(z);
+      }
+    }
+  }
+  sqlite3_free(aTok);
+  return bUses;
+}
+
+/* SQL selecting zExpr from a row of the columns of pTab but zSkip (NULL:
+** all), under the table's name so qualified names resolve. */
+static char *migExprProbe(MigTab *pTab, const char *zExpr,
+                          const char *zSkip){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  const char *zSep = "";
+  int i;
+  sqlite3_str_appendf(pStr, "SELECT (%s) FROM (SELECT ", zExpr);
+  for(i=0; i<pTab->nCol; i++){
+    if( zSkip && migNameEq(pTab->aCol[i].zName, zSkip) ) continue;
+    sqlite3_str_appendf(pStr, "%sNULL AS \"%w\"", zSep, pTab->aCol[i].zName);
+    zSep = ", ";
+  }
+  sqlite3_str_appendf(pStr, "%s) AS \"%w\"", zSep[0] ? "" : "NULL",
+                      pTab->zName);
+  return sqlite3_str_finish(pStr);
+}
+
+/* True if zSql compiles on db. */
+static int migCompilesOn(sqlite3 *db, const char *zSql){
+  sqlite3_stmt *pStmt = 0;
+  int rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  sqlite3_finalize(pStmt);
+  return rc==SQLITE_OK;
+}
+
+/*
+** True if the expression of constraint pCons (CHECK, generated column)
+** reads column zCol. With a connection, SQLite decides: the expression
+** is compiled over the columns without zCol (keywords used as names,
+** strings, functions and qualified names all resolved as SQLite does);
+** without one, or if it does not compile even over every column, the
+** text decides.
+*/
+static int migConsUses(MigSim *s, MigCons *pCons, const char *zCol){
+  MigTab *pTab = s->pTab;
+  char *zExpr = sqlite3_mprintf("%.*s", pCons->iArgEnd-pCons->iArg,
+                                &pTab->zSql[pCons->iArg]);
+  int bUses = 1;
+  if( zExpr ){
+    char *zAll = s->db ? migExprProbe(pTab, zExpr, 0) : 0;
+    if( zAll && migCompilesOn(s->db, zAll) ){
+      char *zWithout = migExprProbe(pTab, zExpr, zCol);
+      bUses = !migCompilesOn(s->db, zWithout);
+      sqlite3_free(zWithout);
+    }else{
+      bUses = migExprUsesText(zExpr, zCol);
+    }
+    sqlite3_free(zAll);
+  }
+  sqlite3_free(zExpr);
+  return bUses;
+}
+
+/* True if table constraint pCons goes with column zCol: its column list
+** names it (PRIMARY KEY, UNIQUE, FOREIGN KEY) or its CHECK reads it. */
+static int migConsGoes(MigSim *s, MigCons *pCons, const char *zCol){
+  switch( pCons->eKind ){
+    case MIG_CONS_PK: case MIG_CONS_UNIQUE: case MIG_CONS_FK:
+      return migConsListHas(s->pTab, pCons, zCol);
+    case MIG_CONS_CHECK:
+      return migConsUses(s, pCons, zCol);
+  }
+  return 0;
+}
+
+/* Drop every table constraint on column zCol, as PostgreSQL does when a
+** column goes; a CHECK or generated expression of another column that
+** reads zCol is an error naming it. */
 static int migSimDropTableCons(MigSim *s, const char *zCol){
-  int i, rc = SQLITE_OK;
+  int i, j, rc = SQLITE_OK;
+  for(i=0; i<s->pTab->nCol; i++){
+    MigCol *pCol = &s->pTab->aCol[i];
+    if( migNameEq(pCol->zName, zCol) ) continue;
+    for(j=0; j<pCol->nCons; j++){
+      MigCons *p = &pCol->aCons[j];
+      if( (p->eKind==MIG_CONS_CHECK || p->eKind==MIG_CONS_GENERATED)
+       && migConsUses(s, p, zCol) ){
+        char *zMsg = sqlite3_mprintf("cannot drop column %%s: %s (%.*s) on "
+            "column %s uses it", p->eKind==MIG_CONS_CHECK ? "CHECK"
+            : "generated column expression", p->iArgEnd-p->iArg,
+            &s->pTab->zSql[p->iArg], pCol->zName);
+        rc = zMsg ? migSimError(s, zMsg, zCol) : SQLITE_NOMEM;
+        sqlite3_free(zMsg);
+        return rc;
+      }
+    }
+  }
   for(i=s->pTab->nCons-1; rc==SQLITE_OK && i>=0; i--){
     MigCons *pCons = &s->pTab->aCons[i];
-    if( migTokUsesName(s->pTab->zSql, pCons->iStart, pCons->iEnd, zCol) ){
+    if( migConsGoes(s, pCons, zCol) ){
       rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
     }
   }
@@ -269,8 +374,7 @@ static int migSimIsPk(MigSim *s, MigCol *pCol){
   if( migColFindCons(pCol, MIG_CONS_PK) ) return 1;
   for(i=0; i<s->pTab->nCons; i++){
     MigCons *p = &s->pTab->aCons[i];
-    if( p->eKind==MIG_CONS_PK
-     && migTokUsesName(s->pTab->zSql, p->iArg, p->iArgEnd, pCol->zName) ){
+    if( p->eKind==MIG_CONS_PK && migConsListHas(s->pTab, p, pCol->zName) ){
       return 1;
     }
   }
@@ -384,7 +488,7 @@ static int migOpDefault(MigSim *s, MigOp *pOp, const char *zExpr){
   char *zNew = 0;
   int rc = SQLITE_OK;
   if( pCol==0 ) return SQLITE_ERROR;
-  pCons = migColFindCons(pCol, MIG_CONS_DEFAULT);
+  pCons = migColFindLast(pCol, MIG_CONS_DEFAULT);
   if( zExpr ){
     zNew = migDefaultClause(zExpr);
     if( zNew==0 ) return SQLITE_NOMEM;
@@ -595,40 +699,134 @@ static void migSimMapMove(MigSim *s, int iFrom, int iTo){
   s->aMap[iTo] = tmp;
 }
 
-/* MOVE COLUMN c FIRST | AFTER d: cut the definition, paste it back. */
+/*
+** How the text around body item k is laid out, for moving items:
+**   [iLead, iOwn)   whitespace before it (belongs to the position);
+**   [iOwn, iCore)   comments on the lines before it (belong to it);
+**   [iCore, iEnd)   the item itself, then what precedes its comma;
+**   [iTrail, iNext) comments after the comma on the same line (belong
+**                   to it); the last item: those after the item.
+** The text after the last item's trail, up to ")", is the close.
+*/
+typedef struct MigLayout MigLayout;
+struct MigLayout {
+  int iLead, iOwn, iCore, iEnd, iTrail, iNext;
+  int bLine;                   /* Trail ends with a -- comment */
+};
+
+/* Fill aL[0..nItem) for the current text; returns the offset of the
+** close (what follows the last item's trail). */
+static int migLayoutOf(MigTab *pTab, MigLayout *aL){
+  const char *z = pTab->zSql;
+  int k, i = pTab->iOpen+1;
+  for(k=0; k<pTab->nItem; k++){
+    MigLayout *pL = &aL[k];
+    int eType, n, bLast = k==pTab->nItem-1;
+    pL->iLead = i;
+    while( i<pTab->aItem[k].iStart ){
+      n = migTokenLen(&z[i], &eType);
+      if( z[i]=='-' || z[i]=='/' ) break;
+      i += n;
+    }
+    pL->iOwn = i;
+    pL->iCore = pTab->aItem[k].iStart;
+    i = pTab->aItem[k].iEnd;
+    if( !bLast ){
+      i = migCommaAfter(z, i) - 1;
+      if( i<0 ) i = pTab->aItem[k].iEnd;
+    }
+    pL->iEnd = i;
+    if( !bLast ) i++;
+    pL->iTrail = i;
+    pL->bLine = 0;
+    pL->iNext = i;
+    for(;;){
+      int j = i;
+      while( z[j]==' ' || z[j]=='\t' ) j++;
+      if( !(z[j]=='-' && z[j+1]=='-') && !(z[j]=='/' && z[j+1]=='*') ) break;
+      n = migTokenLen(&z[j], &eType);
+      pL->bLine = z[j]=='-';
+      if( pL->bLine && z[j+n-1]=='\n' ) n--;
+      i = pL->iNext = j+n;
+    }
+    if( pL->iNext<pL->iTrail ) pL->iNext = pL->iTrail;
+    i = pL->iNext;
+  }
+  return i;
+}
+
+/* Append the text [iFrom, iTo) of z to pStr. */
+static void migAppendRange(sqlite3_str *pStr, const char *z, int iFrom,
+                           int iTo){
+  if( iTo>iFrom ) sqlite3_str_append(pStr, &z[iFrom], iTo-iFrom);
+}
+
+/*
+** Rewrite the body with its items in the order aOrder[0..nItem): each
+** position keeps its own whitespace and comma, each item carries its
+** text and the comments that belong to it (MigLayout).
+*/
+static int migSimReorder(MigSim *s, const int *aOrder){
+  MigTab *pTab = s->pTab;
+  const char *z = pTab->zSql;
+  MigLayout *aL = sqlite3_malloc64(sizeof(MigLayout)*pTab->nItem);
+  sqlite3_str *pStr;
+  int p, n = pTab->nItem, iClose;
+  if( aL==0 ) return SQLITE_NOMEM;
+  memset(aL, 0, sizeof(MigLayout)*n);
+  iClose = migLayoutOf(pTab, aL);
+  pStr = sqlite3_str_new(0);
+  migAppendRange(pStr, z, 0, pTab->iOpen+1);
+  for(p=0; p<n; p++){
+    MigLayout *pL = &aL[aOrder[p]];
+    int bLast = p==n-1;
+    int iWs = aL[p].iLead, iWsEnd = aL[p].iOwn;
+    if( p>0 && aL[aOrder[p-1]].bLine && (iWs==iWsEnd || z[iWs]!='\n') ){
+      sqlite3_str_appendchar(pStr, 1, '\n');
+    }
+    migAppendRange(pStr, z, iWs, iWsEnd);
+    migAppendRange(pStr, z, pL->iOwn, pL->iEnd);
+    if( !bLast ) sqlite3_str_appendchar(pStr, 1, ',');
+    migAppendRange(pStr, z, pL->iTrail, pL->iNext);
+    if( bLast && pL->bLine && z[iClose]!='\n' ){
+      sqlite3_str_appendchar(pStr, 1, '\n');
+    }
+  }
+  sqlite3_str_appendall(pStr, &z[iClose]);
+  sqlite3_free(aL);
+  return migSimReplace(s, sqlite3_str_finish(pStr));
+}
+
+/* MOVE COLUMN c FIRST | AFTER d: the columns in their new order, the
+** table constraints where they are (migSimReorder). */
 static int migOpMove(MigSim *s, MigOp *pOp){
   MigCol *pCol = migSimCol(s, pOp->zCol);
-  char *zDef, *zIns;
-  int rc, iAt, iTo;
+  int *aOrder;
+  int i, j, iFrom, iTo, rc;
   if( pCol==0 ) return SQLITE_ERROR;
   if( pOp->zArg && migSimCol(s, pOp->zArg)==0 ) return SQLITE_ERROR;
   if( pOp->zArg && migNameEq(pOp->zArg, pOp->zCol) ){
     return migSimError(s, "cannot move column %s after itself", pOp->zCol);
   }
   migSimLevel(s, MIG_LEVEL_REBUILD);
-  zDef = sqlite3_mprintf("%.*s", pCol->iEnd-pCol->iStart,
-                         &s->pTab->zSql[pCol->iStart]);
-  if( zDef==0 ) return SQLITE_NOMEM;
-  rc = migSimRemove(s, pCol->iStart, pCol->iEnd);
-  if( rc==SQLITE_OK ){
-    if( pOp->zArg ){
-      iTo = migTabFindCol(s->pTab, pOp->zArg);
-      iAt = s->pTab->aCol[iTo].iEnd;
-      zIns = sqlite3_mprintf(", %s", zDef);
-      iTo++;
-    }else{
-      iTo = 0;
-      iAt = s->pTab->aCol[0].iStart;
-      zIns = sqlite3_mprintf("%s, ", zDef);
-    }
-    rc = zIns ? migSimSplice(s, iAt, iAt, zIns) : SQLITE_NOMEM;
-    sqlite3_free(zIns);
-    if( rc==SQLITE_OK ){
-      int iFrom = migSimMapFind(s, pOp->zCol);
-      if( iFrom>=0 ) migSimMapMove(s, iFrom, iTo);
-    }
+  iFrom = migTabFindCol(s->pTab, pOp->zCol);
+  iTo = pOp->zArg ? migTabFindCol(s->pTab, pOp->zArg) + 1 : 0;
+  if( iTo>iFrom ) iTo--;
+  aOrder = sqlite3_malloc64(sizeof(int)*s->pTab->nItem);
+  if( aOrder==0 ) return SQLITE_NOMEM;
+  for(i=0, j=0; i<s->pTab->nCol; i++){
+    if( i==iFrom ) continue;
+    if( j==iTo ) aOrder[j++] = iFrom;
+    aOrder[j++] = i;
   }
-  sqlite3_free(zDef);
+  if( j==iTo ) aOrder[j++] = iFrom;
+  for(i=s->pTab->nCol; i<s->pTab->nItem; i++) aOrder[i] = i;
+  rc = iFrom==iTo ? SQLITE_OK : migSimReorder(s, aOrder);
+  sqlite3_free(aOrder);
+  if( rc==SQLITE_OK ){
+    int iMap = migSimMapFind(s, pOp->zCol);
+    if( iMap>=0 ) migSimMapMove(s, iMap, iTo);
+  }
   return rc;
 }
 

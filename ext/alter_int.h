@@ -57,6 +57,7 @@ int migTokUsesName(const char *zSql, int iStart, int iEnd, const char *zName);
 #define MIG_CONS_COLLATE   7   /* COLLATE name */
 #define MIG_CONS_FK        8   /* REFERENCES / FOREIGN KEY */
 #define MIG_CONS_GENERATED 9   /* [GENERATED ALWAYS] AS (expr) */
+#define MIG_CONS_NAME     10   /* CONSTRAINT name naming nothing */
 
 typedef struct MigCons MigCons;
 struct MigCons {
@@ -84,6 +85,7 @@ struct MigSpan {
 typedef struct MigTab MigTab;
 struct MigTab {
   char *zSql;                  /* The CREATE TABLE text (owned) */
+  char *zName;                 /* The table name (dequoted) */
   int iName, iNameEnd;         /* Span of the table name */
   int iOpen, iClose;           /* Offsets of the body's ( and ) */
   int nCol;                    /* Number of columns */
@@ -100,6 +102,8 @@ int migTabParse(const char *zSql, MigTab **ppTab, char **pzErr);
 void migTabFree(MigTab *pTab);
 int migTabFindCol(MigTab *pTab, const char *zName);
 MigCons *migColFindCons(MigCol *pCol, int eKind);
+MigCons *migColFindLast(MigCol *pCol, int eKind);
+int migConsListHas(MigTab *pTab, MigCons *pCons, const char *zCol);
 
 
 /* -------------------------------------------------------------- clauses */
@@ -155,6 +159,8 @@ struct MigCheck {
 
 typedef struct MigSim MigSim;
 struct MigSim {
+  sqlite3 *db;                 /* Connection to compile expressions on, or
+                               ** NULL (then only the text is read) */
   MigTab *pTab;                /* The CREATE TABLE text as edited so far */
   int nMap;                    /* Columns of the new table */
   MigMap *aMap;                /* Where each one's values come from */
@@ -180,7 +186,6 @@ struct MigAlter {
   int nOp;                     /* Number of operations */
   MigOp *aOp;                  /* Operations, in order */
   int bFkOn;                   /* PRAGMA foreign_keys is on during the work */
-  int bFkCheck;                /* Run foreign_key_check after a rebuild */
   int bDefensive;              /* SQLITE_DBCONFIG_DEFENSIVE is on */
   int bRebuild;                /* Second attempt: rebuild whatever it is */
   int bRowsFull;               /* Every row stores every column (a native
@@ -211,6 +216,18 @@ int migCheckFk(MigAlter *p, MigCheck *pChk);
 int migRowsFail(MigAlter *p, const char *zLabel, sqlite3_int64 nRow);
 int migFkOn(sqlite3 *db);
 int migTxnAlive(MigAlter *p);
+
+/* alter_fk.c: foreign keys checked before and after a request */
+typedef struct MigFkState MigFkState;
+struct MigFkState {
+  int nKey;                    /* Foreign keys of the tables checked */
+  struct MigFkKey *aKey;       /* Each with the rows breaking it */
+  int nErr;                    /* Tables whose check fails outright */
+  struct MigFkErr *aErr;       /* Their messages */
+};
+int migFkBefore(MigAlter *p, MigFkState *s);
+int migFkAfter(MigAlter *p, MigFkState *pBefore);
+void migFkFree(MigFkState *s);
 
 /* Returned by the cheap paths when only a rebuild can do the request. */
 #define MIG_NEED_REBUILD (-1)

@@ -50,6 +50,13 @@ static int migIsWordAt(MigParse *p, int i, const char *zWord){
   return i<p->nTok && migTokIsWord(p->zSql, &p->aTok[i], zWord);
 }
 
+/* True if token i starts a column constraint. GENERATED does only when
+** ALWAYS follows: alone it is a type name, as SQLite reads it. */
+static int migIsColStart(MigParse *p, int i){
+  if( migIsWordAt(p, i, "GENERATED") ) return migIsWordAt(p, i+1, "ALWAYS");
+  return migIsOneOf(p, i, azColStart);
+}
+
 /* Offset just past token i. */
 static int migTokEnd(MigParse *p, int i){
   return p->aTok[i].iOff + p->aTok[i].n;
@@ -73,13 +80,13 @@ static int migParseError(MigParse *p, int i){
 ** azStop at depth 0. "SET NULL"/"SET DEFAULT" of ON DELETE and "NOT
 ** DEFERRABLE" are part of a REFERENCES clause, not new constraints.
 */
-static int migSkipTail(MigParse *p, int i, int iEnd, const char **azStop){
+static int migSkipTail(MigParse *p, int i, int iEnd, int bTable){
   while( i<iEnd ){
     if( migIsWordAt(p, i, "NOT") && migIsWordAt(p, i+1, "DEFERRABLE") ){
       i += 2;
       continue;
     }
-    if( migIsOneOf(p, i, azStop) ) break;
+    if( bTable ? migIsOneOf(p, i, azTabStart) : migIsColStart(p, i) ) break;
     if( p->aTok[i].eType==MIG_TK_LP ){
       i = migTokMatchParen(p->aTok, iEnd, i);
       if( i>=iEnd ) return migParseError(p, iEnd);
@@ -135,29 +142,38 @@ static int migParseGenerated(MigParse *p, int i, int iEnd, MigCons *pCons){
 */
 static int migParseCons(MigParse *p, int i, int iEnd, int bTable,
                         MigCons *pCons){
-  const char **azStop = bTable ? azTabStart : azColStart;
   memset(pCons, 0, sizeof(*pCons));
   pCons->iStart = p->aTok[i].iOff;
-  if( migIsWordAt(p, i, "CONSTRAINT") ){
+  while( migIsWordAt(p, i, "CONSTRAINT") ){
+    /* SQLite accepts "CONSTRAINT a CONSTRAINT b ..." (the last name
+    ** counts) and a name that names nothing. */
     if( i+1>=iEnd || !migTokIsName(p->aTok[i+1].eType) ){
       return migParseError(p, i+1);
     }
+    sqlite3_free(pCons->zName);
     pCons->zName = migTokName(p->zSql, &p->aTok[i+1]);
+    if( pCons->zName==0 ) return migParseError(p, i);
     i += 2;
   }
-  if( i>=iEnd ) return migParseError(p, i);
+  if( i>=iEnd || (pCons->zName && (bTable ? !migIsOneOf(p, i, azTabStart)
+                                          : !migIsColStart(p, i))) ){
+    if( pCons->zName==0 ) return migParseError(p, i);
+    pCons->eKind = MIG_CONS_NAME;
+    pCons->iEnd = migTokEnd(p, i-1);
+    return i;
+  }
   if( migIsWordAt(p, i, "PRIMARY") || migIsWordAt(p, i, "UNIQUE") ){
     pCons->eKind = migIsWordAt(p, i, "UNIQUE") ? MIG_CONS_UNIQUE : MIG_CONS_PK;
     i += pCons->eKind==MIG_CONS_PK ? 2 : 1;
     if( bTable ) i = migParenArg(p, i, iEnd, pCons);
-    if( i>0 ) i = migSkipTail(p, i, iEnd, azStop);
+    if( i>0 ) i = migSkipTail(p, i, iEnd, bTable);
   }else if( !bTable && migIsWordAt(p, i, "NOT")
          && migIsWordAt(p, i+1, "NULL") ){
     pCons->eKind = MIG_CONS_NOTNULL;
-    i = migSkipTail(p, i+2, iEnd, azStop);
+    i = migSkipTail(p, i+2, iEnd, bTable);
   }else if( !bTable && migIsWordAt(p, i, "NULL") ){
     pCons->eKind = MIG_CONS_NULL;
-    i = migSkipTail(p, i+1, iEnd, azStop);
+    i = migSkipTail(p, i+1, iEnd, bTable);
   }else if( migIsWordAt(p, i, "CHECK") ){
     pCons->eKind = MIG_CONS_CHECK;
     i = migParenArg(p, i+1, iEnd, pCons);
@@ -171,11 +187,11 @@ static int migParseCons(MigParse *p, int i, int iEnd, int bTable,
     i += 2;
   }else if( !bTable && migIsWordAt(p, i, "REFERENCES") ){
     pCons->eKind = MIG_CONS_FK;
-    i = migSkipTail(p, i+1, iEnd, azStop);
+    i = migSkipTail(p, i+1, iEnd, bTable);
   }else if( bTable && migIsWordAt(p, i, "FOREIGN") ){
     pCons->eKind = MIG_CONS_FK;
     i = migParenArg(p, i+2, iEnd, pCons);
-    if( i>0 ) i = migSkipTail(p, i, iEnd, azStop);
+    if( i>0 ) i = migSkipTail(p, i, iEnd, bTable);
   }else if( !bTable && migIsWordAt(p, i, "GENERATED") ){
     pCons->eKind = MIG_CONS_GENERATED;
     if( !migIsWordAt(p, i+1, "ALWAYS") || !migIsWordAt(p, i+2, "AS") ){
@@ -230,7 +246,7 @@ static int migParseColumn(MigParse *p, MigTab *pTab, int i, int iEnd){
   pCol->iStart = p->aTok[i].iOff;
   pCol->iEnd = migTokEnd(p, iEnd-1);
   pCol->iType = pCol->iTypeEnd = migTokEnd(p, i);
-  for(j=i+1; j<iEnd && !migIsOneOf(p, j, azColStart); j++){
+  for(j=i+1; j<iEnd && !migIsColStart(p, j); j++){
     if( p->aTok[j].eType==MIG_TK_LP ){
       j = migTokMatchParen(p->aTok, iEnd, j);
       if( j>=iEnd ){ migParseError(p, iEnd); return SQLITE_ERROR; }
@@ -279,6 +295,8 @@ static int migParseHead(MigParse *p, MigTab *pTab){
   }
   pTab->iName = p->aTok[i].iOff;
   pTab->iNameEnd = migTokEnd(p, i);
+  pTab->zName = migTokName(p->zSql, &p->aTok[i]);
+  if( pTab->zName==0 ) return -1;
   i++;
   if( i>=p->nTok || p->aTok[i].eType!=MIG_TK_LP ) return migParseError(p, i);
   return i;
@@ -376,6 +394,7 @@ void migTabFree(MigTab *pTab){
   sqlite3_free(pTab->aCol);
   migConsFree(pTab->aCons, pTab->nCons);
   sqlite3_free(pTab->aItem);
+  sqlite3_free(pTab->zName);
   sqlite3_free(pTab->zSql);
   sqlite3_free(pTab);
 }
@@ -396,4 +415,46 @@ MigCons *migColFindCons(MigCol *pCol, int eKind){
     if( pCol->aCons[i].eKind==eKind ) return &pCol->aCons[i];
   }
   return 0;
+}
+
+/* The last constraint of kind eKind on column pCol, or NULL: where
+** SQLite lets a clause repeat (DEFAULT, COLLATE), the last one counts. */
+MigCons *migColFindLast(MigCol *pCol, int eKind){
+  int i;
+  for(i=pCol->nCons-1; i>=0; i--){
+    if( pCol->aCons[i].eKind==eKind ) return &pCol->aCons[i];
+  }
+  return 0;
+}
+
+/*
+** True if the column list of table constraint pCons (PRIMARY KEY,
+** UNIQUE, or the child columns of a FOREIGN KEY) names column zCol.
+** Each element of the list is a column name, possibly followed by
+** COLLATE and ASC/DESC; only that first name counts, so a keyword used
+** as a column name or the parent columns of REFERENCES never match.
+*/
+int migConsListHas(MigTab *pTab, MigCons *pCons, const char *zCol){
+  const char *z = pTab->zSql;
+  int i = pCons->iArg, bFirst = 1, bHas = 0;
+  while( i<pCons->iArgEnd && !bHas ){
+    int eType, n = migTokenLen(&z[i], &eType);
+    if( eType==MIG_TK_COMMA ){
+      bFirst = 1;
+    }else if( eType!=MIG_TK_SPACE ){
+      if( bFirst && migTokIsName(eType) ){
+        MigToken t;
+        char *zName;
+        t.eType = eType;
+        t.iOff = i;
+        t.n = n;
+        zName = migTokName(z, &t);
+        bHas = zName && migNameEq(zName, zCol);
+        sqlite3_free(zName);
+      }
+      bFirst = 0;
+    }
+    i += n;
+  }
+  return bHas;
 }

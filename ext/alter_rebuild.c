@@ -213,7 +213,7 @@ static int migCopySql(MigRebuild *r, sqlite3_int64 nTotal, char **pzSql){
 static void migAppendDefault(sqlite3_str *pStr, MigTab *pTab,
                              const char *zCol){
   int iCol = migTabFindCol(pTab, zCol);
-  MigCons *pDef = iCol<0 ? 0 : migColFindCons(&pTab->aCol[iCol],
+  MigCons *pDef = iCol<0 ? 0 : migColFindLast(&pTab->aCol[iCol],
                                                MIG_CONS_DEFAULT);
   if( pDef ){
     sqlite3_str_appendf(pStr, "(%.*s)", pDef->iArgEnd-pDef->iArg,
@@ -562,30 +562,14 @@ static int migRestoreSeq(MigRebuild *r){
   return rc;
 }
 
-/* Step 10: new foreign keys must hold; with foreign keys on before the
-** request, so must every key of t and every key referencing t. */
+/* Step 10: new foreign keys must hold (alter_fk.c then checks that no
+** other key is broken). */
 static int migCheckKeys(MigRebuild *r){
-  MigAlter *p = r->p;
-  sqlite3_int64 n = 0;
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<r->s->nCheck; i++){
     if( r->s->aCheck[i].eKind==MIG_CHK_FK ){
-      rc = migCheckFk(p, &r->s->aCheck[i]);
+      rc = migCheckFk(r->p, &r->s->aCheck[i]);
     }
-  }
-  if( rc!=SQLITE_OK || !p->bFkCheck ) return rc;
-  rc = migAlterInt(p, &n, "SELECT (SELECT count(*) FROM "
-      "pragma_foreign_key_check(%Q, %Q)) + (SELECT count(*) FROM "
-      "(SELECT DISTINCT m.name AS child FROM \"%w\".sqlite_master m, "
-      "pragma_foreign_key_list(m.name, %Q) f WHERE m.type='table' "
-      "AND m.name<>%Q AND f.\"table\"=%Q COLLATE nocase) k, "
-      "pragma_foreign_key_check(k.child, %Q) c "
-      "WHERE c.parent=%Q COLLATE nocase)", p->zTable, p->zSchema,
-      p->zSchema, p->zSchema, p->zTable, p->zTable, p->zSchema, p->zTable);
-  if( rc==SQLITE_OK && n>0 ){
-    rc = migAlterErr(p, SQLITE_CONSTRAINT, "cannot alter %s: FOREIGN KEY "
-                     "constraints fail for %lld row%s", p->zTable, n,
-                     n==1 ? "" : "s");
   }
   return rc;
 }

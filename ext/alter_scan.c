@@ -50,7 +50,7 @@ static int migSetCond(MigCheck *pChk, char *zCond){
 ** literal, NULL or absent; "" (no cheap check) otherwise. */
 static char *migOldDefaultCond(MigTab *pOld, const char *zCol){
   int iCol = migTabFindCol(pOld, zCol);
-  MigCons *pDef = iCol<0 ? 0 : migColFindCons(&pOld->aCol[iCol],
+  MigCons *pDef = iCol<0 ? 0 : migColFindLast(&pOld->aCol[iCol],
                                               MIG_CONS_DEFAULT);
   MigToken *aTok = 0;
   int nTok = 0, bLit = 0;
