@@ -82,6 +82,7 @@ int migSimInit(MigSim *s, const char *zSql){
   if( rc!=SQLITE_OK ) return rc;
   s->aMap = sqlite3_malloc64((s->pTab->nCol+1)*sizeof(MigMap));
   if( s->aMap==0 ) return SQLITE_NOMEM;
+  memset(s->aMap, 0, (s->pTab->nCol+1)*sizeof(MigMap));
   for(i=0; i<s->pTab->nCol; i++){
     s->aMap[i].zName = sqlite3_mprintf("%s", s->pTab->aCol[i].zName);
     s->aMap[i].zSrc = migQuoteId(s->pTab->aCol[i].zName);
@@ -215,6 +216,7 @@ static int migOpAddColumn(MigSim *s, MigOp *pOp){
   pMap = &s->aMap[s->nMap];
   pMap->zName = sqlite3_mprintf("%s", pOp->zCol);
   pMap->zSrc = migAddedValue(s, pOp->zCol);
+  pMap->bNew = 1;
   s->nMap++;
   if( pMap->zName==0 || pMap->zSrc==0 ) return SQLITE_NOMEM;
   pMap = sqlite3_realloc64(s->aMap, (s->nMap+1)*sizeof(MigMap));

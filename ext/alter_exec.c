@@ -124,13 +124,40 @@ int migFreshName(MigAlter *p, char **pzName){
 }
 
 /* The CREATE TABLE text of pTab with its name replaced by
-** "zSchema"."zName" (sqlite3_malloc'd). */
+** "zSchema"."zName", and the qualifiers "[schema.]t." of column names
+** in its CHECK expressions (which can only name the table itself)
+** removed, as SQLite would not resolve them under another name
+** (sqlite3_malloc'd). */
 char *migTabWithName(MigTab *pTab, const char *zSchema, const char *zName){
-  char *zIns = sqlite3_mprintf("\"%w\".\"%w\"", zSchema, zName);
-  char *zRet = zIns ? migSplice(pTab->zSql, pTab->iName, pTab->iNameEnd, zIns)
-                    : 0;
-  sqlite3_free(zIns);
-  return zRet;
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  const char *z = pTab->zSql;
+  MigToken *aTok = 0;
+  int nTok = 0, i, iDone;
+  if( migTokenize(z, &aTok, &nTok)!=SQLITE_OK ){
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return 0;
+  }
+  sqlite3_str_appendf(pStr, "%.*s\"%w\".\"%w\"", pTab->iName, z, zSchema,
+                      zName);
+  iDone = pTab->iNameEnd;
+  for(i=0; i+1<nTok; i++){
+    char *zTok;
+    if( aTok[i].iOff<=pTab->iOpen || !migTokIsName(aTok[i].eType)
+     || aTok[i+1].eType!=MIG_TK_DOT ) continue;
+    zTok = migTokName(z, &aTok[i]);
+    if( zTok && migNameEq(zTok, pTab->zName) ){
+      int iFrom = aTok[i].iOff;
+      if( i>=2 && aTok[i-1].eType==MIG_TK_DOT && aTok[i-2].iOff>=iDone ){
+        iFrom = aTok[i-2].iOff;
+      }
+      sqlite3_str_appendf(pStr, "%.*s", iFrom-iDone, &z[iDone]);
+      iDone = aTok[i+1].iOff + aTok[i+1].n;
+    }
+    sqlite3_free(zTok);
+  }
+  sqlite3_str_appendall(pStr, &z[iDone]);
+  sqlite3_free(aTok);
+  return sqlite3_str_finish(pStr);
 }
 
 /*

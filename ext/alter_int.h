@@ -143,6 +143,7 @@ typedef struct MigMap MigMap;
 struct MigMap {
   char *zName;                 /* Column name in the new table */
   char *zSrc;                  /* Expression over the old table, or NULL */
+  int bNew;                    /* Added by the request (zSrc: its default) */
 };
 
 #define MIG_CHK_COND     1     /* rows where zCond is true break a rule */
@@ -200,6 +201,7 @@ void migHow(MigAlter *p, int eLevel);
 int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s);
 int migValidate(MigAlter *p, MigSim *s, const char *zOld);
 int migRebuild(MigAlter *p, MigSim *s);
+int migCheckTriggers(MigAlter *p);
 
 /* alter_exec.c: helpers for running SQL on behalf of a request */
 int migAlterErr(MigAlter *p, int rc, const char *zFmt, ...);

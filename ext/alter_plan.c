@@ -82,6 +82,7 @@ int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
   rc = migTableSql(p, &zSql);
   if( rc==SQLITE_OK ){
     rc = migSimInit(s, zSql);
+    s->db = p->db;
     for(i=iFrom; rc==SQLITE_OK && i<iTo; i++){
       if( !migIsRename(&p->aOp[i]) ) rc = migSimApply(s, &p->aOp[i]);
     }
@@ -121,6 +122,7 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
                        "\"%w\"", p->zSchema, p->zTable, pOp->zCol);
     if( rc!=SQLITE_OK && (rc&0xff)!=SQLITE_NOMEM ) rc = MIG_NEED_REBUILD;
     p->bRowsFull = rc==SQLITE_OK;
+    if( rc==SQLITE_OK ) rc = migCheckTriggers(p);
   }
   sqlite3_free(zErr);
   return rc;

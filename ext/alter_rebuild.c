@@ -46,6 +46,9 @@ struct MigRebuild {
   char *zTmp;                  /* Name of the new table until renamed */
   int nSaved;                  /* Saved indexes and triggers */
   MigSaved *aSaved;
+  char *zAlias;                /* Rowid alias of the new table, or NULL */
+  int nStat;                   /* Saved sqlite_stat1 rows of t */
+  char **azStat;               /* Each: idx (or NULL), stat, index columns */
   int bSeq;                    /* t had a sqlite_sequence row */
   sqlite3_int64 iSeq;          /* Its value */
 };
@@ -59,7 +62,10 @@ static void migRebuildFree(MigRebuild *r){
     sqlite3_free(r->aSaved[i].zSql);
   }
   sqlite3_free(r->aSaved);
+  for(i=0; i<r->nStat*3; i++) sqlite3_free(r->azStat[i]);
+  sqlite3_free(r->azStat);
   sqlite3_free(r->zTmp);
+  sqlite3_free(r->zAlias);
   migTabFree(r->pOld);
 }
 
@@ -135,6 +141,58 @@ static int migSaveObjects(MigRebuild *r){
   return rc;
 }
 
+/* The columns of index zIdx, or NULL for the table's own row. */
+#define MIG_IDXCOLS "(SELECT group_concat(name, ',') FROM " \
+    "pragma_index_info(s.idx, %Q))"
+
+/* Step 3: save t's sqlite_stat1 rows (DROP TABLE deletes them), each
+** with the columns of its index, so a rebuild does not leave the query
+** planner without its statistics. */
+static int migSaveStats(MigRebuild *r){
+  MigAlter *p = r->p;
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 bStat = 0;
+  int rc = migAlterInt(p, &bStat, "SELECT count(*) FROM \"%w\".sqlite_master "
+                       "WHERE name='sqlite_stat1'", p->zSchema);
+  if( rc!=SQLITE_OK || !bStat ) return rc;
+  rc = migAlterPrepare(p, &pStmt, "SELECT s.idx, s.stat, " MIG_IDXCOLS
+      " FROM \"%w\".sqlite_stat1 s WHERE s.tbl=%Q", p->zSchema, p->zSchema,
+      p->zTable);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    char **azNew = sqlite3_realloc64(r->azStat, sizeof(char*)*3*(r->nStat+1));
+    int k;
+    if( azNew==0 ){ rc = SQLITE_NOMEM; break; }
+    r->azStat = azNew;
+    for(k=0; k<3; k++){
+      const char *z = (const char*)sqlite3_column_text(pStmt, k);
+      azNew[r->nStat*3+k] = z ? sqlite3_mprintf("%s", z) : 0;
+      if( z && azNew[r->nStat*3+k]==0 ) rc = SQLITE_NOMEM;
+    }
+    r->nStat++;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Step 8, end: put back the saved statistics of the table and of each
+** index that still has the same columns (a WITHOUT ROWID table's own
+** row names the table: its primary key). */
+static int migRestoreStats(MigRebuild *r){
+  MigAlter *p = r->p;
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<r->nStat; i++){
+    char **az = &r->azStat[i*3];
+    rc = migAlterExec(p, "INSERT INTO \"%w\".sqlite_stat1(tbl, idx, stat) "
+        "SELECT %Q, s.idx, %Q FROM (SELECT %Q AS idx) s WHERE s.idx IS NULL "
+        "OR (" MIG_IDXCOLS " IS %Q AND (s.idx=%Q COLLATE nocase OR EXISTS "
+        "(SELECT 1 FROM \"%w\".sqlite_master WHERE type='index' "
+        "AND name=s.idx AND tbl_name=%Q)))",
+        p->zSchema, p->zTable, az[1], az[0], p->zSchema, az[2], p->zTable,
+        p->zSchema, p->zTable);
+  }
+  return rc;
+}
+
 /* A name for the rowid of t that no column of either table shadows. */
 static const char *migRowidName(MigRebuild *r){
   static const char *az[] = { "rowid", "_rowid_", "oid" };
@@ -146,15 +204,21 @@ static const char *migRowidName(MigRebuild *r){
   return 0;
 }
 
-/* True if the new table has an INTEGER PRIMARY KEY (a rowid alias). */
-static int migNewHasAlias(MigRebuild *r){
-  sqlite3_int64 nPk = 0, nInt = 0;
-  MigAlter *p = r->p;
-  migAlterInt(p, &nPk, "SELECT count(*) FROM pragma_table_info(%Q, %Q) "
-              "WHERE pk>0", r->zTmp, p->zSchema);
-  migAlterInt(p, &nInt, "SELECT count(*) FROM pragma_table_info(%Q, %Q) "
-              "WHERE pk>0 AND upper(type)='INTEGER'", r->zTmp, p->zSchema);
-  return nPk==1 && nInt==1;
+/* The rowid alias (INTEGER PRIMARY KEY column) of table zTab, or NULL
+** (sqlite3_malloc'd; *pzAlias NULL too on error, with rc set). */
+static int migAliasOf(MigAlter *p, const char *zTab, char **pzAlias){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migAlterPrepare(p, &pStmt, "SELECT name, upper(type)='INTEGER' "
+      "AND count(*) OVER ()=1 FROM pragma_table_info(%Q, %Q) WHERE pk>0",
+      zTab, p->zSchema);
+  *pzAlias = 0;
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW
+   && sqlite3_column_int(pStmt, 1) ){
+    *pzAlias = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    if( *pzAlias==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
 }
 
 /* The map entry of the new table's column zName, or NULL. */
@@ -173,22 +237,29 @@ static int migCopySql(MigRebuild *r, sqlite3_int64 nTotal, char **pzSql){
   sqlite3_str *pCols = sqlite3_str_new(p->db);
   sqlite3_str *pSrcs = sqlite3_str_new(p->db);
   sqlite3_stmt *pStmt = 0;
-  const char *zRowid = migRowidName(r);
+  const char *zRowid = r->pOld->bWithoutRowid ? 0 : migRowidName(r);
   int rc = migAlterPrepare(p, &pStmt, "SELECT name FROM "
       "pragma_table_xinfo(%Q, %Q) WHERE hidden=0", r->zTmp, p->zSchema);
   char *zCols, *zSrcs;
   const char *zSep = "";
-  if( rc==SQLITE_OK && zRowid && !r->pOld->bWithoutRowid
-   && !r->s->pTab->bWithoutRowid && !migNewHasAlias(r) ){
+  if( rc==SQLITE_OK && zRowid && !r->s->pTab->bWithoutRowid
+   && r->zAlias==0 ){
     sqlite3_str_appendf(pCols, "%s", zRowid);
     sqlite3_str_appendf(pSrcs, "%s", zRowid);
     zSep = ", ";
   }
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     MigMap *pMap = migMapOf(r->s, (const char*)sqlite3_column_text(pStmt, 0));
+    const char *zSrc;
     if( pMap==0 || pMap->zSrc==0 ) continue;
+    zSrc = pMap->zSrc;
+    /* A new INTEGER PRIMARY KEY column takes the rowids the rows have. */
+    if( pMap->bNew && zRowid && r->zAlias
+     && migNameEq(r->zAlias, pMap->zName) ){
+      zSrc = zRowid;
+    }
     sqlite3_str_appendf(pCols, "%s\"%w\"", zSep, pMap->zName);
-    sqlite3_str_appendf(pSrcs, "%s%s", zSep, pMap->zSrc);
+    sqlite3_str_appendf(pSrcs, "%s%s", zSep, zSrc);
     zSep = ", ";
   }
   sqlite3_finalize(pStmt);
@@ -339,6 +410,40 @@ static int migExplainCopy(MigRebuild *r, int rc, const char *zMsg){
   }
   sqlite3_free(zSql);
   sqlite3_free(zLabel);
+  return rc;
+}
+
+/*
+** Before step 5: a column that becomes the rowid (INTEGER PRIMARY KEY)
+** from an existing column must hold no NULL, which SQLite would replace
+** by a new number. Not checked when it was the rowid already.
+*/
+static int migCheckAlias(MigRebuild *r){
+  MigAlter *p = r->p;
+  MigMap *pMap;
+  char *zOld = 0;
+  sqlite3_int64 n = 0;
+  int rc = migAliasOf(p, r->zTmp, &r->zAlias);
+  if( rc!=SQLITE_OK || r->zAlias==0 ) return rc;
+  pMap = migMapOf(r->s, r->zAlias);
+  if( pMap==0 || pMap->bNew || pMap->zSrc==0 ) return SQLITE_OK;
+  rc = migAliasOf(p, p->zTable, &zOld);
+  if( rc==SQLITE_OK && zOld ){
+    char *zQ = migQuoteId(zOld);
+    int bSame = zQ && strcmp(zQ, pMap->zSrc)==0;
+    sqlite3_free(zQ);
+    if( bSame ){ sqlite3_free(zOld); return SQLITE_OK; }
+  }
+  sqlite3_free(zOld);
+  if( rc==SQLITE_OK ){
+    rc = migAlterInt(p, &n, "SELECT count(*) FROM \"%w\".\"%w\" WHERE (%s) "
+                     "IS NULL", p->zSchema, p->zTable, pMap->zSrc);
+  }
+  if( rc==SQLITE_OK && n>0 ){
+    rc = migAlterErr(p, SQLITE_CONSTRAINT, "cannot alter %s: %s becomes the "
+        "INTEGER PRIMARY KEY (the rowid) and is NULL in %lld row%s",
+        p->zTable, r->zAlias, n, n==1 ? "" : "s");
+  }
   return rc;
 }
 
@@ -513,6 +618,67 @@ static int migCompiles(MigAlter *p, const char *zSql, char **pzErr){
   return rc;
 }
 
+/* For a trigger on t (text zSql) with "UPDATE OF cols": the first of
+** those columns t no longer has (sqlite3_malloc'd), else NULL. SQLite
+** only notices them when a later ALTER TABLE reparses the schema. */
+static char *migTriggerGoneCol(MigAlter *p, const char *zSql){
+  MigToken *aTok = 0;
+  int nTok = 0, i;
+  char *zGone = 0;
+  if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
+  for(i=0; i+1<nTok; i++){
+    if( migTokIsWord(zSql, &aTok[i], "ON") ) break;
+    if( migTokIsWord(zSql, &aTok[i], "UPDATE")
+     && migTokIsWord(zSql, &aTok[i+1], "OF") ){
+      for(i+=2; i<nTok && zGone==0 && !migTokIsWord(zSql, &aTok[i], "ON");
+          i++){
+        char *zCol;
+        sqlite3_int64 n = 1;
+        if( !migTokIsName(aTok[i].eType) ) continue;
+        zCol = migTokName(zSql, &aTok[i]);
+        if( zCol ){
+          migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, %Q)"
+                      " WHERE name=%Q COLLATE nocase", p->zTable, p->zSchema,
+                      zCol);
+        }
+        if( n==0 ){ zGone = zCol; zCol = 0; }
+        sqlite3_free(zCol);
+      }
+      break;
+    }
+  }
+  sqlite3_free(aTok);
+  return zGone;
+}
+
+/*
+** Every trigger on t whose "UPDATE OF" list names a column t no longer
+** has is an error naming it (run after a native DROP COLUMN too: SQLite
+** 3.40 accepts that drop, and every later ALTER TABLE then fails).
+*/
+int migCheckTriggers(MigAlter *p){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migAlterPrepare(p, &pStmt, "SELECT name, sql FROM \"%w\"."
+      "sqlite_master WHERE type='trigger' AND tbl_name=%Q COLLATE nocase "
+      "UNION ALL SELECT name, sql FROM temp.sqlite_master WHERE "
+      "type='trigger' AND tbl_name=%Q COLLATE nocase", p->zSchema,
+      p->zTable, p->zTable);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zObj = (const char*)sqlite3_column_text(pStmt, 1);
+    char *zGone = zObj ? migTriggerGoneCol(p, zObj) : 0;
+    if( zGone ){
+      char *zMsg = sqlite3_mprintf("no such column: %s", zGone);
+      rc = migObjectFail(p, SQLITE_ERROR, "trigger", zName, zObj,
+                         zMsg ? zMsg : "");
+      sqlite3_free(zMsg);
+    }
+    sqlite3_free(zGone);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 /* Step 9: every view and trigger that mentions t must still compile. */
 static int migVerifyUsers(MigRebuild *r){
   MigAlter *p = r->p;
@@ -589,6 +755,20 @@ static int migExactText(MigRebuild *r){
   return rc;
 }
 
+/* Error messages name the table, never its copy r->zTmp. */
+static void migErrUntmp(MigRebuild *r){
+  MigAlter *p = r->p;
+  char *z;
+  if( p->zErr==0 || r->zTmp==0 ) return;
+  while( (z = strstr(p->zErr, r->zTmp))!=0 ){
+    char *zNew = sqlite3_mprintf("%.*s%s%s", (int)(z-p->zErr), p->zErr,
+                                 p->zTable, z+strlen(r->zTmp));
+    if( zNew==0 ) return;
+    sqlite3_free(p->zErr);
+    p->zErr = zNew;
+  }
+}
+
 /* Steps 3 to 10 for request p, whose new definition and column map are
 ** in s. Returns SQLITE_OK or an error with p->zErr set. */
 int migRebuild(MigAlter *p, MigSim *s){
@@ -603,11 +783,13 @@ int migRebuild(MigAlter *p, MigSim *s){
   if( rc==SQLITE_OK ) rc = migCheckNoChildren(&r);
   if( rc==SQLITE_OK ) rc = migCheckCreate(p, s->pTab->zSql);
   if( rc==SQLITE_OK ) rc = migSaveObjects(&r);
+  if( rc==SQLITE_OK ) rc = migSaveStats(&r);
   if( rc==SQLITE_OK ) rc = migFreshName(p, &r.zTmp);
   if( rc==SQLITE_OK ){
     zCreate = migTabWithName(s->pTab, p->zSchema, r.zTmp);
     rc = zCreate ? migAlterExec(p, "%s", zCreate) : SQLITE_NOMEM;
   }
+  if( rc==SQLITE_OK ) rc = migCheckAlias(&r);
   if( rc==SQLITE_OK ) rc = migCopyRows(&r);
   if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc==SQLITE_OK ){
@@ -616,11 +798,14 @@ int migRebuild(MigAlter *p, MigSim *s){
   if( rc==SQLITE_OK ) rc = migRenameInto(&r);
   if( rc==SQLITE_OK ) rc = migExactText(&r);
   if( rc==SQLITE_OK ) rc = migRecreate(&r);
+  if( rc==SQLITE_OK ) rc = migRestoreStats(&r);
+  if( rc==SQLITE_OK ) rc = migCheckTriggers(p);
   if( rc==SQLITE_OK ) rc = migVerifyUsers(&r);
   if( rc==SQLITE_OK ) rc = migRestoreSeq(&r);
   if( rc==SQLITE_OK ) rc = migCheckKeys(&r);
   if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc!=SQLITE_OK && zErr ) migAlterErr(p, rc, "%s", zErr);
+  migErrUntmp(&r);
   migHow(p, MIG_LEVEL_REBUILD);
   sqlite3_free(zCreate);
   sqlite3_free(zErr);
