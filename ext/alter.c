@@ -99,6 +99,7 @@ static int migAlterTransaction(MigAlter *p){
       p->bRebuild = 1;
       p->bRowsFull = 0;
       p->eHow = MIG_LEVEL_NATIVE;
+      p->iFail = -1;
       sqlite3_free(p->zErr);
       p->zErr = 0;
       rc = migAlterExec(p, bAuto ? "ROLLBACK; BEGIN IMMEDIATE"
@@ -126,9 +127,14 @@ static int migAlterDo(MigAlter *p, const char *zTable, int nClause,
   int bDef = 0;
   for(i=0; rc==SQLITE_OK && i<nClause; i++){
     char *zErr = 0;
+    int k = p->nOp;
     rc = migClauseParse(azClause[i] ? azClause[i] : "", &p->aOp, &p->nOp,
                         &zErr);
-    if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", zErr);
+    for(; k<p->nOp; k++) p->aOp[k].iClause = i;
+    if( rc!=SQLITE_OK ){
+      migAlterErr(p, rc, "%s", zErr);
+      migBlame(p, i);
+    }
     sqlite3_free(zErr);
   }
   if( rc==SQLITE_OK && p->nOp==0 ){
@@ -147,13 +153,15 @@ static void migAlterClear(MigAlter *p){
   sqlite3_free(p->zTable);
 }
 
-/* Run one request; *peHow gets the strategy used, *pzErr the error. */
+/* Run one request; *peHow gets the strategy used, *pzErr the error and
+** *piClause the clause it is about (-1: the request as a whole). */
 static int migAlterOne(sqlite3 *db, const char *zSchema, const char *zTable,
                        int nClause, const char **azClause, int *peHow,
-                       char **pzErr){
+                       char **pzErr, int *piClause){
   MigAlter a;
   int rc;
   memset(&a, 0, sizeof(a));
+  a.iFail = -1;
   a.db = db;
   a.pConn = migConnGet(db);
   a.zSchema = zSchema ? zSchema : "main";
@@ -164,6 +172,7 @@ static int migAlterOne(sqlite3 *db, const char *zSchema, const char *zTable,
   *pzErr = rc==SQLITE_OK ? 0 : a.zErr;
   if( rc==SQLITE_OK ) sqlite3_free(a.zErr);
   *peHow = a.eHow;
+  *piClause = rc==SQLITE_OK ? -1 : a.iFail;
   migAlterClear(&a);
   return rc;
 }
@@ -193,17 +202,27 @@ static const char *migSplitName(sqlite3 *db, const char *zArg,
 ** Apply nClause clauses to zSchema.zTable (see mig_int.h). Without a
 ** schema, zTable may be "schema.table" (as migAlterRoute() gives it for
 ** a table of an attached or the temp schema). On error returns an SQLite
-** code with *pzErr set; the database is unchanged.
+** code with *pzErr set, and *piClause (if not NULL) the index of the
+** clause the error is about, or -1 when it is about no one clause; the
+** database is unchanged.
 */
-int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
-                  int nClause, const char **azClause, char **pzErr){
+int migAlterApplyAt(sqlite3 *db, const char *zSchema, const char *zTable,
+                    int nClause, const char **azClause, char **pzErr,
+                    int *piClause){
   char *zSplit = 0;
-  int eHow, rc;
+  int eHow, rc, iClause = -1;
   if( zSchema==0 ) zTable = migSplitName(db, zTable, &zSplit);
   rc = migAlterOne(db, zSplit ? zSplit : zSchema, zTable, nClause, azClause,
-                   &eHow, pzErr);
+                   &eHow, pzErr, &iClause);
+  if( piClause ) *piClause = iClause;
   sqlite3_free(zSplit);
   return rc;
+}
+
+/* migAlterApplyAt() without the clause index. */
+int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
+                  int nClause, const char **azClause, char **pzErr){
+  return migAlterApplyAt(db, zSchema, zTable, nClause, azClause, pzErr, 0);
 }
 
 /*
@@ -228,7 +247,8 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     azClause[i-1] = (const char*)sqlite3_value_text(argv[i]);
   }
   zTable = migSplitName(db, zArg, &zSchema);
-  rc = migAlterOne(db, zSchema, zTable, argc-1, azClause, &eHow, &zErr);
+  rc = migAlterOne(db, zSchema, zTable, argc-1, azClause, &eHow, &zErr,
+                   &i);
   if( (rc&0xff)==SQLITE_NOMEM ){
     sqlite3_result_error_nomem(ctx);
   }else if( rc!=SQLITE_OK ){

@@ -67,6 +67,7 @@ static int migSimCheck(MigSim *s, int eKind, char *zLabel, const char *zCond,
   s->aCheck = aNew;
   pChk = &aNew[s->nCheck++];
   pChk->eKind = eKind;
+  pChk->iClause = s->iClause;
   pChk->zLabel = zLabel;
   pChk->zCond = sqlite3_mprintf("%s", zCond ? zCond : "");
   pChk->zCol = sqlite3_mprintf("%s", zCol ? zCol : "");
@@ -158,7 +159,7 @@ static int migSimRemove(MigSim *s, int iStart, int iEnd){
       if( (a==0 || z[a-1]=='\n') && z[b]=='\n' ){
         return migSimSplice(s, a, b+1, "");
       }
-      return migSimSplice(s, iStart, b, "");
+      return migSimSplice(s, z[b]=='\n' ? a : iStart, b, "");
     }
     if( k>0 ){
       iComma = migCommaAfter(z, pTab->aItem[k-1].iEnd) - 1;

@@ -248,6 +248,7 @@ int migRowsFail(MigAlter *p, const char *zLabel, sqlite3_int64 nRow){
 */
 int migCheckFk(MigAlter *p, MigCheck *pChk){
   sqlite3_int64 n = 0;
+  migBlame(p, pChk->iClause);
   int rc = migAlterInt(p, &n,
       "SELECT count(*) FROM pragma_foreign_key_check(%Q, %Q) "
       "WHERE fkid=(SELECT min(id) FROM pragma_foreign_key_list(%Q, %Q) "
@@ -255,5 +256,6 @@ int migCheckFk(MigAlter *p, MigCheck *pChk){
       "AND seq=0)", p->zTable, p->zSchema, p->zTable, p->zSchema,
       pChk->zCond, pChk->zCol);
   if( rc==SQLITE_OK && n>0 ) rc = migRowsFail(p, pChk->zLabel, n);
+  if( rc==SQLITE_OK ) p->iFail = -1;
   return rc;
 }

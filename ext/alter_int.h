@@ -131,6 +131,7 @@ struct MigOp {
   char *zRaw;                  /* RENAME: the new name as written */
   int bIf;                     /* IF [NOT] EXISTS given */
   char *zText;                 /* The clause as written */
+  int iClause;                 /* Index of the clause string it came from */
 };
 
 int migClauseParse(const char *zClause, MigOp **paOp, int *pnOp,
@@ -156,6 +157,7 @@ struct MigCheck {
   char *zLabel;                /* Names the rule in messages */
   char *zCond;                 /* Condition, or parent table of a FK */
   char *zCol;                  /* Column (FK: its first child column) */
+  int iClause;                 /* Clause that made the rule (MigOp) */
 };
 
 typedef struct MigSim MigSim;
@@ -169,6 +171,7 @@ struct MigSim {
   int nCheck;                  /* Rules existing rows must pass */
   MigCheck *aCheck;            /* Those rules */
   char *zErr;                  /* Error message (sqlite3_malloc'd) */
+  int iClause;                 /* Clause being applied (MigOp.iClause) */
 };
 
 int migSimInit(MigSim *s, const char *zSql);
@@ -194,10 +197,13 @@ struct MigAlter {
   int eHow;                    /* Most expensive MIG_LEVEL_* used */
   sqlite3_int64 nRow;          /* Rows copied or validated */
   char *zErr;                  /* Error message (sqlite3_malloc'd) */
+  int iFail;                   /* Clause string the error is about, or -1 */
 };
 
 int migAlterRun(MigAlter *p);
 void migHow(MigAlter *p, int eLevel);
+void migBlame(MigAlter *p, int iClause);
+void migBlameCol(MigAlter *p, const char *zMsg);
 int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s);
 int migValidate(MigAlter *p, MigSim *s, const char *zOld);
 int migRebuild(MigAlter *p, MigSim *s);

@@ -53,9 +53,35 @@ static int migRunRenames(MigAlter *p){
     if( pOp->eOp!=MIG_OP_RENAME_COLUMN ) continue;
     rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME COLUMN \"%w\" "
                       "TO %s", p->zSchema, p->zTable, pOp->zCol, pOp->zRaw);
+    if( rc!=SQLITE_OK ) migBlame(p, pOp->iClause);
     if( rc==SQLITE_OK ) rc = migRetarget(p, i);
   }
   return rc;
+}
+
+/* The error being reported is about clause string iClause (the first
+** blame counts). */
+void migBlame(MigAlter *p, int iClause){
+  if( p->iFail<0 ) p->iFail = iClause;
+}
+
+/* The error zMsg, from a copy of the rows, is about the first clause
+** that names the column zMsg ends with ("... on col", "... t.col"). */
+void migBlameCol(MigAlter *p, const char *zMsg){
+  const char *zCol = zMsg ? zMsg+strlen(zMsg) : 0;
+  int i;
+  if( zCol==0 ) return;
+  while( zCol>zMsg && zCol[-1]!=' ' && zCol[-1]!='.' && zCol[-1]!='(' ){
+    zCol--;
+  }
+  for(i=0; i<p->nOp && p->iFail<0; i++){
+    char *z = sqlite3_mprintf("%.*s", (int)strcspn(zCol, ",)"), zCol);
+    if( z && p->aOp[i].zText
+     && migTokUsesName(p->aOp[i].zText, 0, (int)strlen(p->aOp[i].zText), z) ){
+      p->iFail = p->aOp[i].iClause;
+    }
+    sqlite3_free(z);
+  }
 }
 
 /* Note that strategy eLevel was used (p->eHow keeps the highest). */
@@ -84,7 +110,9 @@ int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
     rc = migSimInit(s, zSql);
     s->db = p->db;
     for(i=iFrom; rc==SQLITE_OK && i<iTo; i++){
+      s->iClause = p->aOp[i].iClause;
       if( !migIsRename(&p->aOp[i]) ) rc = migSimApply(s, &p->aOp[i]);
+      if( rc!=SQLITE_OK ) migBlame(p, p->aOp[i].iClause);
     }
     if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", s->zErr);
   }
@@ -105,6 +133,7 @@ static int migHasColumn(MigAlter *p, const char *zCol){
 static int migRunNative(MigAlter *p, MigOp *pOp){
   char *zErr = 0;
   int rc;
+  migBlame(p, pOp->iClause);
   if( pOp->bIf && migHasColumn(p, pOp->zCol)==(pOp->eOp==MIG_OP_ADD_COLUMN) ){
     return SQLITE_OK;
   }
@@ -125,6 +154,7 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
     if( rc==SQLITE_OK ) rc = migCheckTriggers(p);
   }
   sqlite3_free(zErr);
+  if( rc==SQLITE_OK ) p->iFail = -1;
   return rc;
 }
 

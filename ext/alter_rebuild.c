@@ -401,6 +401,7 @@ static int migExplainCopy(MigRebuild *r, int rc, const char *zMsg){
   char *zLabel = 0;
   char *zSql = migViolationSql(r, zMsg, &zLabel);
   sqlite3_int64 n = 0;
+  migBlameCol(p, zLabel ? zLabel : zMsg);
   if( zSql && zLabel && migAlterInt(p, &n, "%s", zSql)==SQLITE_OK && n>0 ){
     rc = migRowsFail(p, zLabel, n);
   }else{
@@ -440,6 +441,7 @@ static int migCheckAlias(MigRebuild *r){
                      "IS NULL", p->zSchema, p->zTable, pMap->zSrc);
   }
   if( rc==SQLITE_OK && n>0 ){
+    migBlameCol(p, r->zAlias);
     rc = migAlterErr(p, SQLITE_CONSTRAINT, "cannot alter %s: %s becomes the "
         "INTEGER PRIMARY KEY (the rowid) and is NULL in %lld row%s",
         p->zTable, r->zAlias, n, n==1 ? "" : "s");

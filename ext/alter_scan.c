@@ -162,6 +162,7 @@ static int migScan(MigAlter *p, MigSim *s, int bRules, int *pbDefault){
     if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", sqlite3_errmsg(p->db));
   }
   if( rc==SQLITE_OK && iBad>=0 ){
+    migBlame(p, s->aCheck[iBad].iClause);
     rc = migRowsFail(p, s->aCheck[iBad].zLabel, nBad);
   }
   return rc;

@@ -184,6 +184,10 @@ int migEngineInit(sqlite3 *db);       /* SQL functions, migrations vtab */
 ** keys off) it works inside a SAVEPOINT. On error returns an SQLite code,
 ** sets *pzErr (sqlite3_malloc'd) and leaves the database as it was.
 **
+** migAlterApplyAt(): the same, and *piClause gets the index of the clause
+** an error is about (-1: the request as a whole), so a caller that
+** gathered clauses from several statements can name the right one.
+**
 ** migAlterRoute(): if zSql is an ALTER TABLE statement that SQLite cannot
 ** run natively, set *pzTable and *pzClause (both sqlite3_malloc'd) and
 ** return 1; otherwise return 0 (run it natively).
@@ -191,6 +195,9 @@ int migEngineInit(sqlite3 *db);       /* SQL functions, migrations vtab */
 int migAlterInit(sqlite3 *db);
 int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
                   int nClause, const char **azClause, char **pzErr);
+int migAlterApplyAt(sqlite3 *db, const char *zSchema, const char *zTable,
+                    int nClause, const char **azClause, char **pzErr,
+                    int *piClause);
 int migAlterRoute(const char *zSql, char **pzTable, char **pzClause);
 
 /*

@@ -382,27 +382,37 @@ struct RunBatch {
   char **azClause;             /* Clauses (each owned) */
   int nClause;                 /* Number of clauses */
   char *zWhere;                /* "FILE:LINE" of the first (owned) */
+  char **azWhere;              /* "FILE:LINE" of each clause (owned) */
 };
 
 /* Free what b holds and empty it. */
 static void runBatchClear(RunBatch *b){
   int i;
-  for(i=0; i<b->nClause; i++) sqlite3_free(b->azClause[i]);
+  for(i=0; i<b->nClause; i++){
+    sqlite3_free(b->azClause[i]);
+    if( b->azWhere ) sqlite3_free(b->azWhere[i]);
+  }
   sqlite3_free(b->azClause);
+  sqlite3_free(b->azWhere);
   sqlite3_free(b->zTable);
   sqlite3_free(b->zWhere);
   memset(b, 0, sizeof(*b));
 }
 
-/* Apply the collected clauses, if any, and empty the batch. */
+/* Apply the collected clauses, if any, and empty the batch. An error
+** names the statement of the clause it is about. */
 static int runBatchFlush(Runner *r, RunBatch *b){
   char *zErr = 0;
-  int rc = SQLITE_OK;
+  int rc = SQLITE_OK, iClause = -1;
   if( b->nClause ){
-    rc = migAlterApply(r->db, 0, b->zTable, b->nClause,
-                       (const char**)b->azClause, &zErr);
+    rc = migAlterApplyAt(r->db, 0, b->zTable, b->nClause,
+                         (const char**)b->azClause, &zErr, &iClause);
     if( rc!=SQLITE_OK ){
-      runError(r, "%s: %s", b->zWhere, zErr ? zErr : sqlite3_errstr(rc));
+      const char *zWhere = b->zWhere;
+      if( iClause>=0 && iClause<b->nClause && b->azWhere[iClause] ){
+        zWhere = b->azWhere[iClause];
+      }
+      runError(r, "%s: %s", zWhere, zErr ? zErr : sqlite3_errstr(rc));
     }
     sqlite3_free(zErr);
   }
@@ -415,13 +425,21 @@ static int runBatchAdd(RunBatch *b, char *zTable, char *zClause,
                        const char *zWhere){
   char **azNew = sqlite3_realloc64(b->azClause,
                                    sizeof(char*)*(b->nClause+1));
-  if( azNew==0 ){
+  char **azW = azNew ? sqlite3_realloc64(b->azWhere,
+                                         sizeof(char*)*(b->nClause+1)) : 0;
+  if( azNew ) b->azClause = azNew;
+  if( azW ) b->azWhere = azW;
+  if( azNew==0 || azW==0 ){
     sqlite3_free(zTable);
     sqlite3_free(zClause);
     return SQLITE_NOMEM;
   }
-  b->azClause = azNew;
+  azW[b->nClause] = sqlite3_mprintf("%s", zWhere);
   azNew[b->nClause++] = zClause;
+  if( azW[b->nClause-1]==0 ){
+    sqlite3_free(zTable);
+    return SQLITE_NOMEM;
+  }
   if( b->zTable==0 ){
     b->zTable = zTable;
     b->zWhere = sqlite3_mprintf("%s", zWhere);
