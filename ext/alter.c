@@ -262,29 +262,16 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(azClause);
 }
 
-/* The rest of zSql after "ALTER TABLE [schema.]name": sets *pzTable
-** ("name", or "schema.name" for a schema other than main) and returns
-** the offset of the clause text, or -1 if zSql is no ALTER TABLE. */
-static int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
-                        char **pzTable){
-  int i = 2;
-  if( nTok<4 || !migTokIsWord(zSql, &aTok[0], "ALTER")
-   || !migTokIsWord(zSql, &aTok[1], "TABLE") ){
-    return -1;
+/* "name", or "schema.name" for a schema other than main, from the head
+** of an ALTER TABLE (migAlterHead); takes both strings over. */
+static char *migRouteName(char *zSchema, char *zTable){
+  if( zTable && zSchema && !migNameEq(zSchema, "main") ){
+    char *zFull = sqlite3_mprintf("%s.%s", zSchema, zTable);
+    sqlite3_free(zTable);
+    zTable = zFull;
   }
-  if( aTok[3].eType==MIG_TK_DOT ) i = 4;
-  if( i+1>=nTok || !migTokIsName(aTok[i].eType) ) return -1;
-  *pzTable = migTokName(zSql, &aTok[i]);
-  if( *pzTable && i==4 ){
-    char *zSchema = migTokName(zSql, &aTok[2]);
-    if( zSchema && !migNameEq(zSchema, "main") ){
-      char *zFull = sqlite3_mprintf("%s.%s", zSchema, *pzTable);
-      sqlite3_free(*pzTable);
-      *pzTable = zFull;
-    }
-    sqlite3_free(zSchema);
-  }
-  return *pzTable ? aTok[i+1].iOff : -1;
+  sqlite3_free(zSchema);
+  return zTable;
 }
 
 /*
@@ -295,12 +282,14 @@ static int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
 int migAlterRoute(const char *zSql, char **pzTable, char **pzClause){
   MigToken *aTok = 0;
   int nTok = 0, iClause, bRoute = 0;
-  char *zTable = 0;
+  char *zTable = 0, *zSchema = 0;
   *pzTable = 0;
   *pzClause = 0;
   if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
   while( nTok>0 && aTok[nTok-1].eType==MIG_TK_SEMI ) nTok--;
-  iClause = migAlterHead(zSql, aTok, nTok, &zTable);
+  iClause = migAlterHead(zSql, aTok, nTok, &zSchema, &zTable);
+  zTable = migRouteName(zSchema, zTable);
+  if( zTable==0 ) iClause = -1;
   if( iClause>=0 ){
     int iEnd = aTok[nTok-1].iOff + aTok[nTok-1].n;
     char *zClause = sqlite3_mprintf("%.*s", iEnd-iClause, &zSql[iClause]);

@@ -3,9 +3,12 @@
 ** migration that throw data away, so the runner can call them out and,
 ** with migrate_config('backup','auto'), take a snapshot first.
 **
-** It tokenises the SQL as SQLite does (strings, quoted identifiers, both
-** kinds of comment), so a DROP inside a string or a comment is not a
-** drop. Statements are split at ';'. What counts as data loss:
+** It reads the SQL with the extension's own lexer and ALTER clause
+** grammar (sql_int.h), the ones the splitter, the runner and the alter
+** engine use: a DROP inside a string or a comment is not a drop, a
+** trigger body is one statement, and a clause means here what it means
+** to the engine (DROP CHECK (...) drops a constraint, DROP COLUMN IF
+** EXISTS c drops c). What counts as data loss:
 **   DROP TABLE [IF EXISTS] [schema.]t          "data loss: drops table t"
 **   ALTER TABLE [schema.]t DROP [COLUMN] c     "data loss: drops column t.c"
 **     (also each "DROP [COLUMN] c" of a comma-separated clause list)
@@ -19,128 +22,8 @@
 **     -> 'data loss: drops column users.age'
 */
 #include "backup_int.h"
+#include "sql_int.h"
 #include <string.h>
-
-/* Token types. */
-#define MIG_TK_END    0            /* End of input */
-#define MIG_TK_WORD   1            /* Keyword or bare identifier */
-#define MIG_TK_ID     2            /* Quoted identifier: "x" [x] `x` */
-#define MIG_TK_STR    3            /* String literal: 'x' */
-#define MIG_TK_PUNCT  4            /* Any other single character */
-
-typedef struct MigTok MigTok;
-struct MigTok {
-  int eType;                   /* MIG_TK_* */
-  const char *z;               /* First byte (quotes included) */
-  int n;                       /* Length in bytes */
-};
-
-/* Length of the comment or white space at z, or 0 if there is none. */
-static int migDlSkip(const char *z){
-  int i = 0;
-  if( z[0]==' ' || z[0]=='\t' || z[0]=='\n' || z[0]=='\r' || z[0]=='\f' ){
-    return 1;
-  }
-  if( z[0]=='-' && z[1]=='-' ){
-    while( z[i] && z[i]!='\n' ) i++;
-    return i;
-  }
-  if( z[0]=='/' && z[1]=='*' ){
-    for(i=2; z[i] && !(z[i]=='*' && z[i+1]=='/'); i++){}
-    return z[i] ? i+2 : i;
-  }
-  return 0;
-}
-
-/* True for a byte that may continue a bare identifier. */
-static int migDlIdChar(char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
-      || c=='_' || c=='$' || (c & 0x80);
-}
-
-/* Read the token at *pz into pTok and advance *pz past it. */
-static void migDlNext(const char **pz, MigTok *pTok){
-  const char *z = *pz;
-  int n;
-  while( (n = migDlSkip(z))>0 ) z += n;
-  pTok->z = z;
-  if( z[0]==0 ){
-    pTok->eType = MIG_TK_END;
-    n = 0;
-  }else if( z[0]=='\'' || z[0]=='"' || z[0]=='`' || z[0]=='[' ){
-    char cEnd = z[0]=='[' ? ']' : z[0];
-    for(n=1; z[n]; n++){
-      if( z[n]!=cEnd ) continue;
-      if( cEnd!=']' && z[n+1]==cEnd ){ n++; continue; }
-      break;
-    }
-    if( z[n] ) n++;
-    pTok->eType = z[0]=='\'' ? MIG_TK_STR : MIG_TK_ID;
-  }else if( migDlIdChar(z[0]) ){
-    for(n=1; migDlIdChar(z[n]); n++){}
-    pTok->eType = MIG_TK_WORD;
-  }else{
-    n = 1;
-    pTok->eType = MIG_TK_PUNCT;
-  }
-  pTok->n = n;
-  *pz = z + n;
-}
-
-/* True if pTok is the keyword zKw (any case). */
-static int migDlIs(const MigTok *pTok, const char *zKw){
-  return pTok->eType==MIG_TK_WORD && (int)strlen(zKw)==pTok->n
-      && sqlite3_strnicmp(pTok->z, zKw, pTok->n)==0;
-}
-
-/* True if pTok is the punctuation character c. */
-static int migDlPunct(const MigTok *pTok, char c){
-  return pTok->eType==MIG_TK_PUNCT && pTok->z[0]==c;
-}
-
-/* The name pTok stands for, dequoted; sqlite3_malloc'd. */
-static char *migDlName(const MigTok *pTok){
-  char *zOut;
-  int i, j = 0;
-  if( pTok->eType==MIG_TK_WORD ){
-    return sqlite3_mprintf("%.*s", pTok->n, pTok->z);
-  }
-  zOut = sqlite3_malloc64(pTok->n+1);
-  if( zOut==0 ) return 0;
-  for(i=1; i<pTok->n; i++){
-    char c = pTok->z[i];
-    if( c==pTok->z[0] && pTok->z[0]!='[' && i+1<pTok->n ){ i++; }
-    else if( i==pTok->n-1 && (c==pTok->z[0] || c==']') ) break;
-    zOut[j++] = c;
-  }
-  zOut[j] = 0;
-  return zOut;
-}
-
-/* True if pTok can be a name. */
-static int migDlIsName(const MigTok *pTok){
-  return pTok->eType==MIG_TK_WORD || pTok->eType==MIG_TK_ID
-      || pTok->eType==MIG_TK_STR;
-}
-
-/*
-** Read "[schema.]name" starting with token *pTok; leaves in *pTok the
-** token after it. Returns the name (sqlite3_malloc'd) or NULL.
-*/
-static char *migDlQualified(const char **pz, MigTok *pTok){
-  MigTok t = *pTok;
-  const char *zSave;
-  if( !migDlIsName(&t) ) return 0;
-  migDlNext(pz, pTok);
-  if( migDlPunct(pTok, '.') ){
-    zSave = *pz;
-    migDlNext(pz, pTok);
-    if( !migDlIsName(pTok) ){ *pz = zSave; return migDlName(&t); }
-    t = *pTok;
-    migDlNext(pz, pTok);
-  }
-  return migDlName(&t);
-}
 
 /* Where the report goes, and whether a line may be missing from it. */
 typedef struct MigDlOut MigDlOut;
@@ -149,52 +32,55 @@ struct MigDlOut {
   int bNoMem;                  /* An allocation failed: report incomplete */
 };
 
-/*
-** Scan a clause list "c1, c2, ..." (the rest of an ALTER TABLE, or one
-** migrate_alter_table() argument) for DROP [COLUMN] x clauses of table
-** zTab, appending a report line for each to pOut. Stops at ';' or the
-** end. *pz is left after the last token read.
-*/
-static void migDlClauses(const char **pz, const char *zTab, MigDlOut *pOut){
-  MigTok t;
-  int bStart = 1, nDepth = 0;
-  for(migDlNext(pz, &t); t.eType!=MIG_TK_END; migDlNext(pz, &t)){
-    if( nDepth==0 && migDlPunct(&t, ';') ) return;
-    if( migDlPunct(&t, '(') ) nDepth++;
-    if( migDlPunct(&t, ')') && nDepth>0 ) nDepth--;
-    if( bStart && migDlIs(&t, "DROP") ){
-      migDlNext(pz, &t);
-      if( migDlIs(&t, "COLUMN") ) migDlNext(pz, &t);
-      if( migDlIsName(&t) && !migDlIs(&t, "CONSTRAINT")
-       && !migDlIs(&t, "DEFAULT") && !migDlIs(&t, "NOT")
-       && !migDlIs(&t, "IDENTITY") && !migDlIs(&t, "EXPRESSION") ){
-        char *zCol = migDlName(&t);
-        if( zCol==0 ) pOut->bNoMem = 1;
-        sqlite3_str_appendf(pOut->pStr, "data loss: drops column %s.%s\n",
-                            zTab, zCol ? zCol : "?");
-        sqlite3_free(zCol);
-      }
-    }
-    bStart = (nDepth==0 && migDlPunct(&t, ','));
+/* Report the DROP COLUMN clauses of zClause, a clause list of table
+** zTab (a syntax error ends the list: what came before still counts). */
+static void migDlClauses(const char *zClause, const char *zTab,
+                         MigDlOut *pOut){
+  MigOp *aOp = 0;
+  char *zErr = 0;
+  int i, nOp = 0;
+  if( migClauseParse(zClause, &aOp, &nOp, &zErr)==SQLITE_NOMEM ){
+    pOut->bNoMem = 1;
   }
+  for(i=0; i<nOp; i++){
+    if( aOp[i].eOp==MIG_OP_DROP_COLUMN && aOp[i].zCol ){
+      sqlite3_str_appendf(pOut->pStr, "data loss: drops column %s.%s\n",
+                          zTab, aOp[i].zCol);
+    }
+  }
+  sqlite3_free(zErr);
+  migOpFree(aOp, nOp);
 }
 
-/* migrate_alter_table('t', 'clause', ...): the tokens after its name. */
-static void migDlAlterCall(const char **pz, MigDlOut *pOut){
-  MigTok t;
-  char *zTab = 0;
-  migDlNext(pz, &t);
-  if( !migDlPunct(&t, '(') ) return;
-  migDlNext(pz, &t);
-  if( t.eType!=MIG_TK_STR ) return;
-  zTab = migDlName(&t);
-  if( zTab==0 ) pOut->bNoMem = 1;
-  for(migDlNext(pz, &t); zTab && migDlPunct(&t, ','); migDlNext(pz, &t)){
-    migDlNext(pz, &t);
-    if( t.eType==MIG_TK_STR ){
-      char *zClause = migDlName(&t);
-      const char *zc = zClause;
-      if( zClause ) migDlClauses(&zc, zTab, pOut);
+/* The token after aTok[i]'s "[schema.]name", the name in *pz (NULL if
+** there is none; *pbNoMem on OOM). */
+static int migDlName(const char *z, MigToken *aTok, int nTok, int i,
+                     char **pz, int *pbNoMem){
+  *pz = 0;
+  if( i<nTok && migTokIsName(aTok[i].eType) ){
+    if( i+2<nTok && aTok[i+1].eType==MIG_TK_DOT
+     && migTokIsName(aTok[i+2].eType) ){
+      i += 2;
+    }
+    *pz = migTokName(z, &aTok[i]);
+    if( *pz==0 ) *pbNoMem = 1;
+    i++;
+  }
+  return i;
+}
+
+/* migrate_alter_table('t', 'clause', ...) at token i of z. */
+static void migDlAlterCall(const char *z, MigToken *aTok, int nTok, int i,
+                           MigDlOut *pOut){
+  char *zTab;
+  if( i+2>=nTok || aTok[i+1].eType!=MIG_TK_LP
+   || aTok[i+2].eType!=MIG_TK_STRING ) return;
+  zTab = migTokName(z, &aTok[i+2]);
+  if( zTab==0 ){ pOut->bNoMem = 1; return; }
+  for(i+=3; i+1<nTok && aTok[i].eType==MIG_TK_COMMA; i+=2){
+    if( aTok[i+1].eType==MIG_TK_STRING ){
+      char *zClause = migTokName(z, &aTok[i+1]);
+      if( zClause ) migDlClauses(zClause, zTab, pOut);
       else pOut->bNoMem = 1;
       sqlite3_free(zClause);
     }
@@ -202,68 +88,49 @@ static void migDlAlterCall(const char **pz, MigDlOut *pOut){
   sqlite3_free(zTab);
 }
 
-/* Examine one statement, whose first token is t; report into pOut. */
-static void migDlStatement(const char **pz, MigTok t, MigDlOut *pOut){
-  char *zName = 0;
-  int bName = 0;             /* A name was there: NULL zName is no memory */
-  if( migDlIs(&t, "DROP") ){
-    migDlNext(pz, &t);
-    if( !migDlIs(&t, "TABLE") ) return;
-    migDlNext(pz, &t);
-    if( migDlIs(&t, "IF") ){ migDlNext(pz, &t); migDlNext(pz, &t); }
-    bName = migDlIsName(&t);
-    zName = migDlQualified(pz, &t);
+/* Report the data loss of one statement z (its own copy). */
+static void migDlStatement(const char *z, MigDlOut *pOut){
+  MigToken *aTok = 0;
+  int nTok = 0, i;
+  char *zSchema = 0, *zName = 0;
+  if( migTokenize(z, &aTok, &nTok)!=SQLITE_OK ){ pOut->bNoMem = 1; return; }
+  if( nTok>=3 && migTokIsWord(z, &aTok[0], "DROP")
+   && migTokIsWord(z, &aTok[1], "TABLE") ){
+    i = 2;
+    if( migTokIsWord(z, &aTok[i], "IF") ) i += 2;
+    migDlName(z, aTok, nTok, i, &zName, &pOut->bNoMem);
     if( zName ){
       sqlite3_str_appendf(pOut->pStr, "data loss: drops table %s\n", zName);
     }
-  }else if( migDlIs(&t, "ALTER") ){
-    migDlNext(pz, &t);
-    if( !migDlIs(&t, "TABLE") ) return;
-    migDlNext(pz, &t);
-    bName = migDlIsName(&t);
-    zName = migDlQualified(pz, &t);
-    if( zName ){
-      *pz = t.z;                           /* Rescan from that token */
-      migDlClauses(pz, zName, pOut);
+  }else{
+    int iClause = migAlterHead(z, aTok, nTok, &zSchema, &zName);
+    if( iClause>=0 ) migDlClauses(&z[iClause], zName, pOut);
+    if( iClause==-2 ) pOut->bNoMem = 1;
+  }
+  for(i=0; i<nTok; i++){
+    if( migTokIsWord(z, &aTok[i], "migrate_alter_table") ){
+      migDlAlterCall(z, aTok, nTok, i, pOut);
     }
   }
-  if( bName && zName==0 ) pOut->bNoMem = 1;
+  sqlite3_free(zSchema);
   sqlite3_free(zName);
-}
-
-/* Report the data loss of the one statement of n bytes at zStmt. */
-static void migDlOne(const char *zStmt, int n, MigDlOut *pOut){
-  char *zCopy = sqlite3_mprintf("%.*s", n, zStmt);
-  const char *z = zCopy;
-  MigTok t;
-  if( zCopy==0 ){
-    pOut->bNoMem = 1;
-    return;
-  }
-  migDlNext(&z, &t);
-  migDlStatement(&z, t, pOut);
-  z = zCopy;
-  for(migDlNext(&z, &t); t.eType!=MIG_TK_END; migDlNext(&z, &t)){
-    if( migDlIs(&t, "migrate_alter_table") ) migDlAlterCall(&z, pOut);
-  }
-  sqlite3_free(zCopy);
+  sqlite3_free(aTok);
 }
 
 int migBackupDataLoss(const char *zSql, char **pzReport){
   MigDlOut out;
   const char *z = zSql ? zSql : "";
-  const char *zStmt = z;
-  MigTok t;
   char *zReport;
   *pzReport = 0;
   out.pStr = sqlite3_str_new(0);
   out.bNoMem = 0;
-  for(migDlNext(&z, &t); 1; migDlNext(&z, &t)){
-    if( t.eType==MIG_TK_END || migDlPunct(&t, ';') ){
-      migDlOne(zStmt, (int)(t.z - zStmt), &out);
-      if( t.eType==MIG_TK_END ) break;
-      zStmt = z;
-    }
+  while( *z ){
+    int n = migStmtEnd(z);
+    char *zStmt = sqlite3_mprintf("%.*s", n, z);
+    if( zStmt ) migDlStatement(zStmt, &out);
+    else out.bNoMem = 1;
+    sqlite3_free(zStmt);
+    z += n;
   }
   if( out.bNoMem || sqlite3_str_errcode(out.pStr) ){
     sqlite3_free(sqlite3_str_finish(out.pStr));

@@ -10,14 +10,16 @@
 **     }                          (then rc is SQLITE_DONE or SQLITE_NOMEM)
 **     migSplitFree(&s);
 **
-** A statement ends at the first ";" after which sqlite3_complete() says
-** the text is complete, so a trigger's BEGIN ... END stays whole and a
-** ";" inside a string or comment does not split. Whitespace and comments
-** between statements are skipped; a last statement without ";" counts.
+** The extension's lexer (sql_int.h) decides where a statement ends
+** (migStmtEnd): a trigger's BEGIN ... END stays whole and a ";" inside a
+** string, a quoted name or a comment does not split. Whitespace and
+** comments between statements are skipped; a last statement without ";"
+** counts.
 ** Statements are not prepared here, so an ALTER TABLE that SQLite cannot
 ** parse still reaches the runner (which routes it to the alter engine).
 */
 #include "engine_int.h"
+#include "sql_int.h"
 #include <string.h>
 
 /* Start iterating over zSql, whose first line is line iLine of its file. */
@@ -42,42 +44,16 @@ static void splitAdvance(MigSplit *p, int iEnd){
   p->iPos = iEnd;
 }
 
-/* Skip whitespace, "--" comments and C comments from p->iPos. */
+/* Skip whitespace and comments from p->iPos. */
 static void splitSkipSpace(MigSplit *p){
   const char *z = p->zBuf;
-  int i = p->iPos;
-  for(;;){
-    while( z[i]==' ' || z[i]=='\t' || z[i]=='\n' || z[i]=='\r'
-        || z[i]=='\f' || z[i]=='\v' ) i++;
-    if( z[i]=='-' && z[i+1]=='-' ){
-      while( z[i] && z[i]!='\n' ) i++;
-    }else if( z[i]=='/' && z[i+1]=='*' ){
-      const char *zEnd = strstr(z+i+2, "*/");
-      i = zEnd ? (int)(zEnd-z)+2 : (int)strlen(z);
-    }else{
-      break;
-    }
+  int i = p->iPos, eType = MIG_TK_SPACE;
+  while( z[i] ){
+    int n = migTokenLen(&z[i], &eType);
+    if( eType!=MIG_TK_SPACE ) break;
+    i += n;
   }
   splitAdvance(p, i);
-}
-
-/*
-** Return the offset just past the ";" that completes the statement at
-** p->iPos, or the end of the text when none does.
-*/
-static int splitEnd(MigSplit *p){
-  char *z = p->zBuf;
-  char *zSemi = z+p->iPos;
-  while( (zSemi = strchr(zSemi, ';'))!=0 ){
-    char c = zSemi[1];
-    int bDone;
-    zSemi[1] = 0;
-    bDone = sqlite3_complete(z+p->iPos);
-    zSemi[1] = c;
-    if( bDone ) return (int)(zSemi-z)+1;
-    zSemi++;
-  }
-  return (int)strlen(z);
 }
 
 /*
@@ -90,7 +66,7 @@ int migSplitNext(MigSplit *p, char **pzStmt, int *piLine){
   splitSkipSpace(p);
   if( p->zBuf[p->iPos]==0 ) return SQLITE_DONE;
   *piLine = p->iLine;
-  iEnd = splitEnd(p);
+  iEnd = p->iPos + migStmtEnd(p->zBuf + p->iPos);
   n = iEnd - p->iPos;
   while( n>0 && (p->zBuf[p->iPos+n-1]==' ' || p->zBuf[p->iPos+n-1]=='\n'
               || p->zBuf[p->iPos+n-1]=='\r' || p->zBuf[p->iPos+n-1]=='\t') ){

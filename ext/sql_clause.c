@@ -1,5 +1,7 @@
 /*
-** alter_clause.c: PostgreSQL-style ALTER TABLE clauses as MigOp values.
+** sql_clause.c: the extension's one ALTER TABLE clause grammar:
+** PostgreSQL-style clauses as MigOp values (sql_int.h), used by the
+** alter engine, ALTER routing and the data-loss scan alike.
 **
 ** migClauseParse() reads one clause string, or several separated by
 ** commas at the top level as PostgreSQL writes them in one ALTER TABLE
@@ -21,9 +23,10 @@
 **   MOVE [COLUMN] c FIRST | MOVE [COLUMN] c AFTER other
 **
 ** migRouteNative() tells whether a clause is one SQLite's own ALTER
-** TABLE runs as it is, for the migration runner's routing.
+** TABLE runs as it is, for the migration runner's routing; migAlterHead()
+** reads "ALTER TABLE [schema.]name" at the start of a statement.
 */
-#include "alter_int.h"
+#include "sql_int.h"
 #include <string.h>
 
 /* Parser state for one clause. */
@@ -358,4 +361,31 @@ int migRouteNative(const char *zClause){
   sqlite3_free(zErr);
   migOpFree(aOp, nOp);
   return bNative;
+}
+
+/*
+** If the tokens aTok[0..nTok) of zSql start "ALTER TABLE [schema.]name"
+** and a clause follows, set *pzSchema (NULL when not written) and
+** *pzTable (dequoted, sqlite3_malloc'd) and return the offset of the
+** clause text; else return -1, or -2 when out of memory (both NULL).
+*/
+int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
+                 char **pzSchema, char **pzTable){
+  int i = 2;
+  *pzSchema = *pzTable = 0;
+  if( nTok<4 || !migTokIsWord(zSql, &aTok[0], "ALTER")
+   || !migTokIsWord(zSql, &aTok[1], "TABLE") ){
+    return -1;
+  }
+  if( aTok[3].eType==MIG_TK_DOT ) i = 4;
+  if( i+1>=nTok || !migTokIsName(aTok[i].eType) ) return -1;
+  *pzTable = migTokName(zSql, &aTok[i]);
+  if( *pzTable && i==4 ){
+    *pzSchema = migTokName(zSql, &aTok[2]);
+    if( *pzSchema==0 ){
+      sqlite3_free(*pzTable);
+      *pzTable = 0;
+    }
+  }
+  return *pzTable ? aTok[i+1].iOff : -2;
 }

@@ -1,9 +1,12 @@
 /*
-** alter_token.c: an SQLite tokenizer that keeps byte offsets.
+** sql_lex.c: the extension's SQL tokenizer, which keeps byte offsets,
+** and migStmtEnd(), where a statement ends.
 **
-** The alter module never reflects a table through PRAGMAs when it can
-** read the table's own CREATE TABLE text: it cuts that text into tokens
-** with migTokenize() (comments and whitespace dropped, every token
+** Every module that reads SQL text goes through here (sql_int.h): the
+** statement splitter, the data-loss scan, ALTER routing and the alter
+** engine, which never reflects a table through PRAGMAs when it can read
+** the table's own CREATE TABLE text: it cuts that text into tokens with
+** migTokenize() (comments and whitespace dropped, every token
 ** remembering where it lies), then edits the text by those offsets, so
 ** whatever a request does not touch stays byte-for-byte as written.
 **
@@ -13,7 +16,7 @@
 ** one-, two- and three-character operators. Bytes >= 0x80 are identifier
 ** characters, so unicode names are single tokens.
 */
-#include "alter_int.h"
+#include "sql_int.h"
 #include <string.h>
 
 /* True if c may appear in a bare identifier. */
@@ -269,4 +272,40 @@ int migTokUsesName(const char *zSql, int iStart, int iEnd, const char *zName){
   sqlite3_free(aTok);
   sqlite3_free(zPart);
   return bUses;
+}
+
+/* True if the token of n bytes at z is the bare word zWord. */
+static int migIsWordAt(const char *z, int n, int eType, const char *zWord){
+  return eType==MIG_TK_ID && n==(int)strlen(zWord)
+      && sqlite3_strnicmp(z, zWord, n)==0;
+}
+
+/*
+** The offset just past the ";" that ends the first statement of zSql,
+** or the length of zSql when no ";" does. A ";" inside a string, a
+** quoted name or a comment ends nothing; in CREATE [TEMP] TRIGGER, the
+** ";"s of the body end nothing either: the statement ends at the ";"
+** after an END that follows a ";" (the rule of sqlite3_complete()).
+*/
+int migStmtEnd(const char *zSql){
+  int i = 0, eHead = 0, bTrigger = 0;
+  int ePrev = 0;                   /* Type of the last significant token */
+  int bEnd = 0;                    /* It was an END right after a ";" */
+  while( zSql[i] ){
+    int eType, n = migTokenLen(&zSql[i], &eType);
+    const char *z = &zSql[i];
+    i += n;
+    if( eType==MIG_TK_SPACE ) continue;
+    if( eHead==0 ){                /* First word: CREATE? */
+      eHead = migIsWordAt(z, n, eType, "CREATE") ? 1 : 2;
+    }else if( eHead==1 && !migIsWordAt(z, n, eType, "TEMP")
+           && !migIsWordAt(z, n, eType, "TEMPORARY") ){
+      bTrigger = migIsWordAt(z, n, eType, "TRIGGER");
+      eHead = 2;
+    }
+    if( eType==MIG_TK_SEMI && (!bTrigger || bEnd) ) return i;
+    bEnd = ePrev==MIG_TK_SEMI && migIsWordAt(z, n, eType, "END");
+    ePrev = eType;
+  }
+  return i;
 }
