@@ -133,9 +133,14 @@ static int migSaveObjects(MigRebuild *r){
     rc = migAlterInt(p, &bSeqTab, "SELECT count(*) FROM \"%w\".sqlite_master "
                      "WHERE name='sqlite_sequence'", p->zSchema);
     if( rc==SQLITE_OK && bSeqTab ){
+      sqlite3_int64 n = 0;
       rc = migAlterInt(p, &r->iSeq, "SELECT seq FROM \"%w\".sqlite_sequence "
                        "WHERE name=%Q", p->zSchema, p->zTable);
-      r->bSeq = r->iSeq!=0;
+      if( rc==SQLITE_OK ){
+        rc = migAlterInt(p, &n, "SELECT count(*) FROM \"%w\".sqlite_sequence "
+                         "WHERE name=%Q", p->zSchema, p->zTable);
+      }
+      r->bSeq = n>0;
     }
   }
   return rc;
@@ -461,6 +466,17 @@ static int migCopyRows(MigRebuild *r){
                      p->zSchema, p->zTable);
     migProgress(p->pConn, 0, nTotal);
   }
+  if( rc==SQLITE_OK ){
+    /* An empty table: nothing to copy, and nothing to compile (a CHECK
+    ** may use a collation or function this connection lacks). */
+    sqlite3_int64 bAny = 0;
+    rc = migAlterInt(p, &bAny, "SELECT EXISTS (SELECT 1 FROM \"%w\".\"%w\")",
+                     p->zSchema, p->zTable);
+    if( rc==SQLITE_OK && !bAny ){
+      p->nRow = 0;
+      return SQLITE_OK;
+    }
+  }
   if( rc==SQLITE_OK ) rc = migCopySql(r, nTotal, &zSql);
   if( rc==SQLITE_OK ){
     rc = sqlite3_exec(p->db, zSql, 0, 0, &zErr);
@@ -712,11 +728,21 @@ static int migVerifyUsers(MigRebuild *r){
   return rc;
 }
 
-/* Step 10: sqlite_sequence back to at least its old value. */
+/* Step 10: sqlite_sequence back to at least its old value; no row when
+** there was none (the copy into an AUTOINCREMENT table makes one). */
 static int migRestoreSeq(MigRebuild *r){
   MigAlter *p = r->p;
   int rc;
-  if( !r->bSeq ) return SQLITE_OK;
+  if( !r->bSeq ){
+    sqlite3_int64 n = 0;
+    rc = migAlterInt(p, &n, "SELECT count(*) FROM \"%w\".sqlite_master "
+                     "WHERE name='sqlite_sequence'", p->zSchema);
+    if( rc==SQLITE_OK && n>0 ){
+      rc = migAlterExec(p, "DELETE FROM \"%w\".sqlite_sequence WHERE name=%Q",
+                        p->zSchema, p->zTable);
+    }
+    return rc;
+  }
   if( !migTokUsesName(r->s->pTab->zSql, 0, (int)strlen(r->s->pTab->zSql),
                       "AUTOINCREMENT") ){
     return SQLITE_OK;
