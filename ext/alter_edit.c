@@ -265,11 +265,16 @@ static char *migExprProbe(MigTab *pTab, const char *zExpr,
   return sqlite3_str_finish(pStr);
 }
 
-/* True if zSql compiles on db. */
+/* True if zSql compiles on db, with double-quoted strings off: a
+** "name" that names no column must not pass for a string. */
 static int migCompilesOn(sqlite3 *db, const char *zSql){
   sqlite3_stmt *pStmt = 0;
-  int rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  int bDqs = 0, rc;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, -1, &bDqs);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int*)0);
+  rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
   sqlite3_finalize(pStmt);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, bDqs, (int*)0);
   return rc==SQLITE_OK;
 }
 

@@ -27,14 +27,57 @@
 #include "alter_int.h"
 #include <string.h>
 
-/* Point clauses before aOp[iRename] that name column zOld at zNew. */
+/* *pz (an expression or a constraint, sqlite3_malloc'd) with every name
+** token zOld that is not a function replaced by zRaw. */
+static int migRenameIn(char **pz, const char *zOld, const char *zRaw){
+  MigToken *aTok = 0;
+  sqlite3_str *pStr;
+  int nTok = 0, i, iDone = 0;
+  const char *z = *pz;
+  if( z==0 ) return SQLITE_OK;
+  if( migTokenize(z, &aTok, &nTok)!=SQLITE_OK ) return SQLITE_NOMEM;
+  pStr = sqlite3_str_new(0);
+  for(i=0; i<nTok; i++){
+    char *zName;
+    if( aTok[i].eType!=MIG_TK_ID && aTok[i].eType!=MIG_TK_QID ) continue;
+    if( i+1<nTok && aTok[i+1].eType==MIG_TK_LP ) continue;
+    zName = migTokName(z, &aTok[i]);
+    if( zName && migNameEq(zName, zOld) ){
+      sqlite3_str_appendf(pStr, "%.*s%s", aTok[i].iOff-iDone, &z[iDone], zRaw);
+      iDone = aTok[i].iOff + aTok[i].n;
+    }
+    sqlite3_free(zName);
+  }
+  sqlite3_str_appendall(pStr, &z[iDone]);
+  sqlite3_free(aTok);
+  z = sqlite3_str_finish(pStr);
+  if( z==0 ) return SQLITE_NOMEM;
+  sqlite3_free(*pz);
+  *pz = (char*)z;
+  return SQLITE_OK;
+}
+
+/* Point clauses before aOp[iRename] that name column zOld at zNew: the
+** column they are about, and the names in their expressions. */
 static int migRetarget(MigAlter *p, int iRename){
   const char *zOld = p->aOp[iRename].zCol;
   const char *zNew = p->aOp[iRename].zArg;
-  int i;
-  for(i=0; i<iRename; i++){
+  const char *zRaw = p->aOp[iRename].zRaw;
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<iRename; i++){
     MigOp *pOp = &p->aOp[i];
     if( pOp->eOp==MIG_OP_RENAME_COLUMN ) continue;
+    if( pOp->eOp==MIG_OP_ADD_CONS || pOp->eOp==MIG_OP_DROP_CHECK ){
+      rc = migRenameIn(&pOp->zArg, zOld, zRaw);
+      continue;
+    }
+    if( pOp->eOp==MIG_OP_MOVE && pOp->zArg && migNameEq(pOp->zArg, zOld) ){
+      char *z = sqlite3_mprintf("%s", zNew);
+      if( z==0 ) return SQLITE_NOMEM;
+      sqlite3_free(pOp->zArg);
+      pOp->zArg = z;
+    }
+    if( pOp->eOp==MIG_OP_TYPE ) rc = migRenameIn(&pOp->zUsing, zOld, zRaw);
     if( pOp->zCol && migNameEq(pOp->zCol, zOld) ){
       char *z = sqlite3_mprintf("%s", zNew);
       if( z==0 ) return SQLITE_NOMEM;
@@ -42,7 +85,7 @@ static int migRetarget(MigAlter *p, int iRename){
       pOp->zCol = z;
     }
   }
-  return SQLITE_OK;
+  return rc;
 }
 
 /* Step 1: the RENAME COLUMN clauses, natively, in the order given. */

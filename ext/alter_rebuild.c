@@ -577,6 +577,11 @@ static int migRecreate(MigRebuild *r){
     MigSaved *pS = &r->aSaved[i];
     char *zErr = 0;
     char *zSql;
+    if( migDroppedIn(p, pS->zSql) ){
+      /* Recreated, it could take a dropped "name" for a string. */
+      rc = migObjectFail(p, SQLITE_ERROR, pS->zType, pS->zName, pS->zSql, "");
+      break;
+    }
     if( pS->bTemp ) zSql = migTempTrigger(pS->zSql);
     else if( migNameEq(p->zSchema, "main") ) zSql = sqlite3_mprintf("%s",
                                                               pS->zSql);
@@ -713,6 +718,10 @@ static int migVerifyUsers(MigRebuild *r){
     if( zType==0 || zName==0 || zTbl==0 ){ rc = SQLITE_NOMEM; break; }
     if( zObj==0 || !migTokUsesName(zObj, 0, (int)strlen(zObj), p->zTable) ){
       continue;
+    }
+    if( zType[0]=='v' && migDroppedIn(p, zObj) ){
+      rc = migObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
+      break;
     }
     zTry = zType[0]=='v'
          ? sqlite3_mprintf("SELECT * FROM \"%w\".\"%w\"", p->zSchema, zName)

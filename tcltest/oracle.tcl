@@ -101,15 +101,18 @@ proc oname {tok} {
   return [string tolower $text]
 }
 
-# Tokens as one normalised string: names lower case and unquoted.
+# Tokens as one normalised Tcl list: names lower case and unquoted.
 proc onorm {toks} {
   set out {}
   foreach t $toks {
     if {[lindex $t 0] in {id qid}} { lappend out [oname $t] } \
     else { lappend out [lindex $t 1] }
   }
-  return [join $out " "]
+  return $out
 }
+
+# The expression of a "column|name|expr" CHECK entry, as a list.
+proc ocheckexpr {c} { join [lrange [split $c |] 2 end] | }
 
 # Split tokens at top-level commas: a list of token lists.
 proc osplit {toks} {
@@ -355,7 +358,133 @@ proc oracle_expect {m op} {
       return $m
     }
   }
+  set i [ocolidx $cols [lindex $op 1]]
+  switch -- [lindex $op 0] {
+    drop {
+      set col [lindex $op 1]
+      if {[llength $cols] == 1 || [ocoluses $m $col]} { return refuse }
+      set lc [string tolower $col]
+      dict set m rows [orows_map $m {lreplace $r $i $i}]
+      dict set m cols [lreplace $cols $i $i]
+      dict set m indexes [lsort [lmap x [dict get $m indexes] {
+        if {[lindex $x 0] ne "index" && [ohascol [lindex $x 2] $col]} continue
+        set x }]]
+      dict set m fks [lsort [lmap f [dict get $m fks] {
+        if {[lsearch -nocase -exact [split [lindex $f 1] ,] $col]>=0} continue
+        set f }]]
+      dict set m checks [lsort [lmap c [dict get $m checks] {
+        lassign [split $c |] ccol
+        if {$ccol eq $lc} continue
+        if {$ccol eq "" && [lsearch -exact [ocheckexpr $c] $lc]>=0} continue
+        set c }]]
+      dict set m stat [lsort [lmap x [dict get $m stat] {
+        if {[string match {[pu]*} [lindex $x 0]]
+         && [ohascol [string range [lindex $x 0] 1 end] $col]} continue
+        set x }]]
+      return $m
+    }
+    notnull {
+      lassign $op - col b
+      if {$b && [ohasnull $m $i]} { return refuse }
+      lset cols $i 2 $b
+      dict set m cols $cols
+      return $m
+    }
+    default {
+      lassign $op - col e
+      lset cols $i 3 $e
+      dict set m cols $cols
+      return $m
+    }
+    type {
+      lassign $op - col type conv
+      lset cols $i 1 $type
+      dict set m cols $cols
+      dict set m rows [orows_map $m {lreplace $r $i $i [dict get $conv [lindex $r $i]]}]
+      return $m
+    }
+    move {
+      lassign $op - col after
+      set c [lindex $cols $i]
+      set cols [lreplace $cols $i $i]
+      set j [expr {$after eq "" ? 0 : [ocolidx $cols $after]+1}]
+      dict set m cols [linsert $cols $j $c]
+      dict set m rows [orows_map $m {
+        set v [lindex $r $i]
+        linsert [lreplace $r $i $i] $j $v }]
+      return $m
+    }
+    addcheck {
+      lassign $op - name expr bad
+      if {$bad} { return refuse }
+      dict set m checks [lsort [concat [dict get $m checks] \
+          [list "|[string tolower $name]|[onorm [otok $expr]]"]]]
+      return $m
+    }
+    dropcons {
+      set name [string tolower [lindex $op 1]]
+      dict set m checks [lsort [lmap c [dict get $m checks] {
+        if {[lindex [split $c |] 1] eq $name} continue
+        set c }]]
+      return $m
+    }
+  }
   error "oracle_expect: unknown op $op"
+}
+
+# True if column col is part of the primary key, or an index, a trigger
+# or a view names it (then DROP COLUMN must be refused).
+proc ocoluses {m col} {
+  set lc [string tolower $col]
+  foreach c [dict get $m cols] {
+    if {[string equal -nocase [lindex $c 0] $col] && [lindex $c 4]} { return 1 }
+  }
+  set sqls {}
+  foreach x [dict get $m indexes] {
+    if {[lindex $x 0] eq "index"} { lappend sqls [lindex $x 5] }
+  }
+  foreach {n q} [concat [dict get $m triggers] [dict get $m views]] {
+    lappend sqls $q
+  }
+  foreach q $sqls {
+    foreach t [otok $q] {
+      if {[lindex $t 0] in {id qid} && [oname $t] eq $lc} { return 1 }
+    }
+  }
+  return 0
+}
+
+# True if column i (of the non-generated ones) holds a NULL in some row.
+proc ohasnull {m i} {
+  set bNull 0
+  orows_map $m { if {[lindex $r $i] eq "NULL"} { set bNull 1 }; set r }
+  return $bNull
+}
+
+# True if the index key list k (of {col desc coll}) has column col.
+proc ohascol {k col} {
+  foreach c $k { if {[string equal -nocase [lindex $c 0] $col]} { return 1 } }
+  return 0
+}
+
+# The rows of m, each (a list of its column values, rowid left out)
+# passed through script (r: the values, i/j: from the caller).
+proc orows_map {m script} {
+  set n 0
+  foreach c [dict get $m cols] { if {[lindex $c 5] == 0} { incr n } }
+  set wr [dict get $m wr]
+  set step [expr {$wr ? $n : $n+1}]
+  set rows [dict get $m rows]
+  set out {}
+  for {set k 0} {$k < [llength $rows]} {incr k $step} {
+    set row [lrange $rows $k [expr {$k+$step-1}]]
+    if {!$wr} { set rowid [lindex $row 0]; set row [lrange $row 1 end] }
+    set r $row
+    set new [uplevel 1 [list set r $r]; uplevel 1 $script]
+    if {!$wr} { lappend out $rowid }
+    lappend out {*}$new
+  }
+  return $out
 }
 
 proc ocolrename {c old new} {
@@ -367,9 +496,8 @@ proc ocolrename {c old new} {
 # the expression that are the column (not before "(" or ".") change.
 proc ocheckrename {c old new} {
   lassign [split $c |] col name
-  set expr [join [lrange [split $c |] 2 end] |]
+  set w [ocheckexpr $c]
   if {[string equal -nocase $col $old]} { set col [string tolower $new] }
-  set w [split $expr " "]
   set out {}
   for {set i 0} {$i < [llength $w]} {incr i} {
     set x [lindex $w $i]
@@ -379,7 +507,7 @@ proc ocheckrename {c old new} {
     }
     lappend out $x
   }
-  return "$col|$name|[join $out { }]"
+  return "$col|$name|$out"
 }
 
 # The rows with one more value, quoted, at the end of each.
@@ -402,6 +530,7 @@ proc oracle_rows_add {m value} {
 proc oracle_diff {a b} {
   foreach k [dict keys $a] {
     set x [dict get $a $k]
+    if {[string index $k 0] eq "_"} continue
     if {$x eq "-"} continue
     if {![dict exists $b $k]} { return "$k: missing" }
     set y [dict get $b $k]
