@@ -396,6 +396,14 @@ static int migOpType(MigSim *s, MigOp *pOp){
   char *zOld, *zIns;
   int bSame, rc, iMap;
   if( pCol==0 ) return SQLITE_ERROR;
+  iMap = migSimMapFind(s, pOp->zCol);
+  if( iMap>=0 && s->aMap[iMap].bRetyped ){
+    /* The values would be converted once, not twice: refused, as in
+    ** PostgreSQL. */
+    return migSimError(s, "cannot change the type of column %s twice in one "
+                       "request", pOp->zCol);
+  }
+  if( iMap>=0 ) s->aMap[iMap].bRetyped = 1;
   zOld = sqlite3_mprintf("%.*s", pCol->iTypeEnd-pCol->iType,
                          &s->pTab->zSql[pCol->iType]);
   if( zOld==0 ) return SQLITE_NOMEM;

@@ -9,12 +9,16 @@
 **   rc = migFkAfter(p, &s);      before COMMIT: refuse what is new
 **   migFkFree(&s);
 **
-** Both passes run PRAGMA foreign_key_check on every table with foreign
-** keys among: the altered table, the tables it references and the
-** tables that reference it. A "foreign key mismatch" (a parent key that
-** is not unique, a parent column gone) that was not there before, or
-** more rows breaking a key than before, fails the request naming the
-** key and the rows. Keys are matched by what they say (child table and
+** Both passes look at every table with foreign keys among: the altered
+** table, the tables it references and the tables that reference it. A
+** "foreign key mismatch" (a parent key that is not unique, a parent
+** column gone) that was not there before, or more rows breaking a key
+** than before, fails the request naming the key and the rows. Rows are
+** scanned (PRAGMA foreign_key_check) only when the request can change
+** what they hold for a key (TYPE, a key added); otherwise only the keys
+** that name the table as parent are checked to still find their parent
+** key, which needs no scan, so a DROP COLUMN costs what SQLite's does.
+** Keys are matched by what they say (child table and
 ** columns, parent table and columns), with the request's renames
 ** applied to the first pass, so a rebuild that renumbers them, or a
 ** RENAME, does not matter. Tables without foreign keys cost one query.
@@ -178,6 +182,81 @@ static int migFkRows(MigAlter *p, MigFkState *s, const char *zChild,
   return rc;
 }
 
+/* Record in s (as SQLite words it) that a key of zChild to zParent
+** finds no parent key; zParent as it will be named after the request. */
+static int migFkMismatch(MigAlter *p, MigFkState *s, const char *zChild,
+                         const char *zParent, int bMap){
+  struct MigFkErr *aNew = sqlite3_realloc64(s->aErr, sizeof(*aNew)*(s->nErr+1));
+  sqlite3_str *pC, *pP;
+  if( aNew==0 ) return SQLITE_NOMEM;
+  s->aErr = aNew;
+  pC = sqlite3_str_new(0);
+  pP = sqlite3_str_new(0);
+  migFkAppendName(p, pC, bMap, zChild, zChild, 0);
+  migFkAppendName(p, pP, bMap, zParent, zParent, 0);
+  aNew[s->nErr].zChild = sqlite3_str_finish(pC);
+  {
+    char *zP = sqlite3_str_finish(pP);
+    aNew[s->nErr].zMsg = sqlite3_mprintf("foreign key mismatch - \"%w\" "
+        "referencing \"%w\"", aNew[s->nErr].zChild, zP ? zP : "");
+    sqlite3_free(zP);
+  }
+  s->nErr++;
+  return (aNew[s->nErr-1].zChild && aNew[s->nErr-1].zMsg) ? SQLITE_OK
+                                                          : SQLITE_NOMEM;
+}
+
+/*
+** Without a scan of the rows: every key of zChild whose parent is zTable
+** must find a parent key there, a PRIMARY KEY or a UNIQUE index (not
+** partial) on exactly its columns, as SQLite requires; one that does not
+** is recorded as SQLite's "foreign key mismatch".
+*/
+static int migFkResolve(MigAlter *p, MigFkState *s, const char *zChild,
+                        const char *zTable, int bMap){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migAlterPrepare(p, &pStmt, "SELECT \"table\", "
+      "coalesce(k.cols, ''), CASE WHEN k.cols IS NULL THEN EXISTS (SELECT 1 "
+      "FROM pragma_table_info(k.\"table\", %Q) WHERE pk>0) ELSE "
+      "(SELECT group_concat(n) FROM (SELECT lower(name) AS n FROM "
+      "pragma_table_info(k.\"table\", %Q) WHERE pk>0 ORDER BY 1))=k.cols "
+      "OR EXISTS (SELECT 1 FROM pragma_index_list(k.\"table\", %Q) il "
+      "WHERE il.\"unique\" AND NOT il.partial AND (SELECT group_concat(n) "
+      "FROM (SELECT lower(name) AS n FROM pragma_index_info(il.name, %Q) "
+      "ORDER BY 1))=k.cols) END FROM (SELECT \"table\", group_concat(t, ',')"
+      " AS cols FROM (SELECT id, \"table\", lower(\"to\") AS t FROM "
+      "pragma_foreign_key_list(%Q, %Q) ORDER BY id, 3) GROUP BY id) k "
+      "WHERE k.\"table\"=%Q COLLATE nocase",
+      p->zSchema, p->zSchema, p->zSchema, p->zSchema, zChild, p->zSchema,
+      zTable);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    if( sqlite3_column_int(pStmt, 2)==0 ){
+      rc = migFkMismatch(p, s, zChild,
+                         (const char*)sqlite3_column_text(pStmt, 0), bMap);
+      break;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* True if the request can make rows break a foreign key: it changes
+** stored values (TYPE) or adds a key. Other requests can only make a
+** key lose its parent key, found without scanning rows. */
+static int migFkNeedScan(MigAlter *p){
+  int i;
+  for(i=0; i<p->nOp; i++){
+    MigOp *pOp = &p->aOp[i];
+    if( pOp->eOp==MIG_OP_TYPE ) return 1;
+    if( (pOp->eOp==MIG_OP_ADD_CONS || pOp->eOp==MIG_OP_ADD_COLUMN)
+     && pOp->zArg
+     && migTokUsesName(pOp->zArg, 0, (int)strlen(pOp->zArg), "REFERENCES") ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Check every table with foreign keys related to zTable into s. */
 static int migFkCollect(MigAlter *p, const char *zTable, int bMap,
                         MigFkState *s){
@@ -191,8 +270,14 @@ static int migFkCollect(MigAlter *p, const char *zTable, int bMap,
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     char *zChild = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
     int iFirst = 0;
-    rc = zChild ? migFkKeys(p, s, zChild, bMap, &iFirst) : SQLITE_NOMEM;
-    if( rc==SQLITE_OK ) rc = migFkRows(p, s, zChild, bMap, iFirst);
+    if( zChild==0 ){
+      rc = SQLITE_NOMEM;
+    }else if( !s->bScan ){
+      rc = migFkResolve(p, s, zChild, zTable, bMap);
+    }else{
+      rc = migFkKeys(p, s, zChild, bMap, &iFirst);
+      if( rc==SQLITE_OK ) rc = migFkRows(p, s, zChild, bMap, iFirst);
+    }
     sqlite3_free(zChild);
   }
   if( rc==SQLITE_OK ){
@@ -207,6 +292,7 @@ static int migFkCollect(MigAlter *p, const char *zTable, int bMap,
 /* The state before the request (names as they will be after it). */
 int migFkBefore(MigAlter *p, MigFkState *s){
   memset(s, 0, sizeof(*s));
+  s->bScan = migFkNeedScan(p);
   return migFkCollect(p, p->zTable, 1, s);
 }
 
@@ -296,6 +382,7 @@ int migFkAfter(MigAlter *p, MigFkState *pBefore){
   MigFkState s;
   int i, j, rc;
   memset(&s, 0, sizeof(s));
+  s.bScan = pBefore->bScan;
   rc = migFkCollect(p, migFkTabName(p), 0, &s);
   for(i=0; rc==SQLITE_OK && i<s.nErr; i++){
     int bOld = 0;

@@ -81,6 +81,7 @@ struct MigMap {
   char *zName;                 /* Column name in the new table */
   char *zSrc;                  /* Expression over the old table, or NULL */
   int bNew;                    /* Added by the request (zSrc: its default) */
+  int bRetyped;                /* Its type changed in this request */
 };
 
 #define MIG_CHK_COND     1     /* rows where zCond is true break a rule */
@@ -144,6 +145,7 @@ int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s);
 int migValidate(MigAlter *p, MigSim *s, const char *zOld);
 int migRebuild(MigAlter *p, MigSim *s);
 int migCheckTriggers(MigAlter *p);
+int migCheckDropUsers(MigAlter *p);
 
 /* alter_exec.c: helpers for running SQL on behalf of a request */
 int migAlterErr(MigAlter *p, int rc, const char *zFmt, ...);
@@ -164,6 +166,7 @@ int migTxnAlive(MigAlter *p);
 /* alter_fk.c: foreign keys checked before and after a request */
 typedef struct MigFkState MigFkState;
 struct MigFkState {
+  int bScan;                   /* Rows are scanned (else keys resolved) */
   int nKey;                    /* Foreign keys of the tables checked */
   struct MigFkKey *aKey;       /* Each with the rows breaking it */
   int nErr;                    /* Tables whose check fails outright */

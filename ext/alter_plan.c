@@ -27,6 +27,14 @@
 #include "alter_int.h"
 #include <string.h>
 
+/* True if the table has a column zCol (as SQLite compares names). */
+static int migHasColumn(MigAlter *p, const char *zCol){
+  sqlite3_int64 n = 0;
+  migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, %Q) "
+              "WHERE name=%Q COLLATE nocase", p->zTable, p->zSchema, zCol);
+  return n>0;
+}
+
 /* *pz (an expression or a constraint, sqlite3_malloc'd) with every name
 ** token zOld that is not a function replaced by zRaw. */
 static int migRenameIn(char **pz, const char *zOld, const char *zRaw){
@@ -88,12 +96,72 @@ static int migRetarget(MigAlter *p, int iRename){
   return rc;
 }
 
+/* If aOp[iRename] renames a column an earlier ADD COLUMN of the request
+** adds (or added, on a second run), the index of that ADD, else -1. */
+static int migAddedBefore(MigAlter *p, int iRename){
+  MigOp *pRen = &p->aOp[iRename];
+  int i;
+  if( migHasColumn(p, pRen->zCol) ) return -1;
+  for(i=0; i<iRename; i++){
+    MigOp *pOp = &p->aOp[i];
+    if( pOp->eOp==MIG_OP_ADD_COLUMN && (migNameEq(pOp->zCol, pRen->zCol)
+                                     || migNameEq(pOp->zCol, pRen->zArg)) ){
+      return i;
+    }
+  }
+  return -1;
+}
+
+/* Rename, in the request, the column aOp[iAdd] adds: its definition
+** takes the new name (as the RENAME writes it), and so do the clauses
+** between. */
+static int migRenameAdded(MigAlter *p, int iAdd, int iRename){
+  MigOp *pAdd = &p->aOp[iAdd];
+  MigOp *pRen = &p->aOp[iRename];
+  MigToken *aTok = 0;
+  int nTok = 0, rc, i;
+  char *zDef, *zCol;
+  if( migNameEq(pAdd->zCol, pRen->zArg) ) return SQLITE_OK;  /* done */
+  rc = migTokenize(pAdd->zArg, &aTok, &nTok);
+  if( rc!=SQLITE_OK ) return rc;
+  zDef = nTok ? sqlite3_mprintf("%s%s", pRen->zRaw,
+                                &pAdd->zArg[aTok[0].iOff+aTok[0].n]) : 0;
+  zCol = sqlite3_mprintf("%s", pRen->zArg);
+  sqlite3_free(aTok);
+  if( zDef==0 || zCol==0 ){
+    sqlite3_free(zDef);
+    sqlite3_free(zCol);
+    return SQLITE_NOMEM;
+  }
+  sqlite3_free(pAdd->zArg);
+  sqlite3_free(pAdd->zCol);
+  pAdd->zArg = zDef;
+  pAdd->zCol = zCol;
+  for(i=iAdd+1, rc=SQLITE_OK; rc==SQLITE_OK && i<iRename; i++){
+    MigOp *pOp = &p->aOp[i];
+    if( pOp->zCol && migNameEq(pOp->zCol, pRen->zCol)
+     && pOp->eOp!=MIG_OP_RENAME_COLUMN ){
+      char *z = sqlite3_mprintf("%s", pRen->zArg);
+      if( z==0 ) return SQLITE_NOMEM;
+      sqlite3_free(pOp->zCol);
+      pOp->zCol = z;
+    }
+  }
+  return rc;
+}
+
 /* Step 1: the RENAME COLUMN clauses, natively, in the order given. */
 static int migRunRenames(MigAlter *p){
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<p->nOp; i++){
     MigOp *pOp = &p->aOp[i];
+    int iAdd;
     if( pOp->eOp!=MIG_OP_RENAME_COLUMN ) continue;
+    iAdd = migAddedBefore(p, i);
+    if( iAdd>=0 ){
+      rc = migRenameAdded(p, iAdd, i);
+      continue;
+    }
     rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME COLUMN \"%w\" "
                       "TO %s", p->zSchema, p->zTable, pOp->zCol, pOp->zRaw);
     if( rc!=SQLITE_OK ) migBlame(p, pOp->iClause);
@@ -163,15 +231,6 @@ int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
   return rc;
 }
 
-/* True if column zCol of the current table exists. */
-/* True if the table has a column zCol (as SQLite compares names). */
-static int migHasColumn(MigAlter *p, const char *zCol){
-  sqlite3_int64 n = 0;
-  migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, %Q) "
-              "WHERE name=%Q COLLATE nocase", p->zTable, p->zSchema, zCol);
-  return n>0;
-}
-
 /* Step 4, a native clause. SQLite refusing it means: rebuild. */
 static int migRunNative(MigAlter *p, MigOp *pOp){
   char *zErr = 0;
@@ -195,6 +254,7 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
     if( rc!=SQLITE_OK && (rc&0xff)!=SQLITE_NOMEM ) rc = MIG_NEED_REBUILD;
     p->bRowsFull = rc==SQLITE_OK;
     if( rc==SQLITE_OK ) rc = migCheckTriggers(p);
+    if( rc==SQLITE_OK ) rc = migCheckDropUsers(p);
   }
   sqlite3_free(zErr);
   if( rc==SQLITE_OK ) p->iFail = -1;

@@ -187,6 +187,18 @@ static int migRestoreStats(MigRebuild *r){
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<r->nStat; i++){
     char **az = &r->azStat[i*3];
+    if( az[0] && sqlite3_strnicmp(az[0], "sqlite_autoindex_", 17)==0 ){
+      /* Automatic indexes are numbered in column order: found by what
+      ** they index. */
+      rc = migAlterExec(p, "INSERT INTO \"%w\".sqlite_stat1(tbl, idx, stat) "
+          "SELECT %Q, s.idx, %Q FROM (SELECT m.name AS idx FROM \"%w\"."
+          "sqlite_master m WHERE m.type='index' AND m.tbl_name=%Q AND m.name "
+          "LIKE 'sqlite_autoindex_%%' AND (SELECT group_concat(name, ',') "
+          "FROM pragma_index_info(m.name, %Q)) IS %Q LIMIT 1) s",
+          p->zSchema, p->zTable, az[1], p->zSchema, p->zTable, p->zSchema,
+          az[2]);
+      continue;
+    }
     rc = migAlterExec(p, "INSERT INTO \"%w\".sqlite_stat1(tbl, idx, stat) "
         "SELECT %Q, s.idx, %Q FROM (SELECT %Q AS idx) s WHERE s.idx IS NULL "
         "OR (" MIG_IDXCOLS " IS %Q AND (s.idx=%Q COLLATE nocase OR EXISTS "
@@ -702,6 +714,28 @@ int migCheckTriggers(MigAlter *p){
   return rc;
 }
 
+/*
+** After a native DROP COLUMN: no view or trigger that mentions t may
+** name a dropped column (SQLite 3.40 lets a view keep "c" as a string).
+*/
+int migCheckDropUsers(MigAlter *p){
+  sqlite3_stmt *pStmt = 0;
+  int rc = migAlterPrepare(p, &pStmt, "SELECT type, name, sql FROM \"%w\"."
+      "sqlite_master WHERE type IN ('view','trigger') UNION ALL SELECT type, "
+      "name, sql FROM temp.sqlite_master WHERE type='trigger'", p->zSchema);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zObj = (const char*)sqlite3_column_text(pStmt, 2);
+    if( zObj && migTokUsesName(zObj, 0, (int)strlen(zObj), p->zTable)
+     && migDroppedIn(p, zObj) ){
+      rc = migObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 /* Step 9: every view and trigger that mentions t must still compile. */
 static int migVerifyUsers(MigRebuild *r){
   MigAlter *p = r->p;
@@ -719,7 +753,7 @@ static int migVerifyUsers(MigRebuild *r){
     if( zObj==0 || !migTokUsesName(zObj, 0, (int)strlen(zObj), p->zTable) ){
       continue;
     }
-    if( zType[0]=='v' && migDroppedIn(p, zObj) ){
+    if( migDroppedIn(p, zObj) ){
       rc = migObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
       break;
     }

@@ -280,6 +280,12 @@ proc oracle_rows {db t wr cols} {
   set q "SELECT [expr {$wr ? {} : {_rowid_, }}][join $sel ,] FROM\
          \"[string map {\" \"\"} $t]\""
   if {!$wr} { append q " ORDER BY _rowid_" }
+  set pk [lsort -integer -index 4 [lmap c $cols {
+    if {[lindex $c 4] == 0} continue; set c }]]
+  if {$wr && [llength $pk]} {
+    append q " ORDER BY [join [lmap c $pk {
+      string cat \" [string map {\" \"\"} [lindex $c 0]] \" }] ,]"
+  }
   if {[catch {$db eval $q} rows]} {
     # A column named rowid shadows it: compare the values only.
     set rows [$db eval "SELECT [join $sel ,] FROM\
@@ -398,6 +404,8 @@ proc oracle_expect {m op} {
     }
     type {
       lassign $op - col type conv
+      if {[string tolower $col] in [odget $m _retyped {}]} { return refuse }
+      dict lappend m _retyped [string tolower $col]
       lset cols $i 1 $type
       dict set m cols $cols
       dict set m rows [orows_map $m {lreplace $r $i $i [dict get $conv [lindex $r $i]]}]
