@@ -226,25 +226,26 @@ static int migOpAddColumn(MigSim *s, MigOp *pOp){
   return SQLITE_OK;
 }
 
-/* True if expression zExpr of table pTab reads column zCol, judged
-** lexically: a name that is neither a function (before "(") nor a
-** qualifier (before "."). */
-static int migExprUsesText(const char *zExpr, const char *zCol){
+/* Set *pbUses if expression zExpr reads column zCol, judged lexically:
+** a name that is neither a function (before "(") nor a qualifier
+** (before "."). Returns SQLITE_OK or SQLITE_NOMEM. */
+static int migExprUsesText(const char *zExpr, const char *zCol, int *pbUses){
   MigToken *aTok = 0;
-  int nTok = 0, i, bUses = 0;
-  if( migTokenize(zExpr, &aTok, &nTok)!=SQLITE_OK ) return 1;
-  for(i=0; i<nTok && !bUses; i++){
+  int nTok = 0, i, rc = migTokenize(zExpr, &aTok, &nTok);
+  *pbUses = 0;
+  for(i=0; rc==SQLITE_OK && i<nTok && !*pbUses; i++){
     if( aTok[i].eType==MIG_TK_ID || aTok[i].eType==MIG_TK_QID ){
       int eNext = i+1<nTok ? aTok[i+1].eType : 0;
       if( eNext!=MIG_TK_LP && eNext!=MIG_TK_DOT ){
         char *z = migTokName(zExpr, &aTok[i]);
-        bUses = z==0 || migNameEq(z, zCol);
+        if( z==0 ) rc = SQLITE_NOMEM;
+        else *pbUses = migNameEq(z, zCol);
         sqlite3_free(z);
       }
     }
   }
   sqlite3_free(aTok);
-  return bUses;
+  return rc;
 }
 
 /* SQL selecting zExpr from a row of the columns of pTab but zSkip (NULL:
@@ -265,84 +266,99 @@ static char *migExprProbe(MigTab *pTab, const char *zExpr,
   return sqlite3_str_finish(pStr);
 }
 
-/* True if zSql compiles on db, with double-quoted strings off: a
-** "name" that names no column must not pass for a string. */
+/* Prepare (never run) zSql on db with double-quoted strings off, so a
+** "name" that names no column cannot pass for a string. Returns
+** SQLITE_OK, SQLITE_ERROR (it does not compile) or SQLITE_NOMEM. */
 static int migCompilesOn(sqlite3 *db, const char *zSql){
   sqlite3_stmt *pStmt = 0;
   int bDqs = 0, rc;
+  if( zSql==0 ) return SQLITE_NOMEM;
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, -1, &bDqs);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int*)0);
-  rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
   sqlite3_finalize(pStmt);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, bDqs, (int*)0);
-  return rc==SQLITE_OK;
+  if( (rc&0xff)==SQLITE_NOMEM ) return SQLITE_NOMEM;
+  return rc==SQLITE_OK ? SQLITE_OK : SQLITE_ERROR;
 }
 
 /*
-** True if the expression of constraint pCons (CHECK, generated column)
-** reads column zCol. With a connection, SQLite decides: the expression
-** is compiled over the columns without zCol (keywords used as names,
-** strings, functions and qualified names all resolved as SQLite does);
-** without one, or if it does not compile even over every column, the
-** text decides.
+** Set *pbUses if the expression of constraint pCons (CHECK, generated
+** column) reads column zCol. With a connection, SQLite decides: the
+** expression is compiled over the columns without zCol (keywords used as
+** names, strings, functions and qualified names all resolved as SQLite
+** does); without one, or if it does not compile even over every column,
+** the text decides. Returns SQLITE_OK or SQLITE_NOMEM.
 */
-static int migConsUses(MigSim *s, MigCons *pCons, const char *zCol){
+static int migConsUses(MigSim *s, MigCons *pCons, const char *zCol,
+                       int *pbUses){
   MigTab *pTab = s->pTab;
   char *zExpr = sqlite3_mprintf("%.*s", pCons->iArgEnd-pCons->iArg,
                                 &pTab->zSql[pCons->iArg]);
-  int bUses = 1;
-  if( zExpr ){
-    char *zAll = s->db ? migExprProbe(pTab, zExpr, 0) : 0;
-    if( zAll && migCompilesOn(s->db, zAll) ){
-      char *zWithout = migExprProbe(pTab, zExpr, zCol);
-      bUses = !migCompilesOn(s->db, zWithout);
-      sqlite3_free(zWithout);
-    }else{
-      bUses = migExprUsesText(zExpr, zCol);
-    }
+  int rc = zExpr ? SQLITE_OK : SQLITE_NOMEM;
+  int rcAll = SQLITE_ERROR;
+  *pbUses = 1;
+  if( rc==SQLITE_OK && s->db ){
+    char *zAll = migExprProbe(pTab, zExpr, 0);
+    rcAll = migCompilesOn(s->db, zAll);
     sqlite3_free(zAll);
+    if( rcAll==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK && rcAll==SQLITE_OK ){
+    char *zWithout = migExprProbe(pTab, zExpr, zCol);
+    int rc2 = migCompilesOn(s->db, zWithout);
+    sqlite3_free(zWithout);
+    if( rc2==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
+    *pbUses = rc2!=SQLITE_OK;
+  }else if( rc==SQLITE_OK ){
+    rc = migExprUsesText(zExpr, zCol, pbUses);
   }
   sqlite3_free(zExpr);
-  return bUses;
+  return rc;
 }
 
-/* True if table constraint pCons goes with column zCol: its column list
-** names it (PRIMARY KEY, UNIQUE, FOREIGN KEY) or its CHECK reads it. */
-static int migConsGoes(MigSim *s, MigCons *pCons, const char *zCol){
+/* Set *pbGoes if table constraint pCons goes with column zCol: its
+** column list names it (PRIMARY KEY, UNIQUE, FOREIGN KEY) or its CHECK
+** reads it. */
+static int migConsGoes(MigSim *s, MigCons *pCons, const char *zCol,
+                       int *pbGoes){
+  *pbGoes = 0;
   switch( pCons->eKind ){
     case MIG_CONS_PK: case MIG_CONS_UNIQUE: case MIG_CONS_FK:
-      return migConsListHas(s->pTab, pCons, zCol);
+      *pbGoes = migConsListHas(s->pTab, pCons, zCol);
+      return SQLITE_OK;
     case MIG_CONS_CHECK:
-      return migConsUses(s, pCons, zCol);
+      return migConsUses(s, pCons, zCol, pbGoes);
   }
-  return 0;
+  return SQLITE_OK;
 }
 
 /* Drop every table constraint on column zCol, as PostgreSQL does when a
 ** column goes; a CHECK or generated expression of another column that
 ** reads zCol is an error naming it. */
 static int migSimDropTableCons(MigSim *s, const char *zCol){
-  int i, j, rc = SQLITE_OK;
-  for(i=0; i<s->pTab->nCol; i++){
+  int i, j, bUses = 0, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<s->pTab->nCol; i++){
     MigCol *pCol = &s->pTab->aCol[i];
     if( migNameEq(pCol->zName, zCol) ) continue;
-    for(j=0; j<pCol->nCons; j++){
+    for(j=0; rc==SQLITE_OK && j<pCol->nCons; j++){
       MigCons *p = &pCol->aCons[j];
-      if( (p->eKind==MIG_CONS_CHECK || p->eKind==MIG_CONS_GENERATED)
-       && migConsUses(s, p, zCol) ){
+      if( p->eKind!=MIG_CONS_CHECK && p->eKind!=MIG_CONS_GENERATED ) continue;
+      rc = migConsUses(s, p, zCol, &bUses);
+      if( rc==SQLITE_OK && bUses ){
         char *zMsg = sqlite3_mprintf("cannot drop column %%s: %s (%.*s) on "
             "column %s uses it", p->eKind==MIG_CONS_CHECK ? "CHECK"
             : "generated column expression", p->iArgEnd-p->iArg,
             &s->pTab->zSql[p->iArg], pCol->zName);
         rc = zMsg ? migSimError(s, zMsg, zCol) : SQLITE_NOMEM;
         sqlite3_free(zMsg);
-        return rc;
       }
     }
   }
   for(i=s->pTab->nCons-1; rc==SQLITE_OK && i>=0; i--){
     MigCons *pCons = &s->pTab->aCons[i];
-    if( migConsGoes(s, pCons, zCol) ){
+    rc = migConsGoes(s, pCons, zCol, &bUses);
+    if( rc==SQLITE_OK && bUses ){
       rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
     }
   }

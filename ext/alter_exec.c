@@ -51,6 +51,15 @@ static int migAlterDbErr(MigAlter *p, int rc){
                                                     : sqlite3_errmsg(p->db));
 }
 
+/* Finalize pStmt, the end of a loop over its rows: an error that ended
+** the loop early (out of memory, I/O) is recorded and returned unless
+** rc already holds one. */
+int migAlterFinish(MigAlter *p, sqlite3_stmt *pStmt, int rc){
+  int rc2 = sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK && rc2!=SQLITE_OK ) rc = migAlterDbErr(p, rc2);
+  return rc;
+}
+
 /* First column of the first row of a query into *piOut (0: no row). */
 int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...){
   va_list ap;

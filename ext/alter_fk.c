@@ -138,8 +138,7 @@ static int migFkKeys(MigAlter *p, MigFkState *s, const char *zChild,
     pKey->zSig = sqlite3_str_finish(pStr);
     if( pKey->zSig==0 || pKey->zChild==0 ) rc = SQLITE_NOMEM;
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /* Record the rows of zChild breaking its keys (from index iFirst of
@@ -236,8 +235,7 @@ static int migFkResolve(MigAlter *p, MigFkState *s, const char *zChild,
       break;
     }
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /* True if the request can make rows break a foreign key: it changes

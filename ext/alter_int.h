@@ -150,6 +150,7 @@ int migCheckDropUsers(MigAlter *p);
 /* alter_exec.c: helpers for running SQL on behalf of a request */
 int migAlterErr(MigAlter *p, int rc, const char *zFmt, ...);
 int migAlterExec(MigAlter *p, const char *zFmt, ...);
+int migAlterFinish(MigAlter *p, sqlite3_stmt *pStmt, int rc);
 int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...);
 int migAlterPrepare(MigAlter *p, sqlite3_stmt **ppStmt, const char *zFmt,
                     ...);

@@ -27,12 +27,15 @@
 #include "alter_int.h"
 #include <string.h>
 
-/* True if the table has a column zCol (as SQLite compares names). */
-static int migHasColumn(MigAlter *p, const char *zCol){
+/* Set *pbHas if the table has a column zCol (as SQLite compares
+** names). Returns SQLITE_OK or an error, recorded in p. */
+static int migHasColumn(MigAlter *p, const char *zCol, int *pbHas){
   sqlite3_int64 n = 0;
-  migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, %Q) "
-              "WHERE name=%Q COLLATE nocase", p->zTable, p->zSchema, zCol);
-  return n>0;
+  int rc = migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, "
+                       "%Q) WHERE name=%Q COLLATE nocase", p->zTable,
+                       p->zSchema, zCol);
+  *pbHas = n>0;
+  return rc;
 }
 
 /* *pz (an expression or a constraint, sqlite3_malloc'd) with every name
@@ -97,19 +100,23 @@ static int migRetarget(MigAlter *p, int iRename){
 }
 
 /* If aOp[iRename] renames a column an earlier ADD COLUMN of the request
-** adds (or added, on a second run), the index of that ADD, else -1. */
-static int migAddedBefore(MigAlter *p, int iRename){
+** adds (or added, on a second run), set *piAdd to the index of that ADD,
+** else to -1. Returns SQLITE_OK or an error. */
+static int migAddedBefore(MigAlter *p, int iRename, int *piAdd){
   MigOp *pRen = &p->aOp[iRename];
-  int i;
-  if( migHasColumn(p, pRen->zCol) ) return -1;
+  int i, bHas = 0;
+  int rc = migHasColumn(p, pRen->zCol, &bHas);
+  *piAdd = -1;
+  if( rc!=SQLITE_OK || bHas ) return rc;
   for(i=0; i<iRename; i++){
     MigOp *pOp = &p->aOp[i];
     if( pOp->eOp==MIG_OP_ADD_COLUMN && (migNameEq(pOp->zCol, pRen->zCol)
                                      || migNameEq(pOp->zCol, pRen->zArg)) ){
-      return i;
+      *piAdd = i;
+      break;
     }
   }
-  return -1;
+  return SQLITE_OK;
 }
 
 /* Rename, in the request, the column aOp[iAdd] adds: its definition
@@ -157,7 +164,8 @@ static int migRunRenames(MigAlter *p){
     MigOp *pOp = &p->aOp[i];
     int iAdd;
     if( pOp->eOp!=MIG_OP_RENAME_COLUMN ) continue;
-    iAdd = migAddedBefore(p, i);
+    rc = migAddedBefore(p, i, &iAdd);
+    if( rc!=SQLITE_OK ) break;
     if( iAdd>=0 ){
       rc = migRenameAdded(p, iAdd, i);
       continue;
@@ -236,8 +244,10 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
   char *zErr = 0;
   int rc;
   migBlame(p, pOp->iClause);
-  if( pOp->bIf && migHasColumn(p, pOp->zCol)==(pOp->eOp==MIG_OP_ADD_COLUMN) ){
-    return SQLITE_OK;
+  if( pOp->bIf ){
+    int bHas = 0;
+    rc = migHasColumn(p, pOp->zCol, &bHas);
+    if( rc!=SQLITE_OK || bHas==(pOp->eOp==MIG_OP_ADD_COLUMN) ) return rc;
   }
   if( pOp->eOp==MIG_OP_ADD_COLUMN ){
     rc = migExecPrintf(p->db, &zErr, "ALTER TABLE \"%w\".\"%w\" ADD COLUMN %s",
@@ -255,6 +265,7 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
     p->bRowsFull = rc==SQLITE_OK;
     if( rc==SQLITE_OK ) rc = migCheckTriggers(p);
     if( rc==SQLITE_OK ) rc = migCheckDropUsers(p);
+    if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   }
   sqlite3_free(zErr);
   if( rc==SQLITE_OK ) p->iFail = -1;

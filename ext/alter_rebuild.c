@@ -85,8 +85,7 @@ static int migCheckNoChildren(MigRebuild *r){
         "transaction with PRAGMA foreign_keys on: table %s references it",
         p->zTable, sqlite3_column_text(pStmt, 0));
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /* Append to r->aSaved the objects of t that query zSql (type, name, sql)
@@ -109,8 +108,7 @@ static int migSaveFrom(MigRebuild *r, int bTemp, const char *zSql){
       rc = SQLITE_NOMEM;
     }
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(r->p, pStmt, rc);
 }
 
 /* Step 3: save the SQL of t's indexes and triggers (TEMP triggers on t
@@ -175,8 +173,7 @@ static int migSaveStats(MigRebuild *r){
     }
     r->nStat++;
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /* Step 8, end: put back the saved statistics of the table and of each
@@ -234,8 +231,7 @@ static int migAliasOf(MigAlter *p, const char *zTab, char **pzAlias){
     *pzAlias = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
     if( *pzAlias==0 ) rc = SQLITE_NOMEM;
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /* The map entry of the new table's column zName, or NULL. */
@@ -656,11 +652,14 @@ static int migCompiles(MigAlter *p, const char *zSql, char **pzErr){
 /* For a trigger on t (text zSql) with "UPDATE OF cols": the first of
 ** those columns t no longer has (sqlite3_malloc'd), else NULL. SQLite
 ** only notices them when a later ALTER TABLE reparses the schema. */
-static char *migTriggerGoneCol(MigAlter *p, const char *zSql){
+static char *migTriggerGoneCol(MigAlter *p, const char *zSql, int *pRc){
   MigToken *aTok = 0;
   int nTok = 0, i;
   char *zGone = 0;
-  if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
+  if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ){
+    *pRc = SQLITE_NOMEM;
+    return 0;
+  }
   for(i=0; i+1<nTok; i++){
     if( migTokIsWord(zSql, &aTok[i], "ON") ) break;
     if( migTokIsWord(zSql, &aTok[i], "UPDATE")
@@ -671,10 +670,11 @@ static char *migTriggerGoneCol(MigAlter *p, const char *zSql){
         sqlite3_int64 n = 1;
         if( !migTokIsName(aTok[i].eType) ) continue;
         zCol = migTokName(zSql, &aTok[i]);
-        if( zCol ){
-          migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, %Q)"
-                      " WHERE name=%Q COLLATE nocase", p->zTable, p->zSchema,
-                      zCol);
+        if( zCol==0 ) *pRc = SQLITE_NOMEM;
+        if( zCol && *pRc==SQLITE_OK ){
+          *pRc = migAlterInt(p, &n, "SELECT count(*) FROM "
+              "pragma_table_xinfo(%Q, %Q) WHERE name=%Q COLLATE nocase",
+              p->zTable, p->zSchema, zCol);
         }
         if( n==0 ){ zGone = zCol; zCol = 0; }
         sqlite3_free(zCol);
@@ -701,8 +701,8 @@ int migCheckTriggers(MigAlter *p){
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
     const char *zObj = (const char*)sqlite3_column_text(pStmt, 1);
-    char *zGone = zObj ? migTriggerGoneCol(p, zObj) : 0;
-    if( zGone ){
+    char *zGone = zObj ? migTriggerGoneCol(p, zObj, &rc) : 0;
+    if( zGone && rc==SQLITE_OK ){
       char *zMsg = sqlite3_mprintf("no such column: %s", zGone);
       rc = migObjectFail(p, SQLITE_ERROR, "trigger", zName, zObj,
                          zMsg ? zMsg : "");
@@ -710,8 +710,7 @@ int migCheckTriggers(MigAlter *p){
     }
     sqlite3_free(zGone);
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /*
@@ -732,8 +731,7 @@ int migCheckDropUsers(MigAlter *p){
       rc = migObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
     }
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /* Step 9: every view and trigger that mentions t must still compile. */
@@ -767,8 +765,7 @@ static int migVerifyUsers(MigRebuild *r){
     sqlite3_free(zErr);
     sqlite3_free(zTry);
   }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return migAlterFinish(p, pStmt, rc);
 }
 
 /* Step 10: sqlite_sequence back to at least its old value; no row when
