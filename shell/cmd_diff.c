@@ -8,7 +8,8 @@
 **       differences printed, 2 error (run non-interactively, an error
 **       exits at once with status 2; interactively it is an ordinary
 **       failed command).
-**   .migrate new --autogenerate [-m] MESSAGE
+**   .migrate new --autogenerate [-m] MESSAGE, and new -m MESSAGE while
+**       the schema file exists (Flask-Migrate's "flask db migrate -m")
 **       a new revision with that diff as its sections (migCmdNew in
 **       cmd_engine.c parses the words and calls migCmdNewAuto()).
 **   .migrate apply [SCHEMA_FILE] [--dry-run] [--allow-data-loss]
@@ -163,6 +164,14 @@ static int diffWriteSections(MigShell *p, const char *zPath,
   sqlite3_free(zText);
   if( !bOk ) return migShellError(p, "cannot write %s", zPath);
   return 0;
+}
+
+/* True when the desired schema file (migDiffSchemaPath()) exists. */
+int migCmdSchemaFileExists(MigShell *p){
+  char *zPath = migDiffSchemaPath(p->db);
+  int bExists = zPath!=0 && access(zPath, F_OK)==0;
+  sqlite3_free(zPath);
+  return bExists;
 }
 
 /* .migrate new --autogenerate MESSAGE: azArg is {"new", flag, MESSAGE} */

@@ -405,7 +405,10 @@ static const char *cmdMessageFlag(int nArg, char **azArg, char **azRest,
 }
 
 /* .migrate new [--autogenerate] MESSAGE | new [--autogenerate] -m MESSAGE
-** (the words are joined) */
+** (the words are joined). "-m MESSAGE" autogenerates while the desired
+** schema file exists, as Flask-Migrate's "flask db migrate -m" does, and
+** is only the message otherwise (Alembic's "revision -m"); the words
+** without -m always write an empty revision. */
 int migCmdNew(MigShell *p, int nArg, char **azArg){
   char **azRest = sqlite3_malloc64(sizeof(char*)*(nArg+1));
   const char *zFlag;
@@ -422,6 +425,7 @@ int migCmdNew(MigShell *p, int nArg, char **azArg){
     return migShellError(p, "usage: .migrate new [--autogenerate] [-m] "
                          "MESSAGE");
   }
+  if( zFlag && !bAuto && migCmdSchemaFileExists(p) ) bAuto = 1;
   zMsg = zFlag ? sqlite3_mprintf("%s", zFlag) : cmdJoin(nRest, azRest);
   if( zMsg && bAuto ){
     /* Alembic's revision --autogenerate -m MSG: cmd_diff.c writes it. */

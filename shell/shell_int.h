@@ -99,6 +99,7 @@ int migShellSetting(MigShell *p, const char *zKey, const char *zValue);
 int migCmdDiff(MigShell *p, int nArg, char **azArg);
 int migCmdApply(MigShell *p, int nArg, char **azArg);
 int migCmdNewAuto(MigShell *p, int nArg, char **azArg);
+int migCmdSchemaFileExists(MigShell *p);
 int migCmdCheckSchema(MigShell *p);
 
 /* cmd_dir.c */
