@@ -480,7 +480,8 @@ def norm_output(op, text):
 
 def doc_alembic_crash(revs, al, cmd, ares, mres, before):
     if ares[0] == "crash":
-        return "Alembic crashes (%s)" % ares[1].split(":")[0]
+        return "Alembic crashes (%s) on %s %s" % (ares[1].split(":")[0],
+                                                 cmd[0], cmd[1])
     return None
 
 
