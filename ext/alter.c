@@ -76,6 +76,47 @@ static int migAlterFindTable(MigAlter *p, const char *zName){
   return rc;
 }
 
+/*
+** A lone DROP COLUMN in autocommit mode runs as SQLite's own statement,
+** atomic by itself, with no transaction around it: one inside BEGIN
+** would make SQLite journal every page the drop rewrites a second time.
+** Taken only when nothing the other path checks can be at stake: no
+** view or trigger that mentions the table names the column (SQLite
+** 3.40 lets some through), and SQLite refuses the drop of a key column.
+** Returns SQLITE_OK when done, MIG_NEED_REBUILD to take the other path.
+*/
+static int migAlterFast(MigAlter *p){
+  MigOp *pOp = &p->aOp[0];
+  sqlite3_int64 nUser = 1;
+  int rc;
+  if( p->nOp!=1 || pOp->eOp!=MIG_OP_DROP_COLUMN || pOp->bIf
+   || !sqlite3_get_autocommit(p->db) ){
+    return MIG_NEED_REBUILD;
+  }
+  {
+    sqlite3_stmt *pStmt = 0;
+    nUser = 0;
+    rc = migPrepare(p->db, &pStmt, "SELECT sql FROM \"%w\".sqlite_master "
+        "WHERE type IN ('view','trigger') UNION ALL SELECT sql FROM "
+        "temp.sqlite_master WHERE type='trigger'", p->zSchema);
+    while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+      int n = z ? (int)strlen(z) : 0;
+      if( z==0 || (migTokUsesName(z, 0, n, p->zTable)
+                   && migTokUsesName(z, 0, n, pOp->zCol)) ){
+        nUser++;
+      }
+    }
+    if( sqlite3_finalize(pStmt)!=SQLITE_OK || rc!=SQLITE_OK ) nUser = 1;
+  }
+  if( nUser>0 ) return MIG_NEED_REBUILD;
+  rc = migExecPrintf(p->db, 0, "ALTER TABLE \"%w\".\"%w\" DROP COLUMN "
+                     "\"%w\"", p->zSchema, p->zTable, pOp->zCol);
+  if( rc!=SQLITE_OK ) return MIG_NEED_REBUILD;
+  p->eHow = MIG_LEVEL_NATIVE;
+  return SQLITE_OK;
+}
+
 /* Run the request inside a transaction (autocommit mode) or a savepoint,
 ** rolling back on any error. */
 static int migAlterTransaction(MigAlter *p){
@@ -143,7 +184,10 @@ static int migAlterDo(MigAlter *p, const char *zTable, int nClause,
   sqlite3_db_config(p->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &bDef);
   p->bDefensive = bDef;
   if( rc==SQLITE_OK ) rc = migAlterFindTable(p, zTable);
-  if( rc==SQLITE_OK ) rc = migAlterTransaction(p);
+  if( rc==SQLITE_OK ){
+    rc = migAlterFast(p);
+    if( rc==MIG_NEED_REBUILD ) rc = migAlterTransaction(p);
+  }
   return rc;
 }
 
