@@ -7,15 +7,18 @@
 #       12-step (raw_rebuild.sql), Alembic's batch_alter_table
 #       (alembic_batch.py, Debian's python3-alembic) and sqlite-utils
 #       transform (sqlite_utils_transform.sh);
-#   (b) DROP COLUMN description together with another clause vs SQLite's
-#       own ALTER TABLE ... DROP COLUMN, alone in autocommit mode and
-#       inside BEGIN..COMMIT as a migration runs it (and the 12-step
-#       raw_drop.sql);
+#   (b1) DROP COLUMN description alone through .migrate alter vs SQLite's
+#       own ALTER TABLE ... DROP COLUMN at top level;
+#   (b2) the same with ALTER COLUMN status SET DEFAULT vs SQLite's DROP
+#       COLUMN inside BEGIN..COMMIT (the way to make two changes atomic
+#       by hand);
 #   (c) ALTER COLUMN created_by TYPE TEXT vs the 12-step with CAST
 #       (raw_retype.sql);
 #   (d) our peak memory (max RSS) for (a) and (c) at ROWS/10 and ROWS.
-# Wall-clock seconds, best of RUNS runs. Contenders that are not
-# installed are skipped.
+# Wall-clock seconds: each goal is the median of PAIRS (default 5) paired
+# runs, ours and the anchor's one after the other on fresh copies (the
+# machine is shared: single runs mislead), with the median of the
+# per-pair ratios; sqlite-utils (optional) is the best of RUNS runs.
 #   bash bench/bench_alter.sh [ROWS [RUNS]]     (from a built tree)
 set -e
 cd "$(dirname "$0")/.."
@@ -69,48 +72,74 @@ retyped="SELECT type='TEXT' AND (SELECT typeof(created_by) FROM meetings LIMIT 1
 a_ours="SELECT migrate_alter_table('meetings', 'ALTER COLUMN description SET NOT NULL', 'ALTER COLUMN description SET DEFAULT ''''')"
 c_ours="SELECT migrate_alter_table('meetings', 'ALTER COLUMN created_by TYPE TEXT')"
 
+# median NUMBERS...: the median (the mean of the middle two for an even
+# count).
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {
+    if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'
+}
+
+# pair LABEL CHECK CMD ALABEL ACHECK ACMD: $pairs paired runs, ours (CMD,
+# a shell command run in $tmp on run.db) and the anchor's (ACMD), each on
+# a fresh copy, alternating which goes first; prints the medians of both
+# and of the per-pair ratio ours/anchor. Sets $pr (that median ratio).
+pair() {
+  label=$1; chk=$2; cmd=$3; alabel=$4; achk=$5; acmd=$6
+  t1=""; t2=""; rs=""
+  for r in $(seq 1 "$pairs"); do
+    for who in $([ $((r % 2)) = 1 ] && echo "us them" || echo "them us"); do
+      if [ "$who" = us ]; then c=$cmd; k=$chk; else c=$acmd; k=$achk; fi
+      run "$tmp/base.db" sh -c "$c"
+      ok=$(sqlite3 "$tmp/run.db" "$k")
+      [ "$ok" = 1 ] || { echo "bench_alter: $who: wrong result" >&2; exit 1; }
+      if [ "$who" = us ]; then s1=$secs; else s2=$secs; fi
+    done
+    t1="$t1 $s1"; t2="$t2 $s2"; rs="$rs $(echo "$s1 / $s2" | bc -l)"
+  done
+  pr=$(median $rs)
+  printf '  %-50s %8.3f s (median of %d)\n' "$label" "$(median $t1)" "$pairs"
+  printf '  %-50s %8.3f s\n' "$alabel" "$(median $t2)"
+  printf '  median of the paired ratios, ours / anchor: %.3f\n' "$pr"
+}
+pairs=${PAIRS:-5}
+
 echo "(a) meetings.description becomes NOT NULL DEFAULT '' ($rows rows)"
-best "migrate_alter_table" "$notnull" "$tmp/base.db" "$mig" run.db "$a_ours"
-a=$best
-best "12-step by hand (raw_rebuild.sql)" "$notnull" "$tmp/base.db" \
-  sh -c "sqlite3 run.db < $anchors/raw_rebuild.sql"
-a_raw=$best
-a_alembic=""
 if /usr/bin/python3 -c 'import alembic' 2>/dev/null; then
-  best "Alembic batch_alter_table" "$notnull" "$tmp/base.db" \
-    /usr/bin/python3 "$anchors/alembic_batch.py" run.db
-  a_alembic=$best
+  pair "migrate_alter_table" "$notnull" "$mig run.db \"$a_ours\"" \
+    "Alembic batch_alter_table" "$notnull" \
+    "/usr/bin/python3 $anchors/alembic_batch.py run.db"
+  echo "  ours vs Alembic: $(echo "scale=1; 1 / $pr" | bc -l)x faster (goal >= 20x)"
+else
+  echo "bench_alter: python3-alembic is missing" >&2; exit 1
 fi
+pair "migrate_alter_table" "$notnull" "$mig run.db \"$a_ours\"" \
+  "12-step by hand (raw_rebuild.sql)" "$notnull" \
+  "sqlite3 run.db < $anchors/raw_rebuild.sql"
 if command -v sqlite-utils >/dev/null; then
   best "sqlite-utils transform" \
     "SELECT \"notnull\"=1 FROM pragma_table_info('meetings') WHERE name='description'" \
     "$tmp/base.db" sh "$anchors/sqlite_utils_transform.sh" run.db
 fi
-echo "  ours vs 12-step: $(ratio "$a_raw" "$a")x faster"
-[ -n "$a_alembic" ] && echo "  ours vs Alembic: $(ratio "$a_alembic" "$a")x faster (goal >= 20x)"
 
-echo "(b) DROP COLUMN description, with ALTER COLUMN status SET DEFAULT 'planned'"
-best "migrate_alter_table (both clauses)" "$dropped" "$tmp/base.db" "$mig" run.db \
-  "SELECT migrate_alter_table('meetings', 'DROP COLUMN description', 'ALTER COLUMN status SET DEFAULT ''planned''')"
-b=$best
-best "SQLite ALTER TABLE DROP COLUMN (one clause)" "$dropped" "$tmp/base.db" \
-  sqlite3 run.db "ALTER TABLE meetings DROP COLUMN description"
-b_native=$best
-best "SQLite DROP COLUMN in BEGIN..COMMIT" "$dropped" "$tmp/base.db" \
-  sqlite3 run.db "BEGIN; ALTER TABLE meetings DROP COLUMN description; COMMIT"
-b_txn=$best
-best "12-step by hand (raw_drop.sql)" "$dropped" "$tmp/base.db" \
-  sh -c "sqlite3 run.db < $anchors/raw_drop.sql"
-echo "  ours / native: $(ratio "$b" "$b_native") (goal <= 1.15)"
-echo "  ours / native in a transaction: $(ratio "$b" "$b_txn")"
+b2_ours="SELECT migrate_alter_table('meetings', 'DROP COLUMN description', 'ALTER COLUMN status SET DEFAULT ''planned''')"
+echo "(b1) DROP COLUMN description alone, at top level"
+pair ".migrate alter meetings 'DROP COLUMN description'" "$dropped" \
+  "$mig run.db \".migrate alter meetings 'DROP COLUMN description'\"" \
+  "SQLite ALTER TABLE ... DROP COLUMN" "$dropped" \
+  "sqlite3 run.db 'ALTER TABLE meetings DROP COLUMN description'"
+echo "  goal <= 1.05"
+
+echo "(b2) DROP COLUMN description with ALTER COLUMN status SET DEFAULT 'planned'"
+pair "migrate_alter_table (both clauses)" "$dropped" "$mig run.db \"$b2_ours\"" \
+  "SQLite DROP COLUMN in BEGIN..COMMIT" "$dropped" \
+  "sqlite3 run.db 'BEGIN; ALTER TABLE meetings DROP COLUMN description; COMMIT'"
+echo "  goal <= 1.05"
 
 echo "(c) ALTER COLUMN created_by TYPE TEXT, every value converted"
-best "migrate_alter_table" "$retyped" "$tmp/base.db" "$mig" run.db "$c_ours"
-c=$best
-best "12-step with CAST (raw_retype.sql)" "$retyped" "$tmp/base.db" \
-  sh -c "sqlite3 run.db < $anchors/raw_retype.sql"
-c_raw=$best
-echo "  ours / 12-step: $(ratio "$c" "$c_raw") (goal <= 1.10)"
+pair "migrate_alter_table" "$retyped" "$mig run.db \"$c_ours\"" \
+  "12-step with CAST (raw_retype.sql)" "$retyped" \
+  "sqlite3 run.db < $anchors/raw_retype.sql"
+echo "  goal <= 1.10"
 
 echo "(d) peak memory of ours (max RSS)"
 for what in a c; do
