@@ -995,7 +995,8 @@ static int runConfirm(Runner *r){
   for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
     MigRev *pRev = &r->g->aRev[r->aPlan[i]];
     char *zReport = 0;
-    if( migBackupDataLoss(bDown ? pRev->zDown : pRev->zUp, &zReport) ){
+    const char *zSql = bDown ? pRev->zDown : pRev->zUp;
+    if( runMentions(zSql, "drop") && migBackupDataLoss(zSql, &zReport) ){
       if( zReport==0 ) rc = SQLITE_NOMEM;   /* The scan is incomplete */
       else runAppendLines(pStr, zReport);
     }
