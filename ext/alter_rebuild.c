@@ -512,13 +512,26 @@ static int migRenameInto(MigRebuild *r){
   return rc==SQLITE_OK ? rc2 : rc;
 }
 
-/* The first column the request drops that zSql mentions, or NULL. */
+/* True if an ADD COLUMN after clause iOp of the request adds zCol back. */
+static int migAddedAfter(MigAlter *p, int iOp, const char *zCol){
+  int i;
+  for(i=iOp+1; i<p->nOp; i++){
+    if( p->aOp[i].eOp==MIG_OP_ADD_COLUMN && migNameEq(p->aOp[i].zCol, zCol) ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The first column the request drops (and does not add back) that zSql
+** mentions, or NULL. */
 static const char *migDroppedIn(MigAlter *p, const char *zSql){
   int i;
   for(i=0; i<p->nOp; i++){
     MigOp *pOp = &p->aOp[i];
     if( pOp->eOp==MIG_OP_DROP_COLUMN
-     && migTokUsesName(zSql, 0, (int)strlen(zSql), pOp->zCol) ){
+     && migTokUsesName(zSql, 0, (int)strlen(zSql), pOp->zCol)
+     && !migAddedAfter(p, i, pOp->zCol) ){
       return pOp->zCol;
     }
   }
