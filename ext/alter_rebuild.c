@@ -866,6 +866,9 @@ int migRebuild(MigAlter *p, MigSim *s){
   if( rc==SQLITE_OK ) rc = migSaveObjects(&r);
   if( rc==SQLITE_OK ) rc = migSaveStats(&r);
   if( rc==SQLITE_OK ) rc = migFreshName(p, &r.zTmp);
+  /* An I/O error above may have made SQLite roll the transaction back:
+  ** the copy must not then be made, and committed, in autocommit mode. */
+  if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc==SQLITE_OK ){
     zCreate = migTabWithName(s->pTab, p->zSchema, r.zTmp);
     rc = zCreate ? migAlterExec(p, "%s", zCreate) : SQLITE_NOMEM;
