@@ -357,9 +357,11 @@ static int textOwnTxn(const char *zSql){
     size_t k;
     for(k=0; k<sizeof(azKw)/sizeof(azKw[0]); k++){
       int n = (int)strlen(azKw[k]);
-      char c = zStmt[n];
-      if( sqlite3_strnicmp(zStmt, azKw[k], n)==0
-       && (c==0 || c==';' || c==' ' || c=='\t' || c=='\n' || c=='\r') ){
+      char c;
+      /* zStmt[n] is read only once the first n bytes matched (so exist) */
+      if( sqlite3_strnicmp(zStmt, azKw[k], n)!=0 ) continue;
+      c = zStmt[n];
+      if( c==0 || c==';' || c==' ' || c=='\t' || c=='\n' || c=='\r' ){
         bTxn = 1;
       }
     }
