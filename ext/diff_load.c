@@ -170,7 +170,7 @@ static char *loadDuplicate(const MigModel *pM){
   for(i=0; i<pM->nObj; i++){
     if( loadShared(&pM->aObj[i]) ) ap[n++] = &pM->aObj[i];
   }
-  qsort(ap, n, sizeof(ap[0]), loadCmpName);
+  if( n>1 ) qsort(ap, n, sizeof(ap[0]), loadCmpName);
   for(i=1; i<n && zErr==0; i++){
     if( sqlite3_stricmp(ap[i-1]->zName, ap[i]->zName)==0 ){
       zErr = sqlite3_mprintf("%s %s already exists",

@@ -301,7 +301,7 @@ static void planCreates(Plan *s){
       ap[n++] = o;
     }
   }
-  qsort(ap, n, sizeof(ap[0]), planCmpOrder);
+  if( n>1 ) qsort(ap, n, sizeof(ap[0]), planCmpOrder);
   for(i=0; i<n; i++){
     if( ap[i]->eType==MIG_OBJ_INDEX ) migPlanStmt(s->p, "%s;", ap[i]->zSql);
   }

@@ -238,7 +238,7 @@ int migSubsetOpen(const MigModel *pM, const char *aMark,
   for(i=0; i<pM->nObj; i++){
     if( aMark[i] ) ap[n++] = &pM->aObj[i];
   }
-  qsort(ap, n, sizeof(ap[0]), subCmpCreate);
+  if( n>1 ) qsort(ap, n, sizeof(ap[0]), subCmpCreate);
   rc = xOpen(pDb, pzErr);
   if( rc==SQLITE_OK ) rc = sqlite3_exec(*pDb, "BEGIN", 0, 0, 0);
   for(i=0; rc==SQLITE_OK && i<n; i++){

@@ -477,7 +477,7 @@ int migModelRead(sqlite3 *db, const char *zSchema, MigModel **ppModel,
     sqlite3_finalize(pStmt);
   }
   if( rc==SQLITE_OK ){
-    qsort(p->aObj, p->nObj, sizeof(MigMObj), modelCmpObj);
+    if( p->nObj>1 ) qsort(p->aObj, p->nObj, sizeof(MigMObj), modelCmpObj);
     *ppModel = p;
   }else{
     migModelFree(p);
@@ -487,7 +487,7 @@ int migModelRead(sqlite3 *db, const char *zSchema, MigModel **ppModel,
 
 /* Sort the objects of p as migModelRead() does (type, then name). */
 void migModelSort(MigModel *p){
-  qsort(p->aObj, p->nObj, sizeof(MigMObj), modelCmpObj);
+  if( p->nObj>1 ) qsort(p->aObj, p->nObj, sizeof(MigMObj), modelCmpObj);
 }
 
 /* Free a model. */
