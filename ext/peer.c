@@ -64,6 +64,21 @@ struct PeerTab {
   const char *zOffline;        /* zDdl that may run twice, or NULL: zDdl */
 };
 
+/* The columns of Flyway's flyway_schema_history, as its SQLite DDL has
+** them (used by both the exact and the IF NOT EXISTS forms below). */
+#define FLYWAY_COLUMNS \
+    "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n" \
+    "    \"version\" VARCHAR(50),\n" \
+    "    \"description\" VARCHAR(200) NOT NULL,\n" \
+    "    \"type\" VARCHAR(20) NOT NULL,\n" \
+    "    \"script\" VARCHAR(1000) NOT NULL,\n" \
+    "    \"checksum\" INT,\n" \
+    "    \"installed_by\" VARCHAR(100) NOT NULL,\n" \
+    "    \"installed_on\" TEXT NOT NULL DEFAULT " \
+    "(strftime('%Y-%m-%d %H:%M:%f','now')),\n" \
+    "    \"execution_time\" INT NOT NULL,\n" \
+    "    \"success\" BOOLEAN NOT NULL\n);\n"
+
 /*
 ** zRead selects (version, applied, problem [, checksum]) in the order
 ** the rows were written; the last row of a version wins; a non-NULL
@@ -120,17 +135,7 @@ static const PeerTab aPeerTab[] = {
     "SELECT version, 1, NULL FROM main.__diesel_schema_migrations", 0 },
   { MIG_FMT_FLYWAY, "flyway_schema_history",
     "CREATE TABLE \"flyway_schema_history\" (\n"
-    "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
-    "    \"version\" VARCHAR(50),\n"
-    "    \"description\" VARCHAR(200) NOT NULL,\n"
-    "    \"type\" VARCHAR(20) NOT NULL,\n"
-    "    \"script\" VARCHAR(1000) NOT NULL,\n"
-    "    \"checksum\" INT,\n"
-    "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-    "    \"installed_on\" TEXT NOT NULL DEFAULT "
-    "(strftime('%Y-%m-%d %H:%M:%f','now')),\n"
-    "    \"execution_time\" INT NOT NULL,\n"
-    "    \"success\" BOOLEAN NOT NULL\n);\n"
+    FLYWAY_COLUMNS
     "CREATE INDEX \"flyway_schema_history_s_idx\" ON "
     "\"flyway_schema_history\" (\"success\");",
     "SELECT coalesce(version, script), "
@@ -141,17 +146,7 @@ static const PeerTab aPeerTab[] = {
     "repair\"' END, checksum FROM main.flyway_schema_history "
     "WHERE type NOT IN ('SCHEMA','DELETE') ORDER BY installed_rank",
     "CREATE TABLE IF NOT EXISTS \"flyway_schema_history\" (\n"
-    "    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
-    "    \"version\" VARCHAR(50),\n"
-    "    \"description\" VARCHAR(200) NOT NULL,\n"
-    "    \"type\" VARCHAR(20) NOT NULL,\n"
-    "    \"script\" VARCHAR(1000) NOT NULL,\n"
-    "    \"checksum\" INT,\n"
-    "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-    "    \"installed_on\" TEXT NOT NULL DEFAULT "
-    "(strftime('%Y-%m-%d %H:%M:%f','now')),\n"
-    "    \"execution_time\" INT NOT NULL,\n"
-    "    \"success\" BOOLEAN NOT NULL\n);\n"
+    FLYWAY_COLUMNS
     "CREATE INDEX IF NOT EXISTS \"flyway_schema_history_s_idx\" ON "
     "\"flyway_schema_history\" (\"success\");" },
   { MIG_FMT_SQLMIGRATE, "gorp_migrations",
