@@ -20,6 +20,8 @@
 **                     labels, heads, walks, lineage
 **   steps.c           the plans of upgrade, downgrade and stamp, and the
 **                     invariant the runner checks before it commits
+**   report.c          current, heads, branches, history, show as text,
+**                     and the parents of a merge (migrate_run.h)
 **
 ** A MigRev is one revision. A MigGraph owns an array of them plus the
 ** edges between them (indexes into that array).
@@ -97,7 +99,6 @@ int migScriptParse(const char *zFile, const char *zText, int nText,
 int migScriptsLoad(const char *zDir, int bMissingOk, MigRev **paRev,
                    int *pnRev, char **pzErr);
 char *migChecksum(const char *zText, int nText);
-char *migReadFile(const char *zPath, int *pnText, char **pzErr);
 char *migRevLabel(const MigRev *pRev);
 
 /* split.c: iterate over the statements of a section */

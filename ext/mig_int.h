@@ -168,6 +168,10 @@ int migErrorf(char **pzErr, int rc, const char *zFmt, ...);
 int migErrorV(char **pzErr, int rc, const char *zFmt, va_list ap);
 const char *migListNext(const char **pz, int *pn);  /* "a, b" lists */
 
+/* script.c: the whole of file zPath (sqlite3_free), its size in *pnText;
+** NULL with *pzErr set ("cannot open PATH", "cannot read PATH") */
+char *migReadFile(const char *zPath, int *pnText, char **pzErr);
+
 /*
 ** The engine module (migrations) provides:
 */

@@ -3,10 +3,11 @@
 **
 ** Three front ends drive the migration engine: the SQL functions and the
 ** public C API (both in engine.c) and the shell's .migrate command
-** (shell/cmd_engine.c). Each fills in a MigRunOpts and calls migRun();
-** nothing a front end wants is poked into the connection's state. This
-** header is all a front end needs to include to run migrations; the
-** engine's own files use engine_int.h.
+** (shell/cmd_run.c, cmd_engine.c). Each fills in a MigRunOpts and calls
+** migRun(); nothing a front end wants is poked into the connection's
+** state. The reports (current, heads, history ...) come back as text
+** from migRunReport(). This header is all a front end includes of the
+** engine; the engine's own files use engine_int.h.
 **
 **     MigRunOpts o;
 **     memset(&o, 0, sizeof(o));
@@ -75,5 +76,40 @@ void migRunOptsInit(MigRunOpts *pOpts, MigConn *p, int eOp,
 ** (sqlite3_free it). On error an SQLite code with *pzErr set.
 */
 int migRunVerify(sqlite3 *db, char **pzOut, char **pzErr);
+
+/*
+** report.c: what Alembic's current, heads, branches, history and show
+** print, for the graph loaded on db as migrate_upgrade() would load it.
+** eReport is a MIG_REPORT_*, eFlags MIG_REPORT_VERBOSE (the verbose block
+** of each revision: current, history) and MIG_REPORT_INDICATE ("(current)"
+** on current revisions: history). zArg is history's range START:END
+** (either side may be empty; NULL: everything) or the revision show
+** names. *pzOut gets the text, each entry ending in a newline, or NULL
+** when there is nothing to show (sqlite3_free it). On error an SQLite
+** code with *pzErr set (NULL when out of memory); sqlite3_free it.
+*/
+#define MIG_REPORT_CURRENT  0  /* Branch tips of what is applied */
+#define MIG_REPORT_HEADS    1  /* Heads of the scripts */
+#define MIG_REPORT_BRANCHES 2  /* Branch points, newest first */
+#define MIG_REPORT_HISTORY  3  /* Every revision, newest first */
+#define MIG_REPORT_SHOW     4  /* The revisions zArg names */
+#define MIG_REPORT_VERBOSE  0x01
+#define MIG_REPORT_INDICATE 0x02
+int migRunReport(sqlite3 *db, int eReport, int eFlags, const char *zArg,
+                 char **pzOut, char **pzErr);
+
+/*
+** report.c: the revisions a new merge revision revises. azWord[0..nWord-1]
+** are the words after the message flag: all of them revisions when
+** bAllRevs, else a message followed by the revisions (the trailing words,
+** one at least, that name revisions on their own: head, heads, X@head, a
+** revision or a prefix of four or more characters). *pnMsg gets the
+** number of message words, *pzRevises the parents' ids joined by ", "
+** (sqlite3_free it). Fewer than two distinct revisions, or one named
+** twice, is an error: an SQLite code with *pzErr set (NULL when out of
+** memory).
+*/
+int migRunMerge(sqlite3 *db, int nWord, char **azWord, int bAllRevs,
+                int *pnMsg, char **pzRevises, char **pzErr);
 
 #endif /* MIGRATE_RUN_H */

@@ -21,7 +21,6 @@
 */
 #include "shell_int.h"
 #include "../ext/diff_int.h"
-#include "../ext/engine_int.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -8,13 +8,13 @@
 **   show REV
 **
 ** (upgrade, downgrade, stamp, check and verify are in cmd_run.c.)
-** Output follows Alembic's ("a1b2 -> c3d4 (head), add status"): current,
-** heads, branches and history print what Alembic's commands print,
-** decorations and labels included, in the graph's topological order.
-** Errors go to stderr through migShellError().
+** Output follows Alembic's ("a1b2 -> c3d4 (head), add status"): the
+** engine writes the reports (migRunReport(), ext/report.c) and resolves a
+** merge's revisions (migRunMerge()); this file parses the words and
+** prints. Errors go to stderr through migShellError().
 */
 #include "shell_int.h"
-#include "../ext/engine_int.h"
+#include "../ext/migrate_run.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
@@ -29,165 +29,21 @@ static int cmdFail(MigShell *p, char *zErr){
 
 /****************************** Reporting **********************************/
 
-/* A loaded graph with the current revisions, for the reports below. */
-typedef struct CmdGraph CmdGraph;
-struct CmdGraph {
-  MigGraph *g;
-  int *aCur; int nCur;
-  char *aApplied;
-};
-
-/* Load it; returns 1 after reporting an error. */
-static int cmdLoad(MigShell *p, CmdGraph *c){
-  char *zErr = 0;
-  memset(c, 0, sizeof(*c));
-  if( migEngineLoad(migConnGet(p->db), 0, p->db, &c->g, &c->aCur, &c->nCur,
-                    &zErr) ){
+/* Print report eReport (MIG_REPORT_*, migrate_run.h) of the connection;
+** returns 0, or 1 after reporting the engine's error. */
+static int cmdReport(MigShell *p, int eReport, int eFlags, const char *zArg){
+  char *zOut = 0, *zErr = 0;
+  if( migRunReport(p->db, eReport, eFlags, zArg, &zOut, &zErr) ){
     return cmdFail(p, zErr);
   }
-  if( migEngineApplied(c->g, c->aCur, c->nCur, &c->aApplied) ){
-    return migShellError(p, "out of memory");
-  }
+  if( zOut ) fputs(zOut, p->out);
+  sqlite3_free(zOut);
   return 0;
 }
 
-/* Free what cmdLoad() loaded. */
-static void cmdUnload(CmdGraph *c){
-  migGraphFree(c->g);
-  sqlite3_free(c->aCur);
-  sqlite3_free(c->aApplied);
-}
-
-/* True if revision i is current. */
-static int cmdIsCurrent(CmdGraph *c, int i){
-  int k;
-  for(k=0; k<c->nCur; k++) if( c->aCur[k]==i ) return 1;
-  return 0;
-}
-
-/* Append the ids of aIdx (nIdx) joined by ", ". */
-static void cmdIdList(sqlite3_str *pStr, CmdGraph *c, const int *aIdx,
-                      int nIdx){
-  int k;
-  for(k=0; k<nIdx; k++){
-    sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "", c->g->aRev[aIdx[k]].zId);
-  }
-}
-
-/* Append a comma-separated header list ("a,b" or "a b") as "a, b". */
-static void cmdCommaList(sqlite3_str *pStr, const char *z){
-  int n = 0;
-  while( z && *z ){
-    int k;
-    while( *z==' ' || *z==',' ) z++;
-    for(k=0; z[k] && z[k]!=',' && z[k]!=' '; k++){}
-    if( k ) sqlite3_str_appendf(pStr, "%s%.*s", n++ ? ", " : "", k, z);
-    z += k;
-  }
-}
-
-/* Parents of revision i as Alembic shows them: <base>, a, a, b */
-static void cmdParents(sqlite3_str *pStr, CmdGraph *c, int i){
-  MigRev *r = &c->g->aRev[i];
-  if( r->nParent==0 ) sqlite3_str_appendall(pStr, "<base>");
-  else cmdIdList(pStr, c, r->aParent, r->nParent);
-}
-
-/* Flags of cmdHeadOnly() */
-#define CMD_LABELS  0x01       /* " (labels)" */
-#define CMD_DOC     0x02       /* ", message" */
-#define CMD_PARENTS 0x04       /* "parents (deps) -> " before the id */
-#define CMD_TREE    0x08       /* " (branchpoint)", " (mergepoint)" */
-#define CMD_CURRENT 0x10       /* " (current)" on current revisions */
-
-/*
-** Revision i on one line as Alembic's Script._head_only() prints it:
-** "[PARENTS [(DEPS)] -> ]ID[ (LABELS)][ (head)|(effective head)]
-** [ (current)][ (branchpoint)][ (mergepoint)][, MESSAGE]".
-*/
-static void cmdHeadOnly(sqlite3_str *pStr, CmdGraph *c, int i, int eFlags){
-  MigRev *r = &c->g->aRev[i];
-  if( eFlags & CMD_PARENTS ){
-    cmdParents(pStr, c, i);
-    if( r->zDepends ){
-      sqlite3_str_appendall(pStr, " (");
-      cmdCommaList(pStr, r->zDepends);
-      sqlite3_str_appendall(pStr, ")");
-    }
-    sqlite3_str_appendall(pStr, " -> ");
-  }
-  sqlite3_str_appendall(pStr, r->zId);
-  if( eFlags & CMD_LABELS ){
-    char *zLab = migGraphLabelList(c->g, i);
-    if( zLab ) sqlite3_str_appendf(pStr, " (%s)", zLab);
-    sqlite3_free(zLab);
-  }
-  if( migGraphIsRealHead(c->g, i) ){
-    sqlite3_str_appendall(pStr, " (head)");
-  }else if( migGraphIsHead(c->g, i) ){
-    sqlite3_str_appendall(pStr, " (effective head)");
-  }
-  if( (eFlags & CMD_CURRENT) && cmdIsCurrent(c, i) ){
-    sqlite3_str_appendall(pStr, " (current)");
-  }
-  if( eFlags & CMD_TREE ){
-    if( r->nChild>1 ) sqlite3_str_appendall(pStr, " (branchpoint)");
-    if( r->nParent>1 ) sqlite3_str_appendall(pStr, " (mergepoint)");
-  }
-  if( eFlags & CMD_DOC ){
-    sqlite3_str_appendf(pStr, ", %s", r->zMessage ? r->zMessage : "");
-  }
-}
-
-/* Alembic's Script.log_entry: the verbose block of revision i. */
-static void cmdLogEntry(MigShell *p, sqlite3_str *pStr, CmdGraph *c, int i,
-                        int eFlags){
-  MigRev *r = &c->g->aRev[i];
-  char *zLab = migGraphLabelList(c->g, i), *z;
-  sqlite3_str_appendf(pStr, "Rev: %s%s%s%s%s\n", r->zId,
-      migGraphIsHead(c->g, i) ? " (head)" : "",
-      r->nChild>1 ? " (branchpoint)" : "", r->nParent>1 ? " (mergepoint)" : "",
-      (eFlags & CMD_CURRENT) && cmdIsCurrent(c, i) ? " (current)" : "");
-  sqlite3_str_appendall(pStr, r->nParent>1 ? "Merges: " : "Parent: ");
-  cmdParents(pStr, c, i);
-  if( r->zDepends ){
-    sqlite3_str_appendall(pStr, "\nAlso depends on: ");
-    cmdCommaList(pStr, r->zDepends);
-  }
-  if( r->nChild>1 ){
-    sqlite3_str_appendall(pStr, "\nBranches into: ");
-    cmdIdList(pStr, c, r->aChild, r->nChild);
-  }
-  if( zLab ) sqlite3_str_appendf(pStr, "\nBranch names: %s", zLab);
-  sqlite3_free(zLab);
-  sqlite3_str_appendf(pStr, "\nPath: %s\n\n    %s\n", r->zFile ? r->zFile
-                      : r->eSource==MIG_SRC_HISTORY ? "(file gone; SQL "
-                      "from migrate_history)" : "(registered)",
-                      r->zMessage ? r->zMessage : "");
-  sqlite3_str_appendf(pStr, "    \n    Revision ID: %s\n    Revises: ",
-                      r->zId);
-  cmdIdList(pStr, c, r->aParent, r->nParent);
-  if( r->zDate ) sqlite3_str_appendf(pStr, "\n    Create Date: %s", r->zDate);
-  z = c->aApplied[i] ? migBookLast(p->db, r->zId, "at", 0) : 0;
-  if( z ) sqlite3_str_appendf(pStr, "\n    Applied: %s", z);
-  sqlite3_free(z);
-  sqlite3_str_appendall(pStr, "\n");
-}
-
-/* Print what pStr holds as one line (and free it). */
-static void cmdPrintStr(MigShell *p, sqlite3_str *pStr){
-  char *z = sqlite3_str_finish(pStr);
-  if( z ) fprintf(p->out, "%s\n", z);
-  sqlite3_free(z);
-}
-
-/* Print revision i as history does: one line, or the verbose block. */
-static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose,
-                        int eFlags){
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  if( bVerbose ) cmdLogEntry(p, pStr, c, i, eFlags);
-  else cmdHeadOnly(pStr, c, i, CMD_LABELS|CMD_DOC|CMD_PARENTS|CMD_TREE|eFlags);
-  cmdPrintStr(p, pStr);
+/* True if azArg[i] is -v or --verbose. */
+static int cmdIsVerbose(char **azArg, int i){
+  return strcmp(azArg[i], "-v")==0 || strcmp(azArg[i], "--verbose")==0;
 }
 
 /*
@@ -196,162 +52,51 @@ static void cmdPrintRev(MigShell *p, CmdGraph *c, int i, int bVerbose,
 ** -v, Alembic's verbose block of each.
 */
 int migCmdCurrent(MigShell *p, int nArg, char **azArg){
-  CmdGraph c;
-  int i, k, bVerbose = nArg==2 && (strcmp(azArg[1], "-v")==0
-                                   || strcmp(azArg[1], "--verbose")==0);
+  int bVerbose = nArg==2 && cmdIsVerbose(azArg, 1);
   if( nArg!=1 && !bVerbose ){
     return migShellError(p, "usage: .migrate current [-v]");
   }
-  if( cmdLoad(p, &c) ) return 1;
-  for(i=0; i<c.g->nRev; i++){
-    MigRev *r = &c.g->aRev[i];
-    sqlite3_str *pStr;
-    if( !c.aApplied[i] ) continue;
-    for(k=0; k<r->nChild && !c.aApplied[r->aChild[k]]; k++){}
-    if( k<r->nChild ) continue;
-    pStr = sqlite3_str_new(0);
-    if( bVerbose ) cmdLogEntry(p, pStr, &c, i, 0);
-    else cmdHeadOnly(pStr, &c, i, CMD_TREE);
-    cmdPrintStr(p, pStr);
-  }
-  cmdUnload(&c);
-  return 0;
+  return cmdReport(p, MIG_REPORT_CURRENT, bVerbose ? MIG_REPORT_VERBOSE : 0,
+                   0);
 }
 
 /* .migrate heads: the heads of the scripts, labels and (head) shown */
 int migCmdHeads(MigShell *p, int nArg, char **azArg){
-  CmdGraph c;
-  int i;
   UNUSED(azArg);
   if( nArg!=1 ) return migShellError(p, "usage: .migrate heads");
-  if( cmdLoad(p, &c) ) return 1;
-  for(i=0; i<c.g->nRev; i++){
-    sqlite3_str *pStr;
-    if( !migGraphIsHead(c.g, i) ) continue;
-    pStr = sqlite3_str_new(0);
-    cmdHeadOnly(pStr, &c, i, CMD_LABELS);
-    cmdPrintStr(p, pStr);
-  }
-  cmdUnload(&c);
-  return 0;
+  return cmdReport(p, MIG_REPORT_HEADS, 0, 0);
 }
 
 /* .migrate branches: each branch point, newest first, and its children */
 int migCmdBranches(MigShell *p, int nArg, char **azArg){
-  CmdGraph c;
-  int i, k;
   UNUSED(azArg);
   if( nArg!=1 ) return migShellError(p, "usage: .migrate branches");
-  if( cmdLoad(p, &c) ) return 1;
-  for(i=c.g->nRev-1; i>=0; i--){
-    int iRev = c.g->aOrder[i];
-    MigRev *r = &c.g->aRev[iRev];
-    sqlite3_str *pStr;
-    if( r->nChild<2 ) continue;
-    pStr = sqlite3_str_new(0);
-    cmdHeadOnly(pStr, &c, iRev, CMD_LABELS|CMD_TREE);
-    for(k=0; k<r->nChild; k++){
-      sqlite3_str_appendf(pStr, "\n%*s -> ", (int)strlen(r->zId), "");
-      cmdHeadOnly(pStr, &c, r->aChild[k], CMD_LABELS|CMD_TREE);
-    }
-    sqlite3_str_appendall(pStr, "\n");
-    cmdPrintStr(p, pStr);
-  }
-  cmdUnload(&c);
-  return 0;
-}
-
-/*
-** Mark in aMark one end of a history range: from zSpec up (bUp) or from
-** zSpec down. zSpec is a target, "current", or empty (everything).
-** Returns 1 after reporting an error.
-*/
-static int cmdRangeEnd(MigShell *p, CmdGraph *c, const char *zSpec,
-                       int bUp, char *aMark){
-  int *aOut = 0, nOut = 0;
-  char *zErr = 0;
-  if( zSpec[0]==0 ){
-    memset(aMark, 1, c->g->nRev);
-    return 0;
-  }
-  if( strcmp(zSpec, "current")==0 ){
-    aOut = c->aCur;
-    nOut = c->nCur;
-  }else if( migGraphRevisions(c->g, zSpec, &aOut, &nOut, &zErr) ){
-    return cmdFail(p, zErr);
-  }
-  if( bUp ){
-    migGraphDescendants(c->g, aOut, nOut, aMark);
-    if( nOut==0 ) memset(aMark, 1, c->g->nRev);
-  }else{
-    migGraphAncestors(c->g, aOut, nOut, aMark);
-  }
-  if( aOut!=c->aCur ) sqlite3_free(aOut);
-  return 0;
+  return cmdReport(p, MIG_REPORT_BRANCHES, 0, 0);
 }
 
 /* .migrate history [-v] [-i] [-r START:END]: newest first */
 int migCmdHistory(MigShell *p, int nArg, char **azArg){
-  CmdGraph c;
   const char *zRange = 0;
-  char *aFrom = 0, *aTo = 0, *zLo = 0;
-  int i, bVerbose = 0, rc = 0, eFlags = 0;
+  int i, eFlags = 0;
   for(i=1; i<nArg; i++){
-    if( strcmp(azArg[i], "-v")==0 || strcmp(azArg[i], "--verbose")==0 ){
-      bVerbose = 1;
+    if( cmdIsVerbose(azArg, i) ){
+      eFlags |= MIG_REPORT_VERBOSE;
     }else if( strcmp(azArg[i], "-i")==0
            || strcmp(azArg[i], "--indicate-current")==0 ){
-      eFlags = CMD_CURRENT;
+      eFlags |= MIG_REPORT_INDICATE;
     }else if( strcmp(azArg[i], "-r")==0 && i+1<nArg && zRange==0 ){
       zRange = azArg[++i];
     }else{
       return migShellError(p, "usage: .migrate history [-v] [-i] [-r RANGE]");
     }
   }
-  if( zRange && strchr(zRange, ':')==0 ){
-    return migShellError(p, "History range requires [start]:[end], "
-                         "[start]:, or :[end]");
-  }
-  if( cmdLoad(p, &c) ) return 1;
-  aFrom = sqlite3_malloc64(c.g->nRev+1);
-  aTo = sqlite3_malloc64(c.g->nRev+1);
-  if( aFrom==0 || aTo==0 ) rc = migShellError(p, "out of memory");
-  if( rc==0 ){
-    const char *zColon = zRange ? strchr(zRange, ':') : 0;
-    memset(aFrom, zRange==0, c.g->nRev+1);
-    memset(aTo, zRange==0, c.g->nRev+1);
-    if( zRange ){
-      zLo = sqlite3_mprintf("%.*s", (int)(zColon-zRange), zRange);
-      rc = cmdRangeEnd(p, &c, zLo ? zLo : "", 1, aFrom);
-      if( rc==0 ) rc = cmdRangeEnd(p, &c, zColon+1, 0, aTo);
-    }
-  }
-  for(i=c.g->nRev-1; rc==0 && i>=0; i--){
-    int iRev = c.g->aOrder[i];
-    if( aFrom[iRev] && aTo[iRev] ) cmdPrintRev(p, &c, iRev, bVerbose, eFlags);
-  }
-  sqlite3_free(zLo);
-  sqlite3_free(aFrom);
-  sqlite3_free(aTo);
-  cmdUnload(&c);
-  return rc;
+  return cmdReport(p, MIG_REPORT_HISTORY, eFlags, zRange);
 }
 
 /* .migrate show REV: the verbose block of each revision REV names */
 int migCmdShow(MigShell *p, int nArg, char **azArg){
-  CmdGraph c;
-  int *aOut = 0, nOut = 0, i;
-  char *zErr = 0;
   if( nArg!=2 ) return migShellError(p, "usage: .migrate show REV");
-  if( cmdLoad(p, &c) ) return 1;
-  if( migGraphRevisions(c.g, azArg[1], &aOut, &nOut, &zErr) ){
-    cmdUnload(&c);
-    return cmdFail(p, zErr);
-  }
-  for(i=0; i<nOut; i++) cmdPrintRev(p, &c, aOut[i], 1, 0);
-  sqlite3_free(aOut);
-  cmdUnload(&c);
-  return 0;
+  return cmdReport(p, MIG_REPORT_SHOW, 0, azArg[1]);
 }
 
 /**************************** Creating files *******************************/
@@ -443,91 +188,27 @@ int migCmdNew(MigShell *p, int nArg, char **azArg){
   return rc;
 }
 
-/* True if zWord names revisions on its own (so it is not part of a
-** merge message): heads/head, X@head, or an id or a prefix of 4 or more
-** characters that resolves. */
-static int cmdIsRevWord(CmdGraph *c, const char *zWord){
-  int *aOut = 0, nOut = 0, rc;
-  char *zErr = 0;
-  if( strcmp(zWord, "heads")==0 || strcmp(zWord, "head")==0 ) return 1;
-  if( strchr(zWord, '@')==0 && strlen(zWord)<4 ) return 0;
-  rc = migGraphRevisions(c->g, zWord, &aOut, &nOut, &zErr);
-  sqlite3_free(aOut);
-  sqlite3_free(zErr);
-  return rc==SQLITE_OK && nOut>0;
-}
-
-/*
-** The "Revises:" list of a merge of azRev[0..nRev-1], comma-separated
-** (sqlite3_free), or NULL after reporting an error: every word resolved,
-** duplicates refused as Alembic refuses them, fewer than two refused.
-*/
-static char *cmdMergeParents(MigShell *p, CmdGraph *c, int nRev,
-                             char **azRev){
-  char *aSeen = sqlite3_malloc64(c->g->nRev+1);
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  int i, k, n = 0, bDup = 0, rc = SQLITE_OK;
-  char *zErr = 0, *zOut;
-  if( aSeen ) memset(aSeen, 0, c->g->nRev+1);
-  for(i=0; aSeen && rc==SQLITE_OK && i<nRev; i++){
-    int *aOut = 0, nOut = 0;
-    rc = migGraphRevisions(c->g, azRev[i], &aOut, &nOut, &zErr);
-    for(k=0; rc==SQLITE_OK && k<nOut; k++){
-      if( aSeen[aOut[k]] ){ bDup = 1; continue; }
-      aSeen[aOut[k]] = 1;
-      sqlite3_str_appendf(pStr, "%s%s", n++ ? ", " : "",
-                          c->g->aRev[aOut[k]].zId);
-    }
-    sqlite3_free(aOut);
-  }
-  sqlite3_free(aSeen);
-  zOut = sqlite3_str_finish(pStr);
-  if( rc!=SQLITE_OK || aSeen==0 ){
-    cmdFail(p, zErr);
-  }else if( bDup ){
-    migShellError(p, "Duplicate head revisions specified");
-  }else if( n<2 ){
-    migShellError(p, "a merge needs two or more revisions; %s names only "
-                  "%s (use .migrate new for a revision with one parent)",
-                  nRev==1 ? azRev[0] : "that", zOut ? zOut : "");
-  }else{
-    return zOut;
-  }
-  sqlite3_free(zOut);
-  return 0;
-}
-
 /* .migrate merge MESSAGE REV... | merge -m MESSAGE REV... (without -m,
 ** the trailing words that name revisions are the revisions) */
 int migCmdMerge(MigShell *p, int nArg, char **azArg){
   static const char zUsage[] = "usage: .migrate merge [-m] MESSAGE REV...";
   char **azRest = sqlite3_malloc64(sizeof(char*)*(nArg+1));
   const char *zFlag;
-  char *zMsg = 0, *zRevs = 0;
-  int rc = 1, nRest = 0, bBad = 0, nMsg;
-  CmdGraph c;
+  char *zMsg = 0, *zRevs = 0, *zErr = 0;
+  int rc = 1, nRest = 0, bBad = 0, nMsg = 0;
   if( azRest==0 ) return migShellError(p, "out of memory");
   zFlag = cmdMessageFlag(nArg-1, azArg+1, azRest, &nRest, &bBad);
   if( bBad || nRest<(zFlag ? 1 : 2) ){
     sqlite3_free(azRest);
     return migShellError(p, zUsage);
   }
-  if( cmdLoad(p, &c) ){
-    sqlite3_free(azRest);
-    return 1;
-  }
-  nMsg = 0;
-  if( zFlag==0 ){
-    nMsg = nRest-1;
-    while( nMsg>1 && cmdIsRevWord(&c, azRest[nMsg-1]) ) nMsg--;
-    zMsg = cmdJoin(nMsg, azRest);
+  if( migRunMerge(p->db, nRest, azRest, zFlag!=0, &nMsg, &zRevs, &zErr) ){
+    cmdFail(p, zErr);
   }else{
-    zMsg = sqlite3_mprintf("%s", zFlag);
+    zMsg = zFlag ? sqlite3_mprintf("%s", zFlag) : cmdJoin(nMsg, azRest);
+    if( zMsg==0 ) migShellError(p, "out of memory");
   }
-  zRevs = zMsg ? cmdMergeParents(p, &c, nRest-nMsg, azRest+nMsg) : 0;
-  if( zMsg==0 ) migShellError(p, "out of memory");
-  cmdUnload(&c);
-  if( zRevs ) rc = cmdNewFile(p, zMsg, zRevs);
+  if( zMsg && zRevs ) rc = cmdNewFile(p, zMsg, zRevs);
   sqlite3_free(zMsg);
   sqlite3_free(zRevs);
   sqlite3_free(azRest);

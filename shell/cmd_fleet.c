@@ -21,7 +21,6 @@
 */
 #include "shell_int.h"
 #include "../ext/fleet.h"
-#include "../ext/engine_int.h"
 #include <glob.h>
 #include <string.h>
 #include <stdlib.h>
