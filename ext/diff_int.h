@@ -16,6 +16,7 @@
 #ifndef DIFF_INT_H
 #define DIFF_INT_H
 #include "model.h"
+#include "migrate_run.h"
 
 /*
 ** The SQL a plan writes. pSql gets statements, each ending in ";\n",
@@ -74,27 +75,7 @@ int migDiffLoad(const char *zSql, const char *zFile,
                 int (*xOpen)(sqlite3**, char**), MigModel **ppModel,
                 char **pzErr);
 
-/* diff_run.c */
-#define MIG_DIFF_HEAD  0       /* From the scripts' head, replayed */
-#define MIG_DIFF_DB    1       /* From the live database */
-typedef struct MigDiff MigDiff;
-struct MigDiff {
-  char *zUp;                   /* Upgrade SQL, "" when nothing differs */
-  char *zDown;                 /* Downgrade SQL */
-  char *zLossUp;               /* Data-loss lines of the upgrade, or NULL */
-  char *zLossDown;             /* Data-loss lines of the downgrade */
-  int nStmt;                   /* Statements of the upgrade */
-  char *zNote;                 /* Tables rebuilt because their ALTER TABLE
-                               ** clauses failed the proof, or NULL */
-};
-int migDiffCompute(sqlite3 *db, const char *zDesired, const char *zFile,
-                   int eFrom, MigDiff *pOut, char **pzErr);
-void migDiffClear(MigDiff *p);
+/* diff_run.c (migDiffCompute(), migDiffClear(): migrate_run.h) */
 int migDiffExec(sqlite3 *db, const char *zSql, char **pzErr);
-
-/* diff_apply.c */
-int migDiffApply(sqlite3 *db, const char *zDesired, const char *zFile,
-                 int bAllowLoss, int bDryRun, MigDiff *pOut, char **pzErr);
-char *migDiffSchemaPath(sqlite3 *db);
 
 #endif /* DIFF_INT_H */

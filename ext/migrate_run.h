@@ -6,8 +6,11 @@
 ** (shell/cmd_run.c, cmd_engine.c). Each fills in a MigRunOpts and calls
 ** migRun(); nothing a front end wants is poked into the connection's
 ** state. The reports (current, heads, history ...) come back as text
-** from migRunReport(). This header is all a front end includes of the
-** engine; the engine's own files use engine_int.h.
+** from migRunReport(). The tools built on the engine that the shell
+** drives are declared here too: autogenerate (migDiffCompute(), ...),
+** the migration tester (migTestRun()) and the dry run (migDryRun()).
+** This header is all a front end includes of them; their own files use
+** engine_int.h, diff_int.h and stairway_int.h.
 **
 **     MigRunOpts o;
 **     memset(&o, 0, sizeof(o));
@@ -111,5 +114,74 @@ int migRunReport(sqlite3 *db, int eReport, int eFlags, const char *zArg,
 */
 int migRunMerge(sqlite3 *db, int nWord, char **azWord, int bAllRevs,
                 int *pnMsg, char **pzRevises, char **pzErr);
+
+/*
+** Autogenerate (diff_run.c, diff_apply.c), for .migrate diff, apply and
+** new --autogenerate. migDiffCompute() computes the migration from db
+** (its scripts' heads, MIG_DIFF_HEAD, or its main schema, MIG_DIFF_DB)
+** to the desired schema zDesired (read from zFile, named in messages;
+** may be NULL): on success *pOut holds the proven SQL (zUp "" when
+** nothing differs), on error *pzErr is set and *pOut empty.
+** migDiffApply() brings db to zDesired (with bDryRun, only says how):
+** *pOut gets the SQL run; on error *pzErr is set and the database is
+** unchanged; data loss is refused unless bAllowLoss. migDiffClear()
+** frees what a MigDiff holds. migDiffSchemaPath() is the desired schema
+** file of db (the "schema" setting, or schema.sql beside the migrations
+** directory; sqlite3_free it), NULL when out of memory.
+*/
+#define MIG_DIFF_HEAD  0       /* From the scripts' head, replayed */
+#define MIG_DIFF_DB    1       /* From the live database */
+typedef struct MigDiff MigDiff;
+struct MigDiff {
+  char *zUp;                   /* Upgrade SQL, "" when nothing differs */
+  char *zDown;                 /* Downgrade SQL */
+  char *zLossUp;               /* Data-loss lines of the upgrade, or NULL */
+  char *zLossDown;             /* Data-loss lines of the downgrade */
+  int nStmt;                   /* Statements of the upgrade */
+  char *zNote;                 /* Tables rebuilt because their ALTER TABLE
+                               ** clauses failed the proof, or NULL */
+};
+int migDiffCompute(sqlite3 *db, const char *zDesired, const char *zFile,
+                   int eFrom, MigDiff *pOut, char **pzErr);
+int migDiffApply(sqlite3 *db, const char *zDesired, const char *zFile,
+                 int bAllowLoss, int bDryRun, MigDiff *pOut, char **pzErr);
+void migDiffClear(MigDiff *p);
+char *migDiffSchemaPath(sqlite3 *db);
+
+/*
+** The migration tester (stairway.c), for .migrate test: migTestRun()
+** tests the migrations of pLive's connection as pOpts says. *pzReport
+** gets the report (one line per check, then a summary line),
+** *pzProblems the FAIL lines without their "FAIL " (NULL when there are
+** none), both sqlite3_free'd by the caller; *pnProblem their number.
+** With pOpts->xLine each line is also sent there as soon as it is made.
+** On an error of the test itself (scripts that cannot be read, no such
+** target, out of memory): an SQLite code with *pzErr set. The database
+** of pLive is only read.
+*/
+typedef struct MigTestOpts MigTestOpts;
+struct MigTestOpts {
+  const char *zTarget;         /* Last revision to test; NULL: head(s) */
+  int bWithData;               /* Copy of the database, pending only */
+  int bStrict;                 /* An irreversible revision is a problem */
+  void (*xLine)(void*, const char*);  /* Each report line as it is made,
+                               ** or NULL */
+  void *pLineArg;              /* First argument of xLine */
+};
+int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
+               char **pzProblems, int *pnProblem, char **pzErr);
+
+/*
+** The dry run (dryrun.c), for .migrate upgrade --dry-run: `upgrade
+** zTarget` (NULL: head) for pLive's database, named zName in the report,
+** on a scratch copy. Report lines go to xLine as they are made and,
+** whole, to *pzReport (sqlite3_free). *pbFailed: a migration failed (the
+** report says which and why). On an error of the dry run itself (no such
+** target, the copy cannot be made): an SQLite code with *pzErr set. The
+** database of pLive is only read.
+*/
+int migDryRun(MigConn *pLive, const char *zTarget, const char *zName,
+              void (*xLine)(void*, const char*), void *pArg,
+              char **pzReport, int *pbFailed, char **pzErr);
 
 #endif /* MIGRATE_RUN_H */

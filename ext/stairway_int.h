@@ -91,24 +91,7 @@ int migTestScratch(MigConn *pLive, const char *zFile, StwScratch *pS,
                    char **pzErr);
 void migTestScratchClose(StwScratch *pS);
 
-/* What migTestRun() tests. */
-typedef struct MigTestOpts MigTestOpts;
-struct MigTestOpts {
-  const char *zTarget;         /* Last revision to test; NULL: head(s) */
-  int bWithData;               /* Copy of the database, pending only */
-  int bStrict;                 /* An irreversible revision is a problem */
-  void (*xLine)(void*, const char*);  /* Each report line as it is made,
-                               ** or NULL */
-  void *pLineArg;              /* First argument of xLine */
-};
-int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
-               char **pzProblems, int *pnProblem, char **pzErr);
-int migTestInit(sqlite3 *db);
+/* migTestRun(), migDryRun(): migrate_run.h */
 int migTestFatal(int rc);      /* rc is not a migration's own failure */
-
-/* dryrun.c */
-int migDryRun(MigConn *pLive, const char *zTarget, const char *zName,
-              void (*xLine)(void*, const char*), void *pArg,
-              char **pzReport, int *pbFailed, char **pzErr);
 
 #endif /* STAIRWAY_INT_H */

@@ -20,7 +20,7 @@
 ** or schema.sql beside the migrations directory).
 */
 #include "shell_int.h"
-#include "../ext/diff_int.h"
+#include "../ext/migrate_run.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -11,7 +11,7 @@
 **       the first error; the database is not touched
 */
 #include "shell_int.h"
-#include "../ext/stairway_int.h"
+#include "../ext/migrate_run.h"
 #include <string.h>
 
 /* A report line, printed as it comes (and flushed: a long run shows its
