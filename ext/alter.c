@@ -8,7 +8,8 @@
 **       read-only pass over the rows, then an in-place edit) or
 **       'rebuild' (the 12-step rebuild-and-copy). The table may be
 **       written "schema.table".
-**   migAlterApply()  the same from C (the migration runner, the shell);
+**   migAlterApply()  the same from C (the migration runner);
+**   migAlterCall()   the same with a call's own options (the shell);
 **   migAlterRoute()  which ALTER TABLE statements of a migration file
 **                    SQLite cannot run as they are.
 **
@@ -267,6 +268,24 @@ int migAlterApplyAt(sqlite3 *db, const char *zSchema, const char *zTable,
 int migAlterApply(sqlite3 *db, const char *zSchema, const char *zTable,
                   int nClause, const char **azClause, char **pzErr){
   return migAlterApplyAt(db, zSchema, zTable, nClause, azClause, pzErr, 0);
+}
+
+/* See mig_int.h. */
+int migAlterCall(sqlite3 *db, const char *zTable, int nClause,
+                const char **azClause, const MigCallOpts *pOpts,
+                const char **pzHow, char **pzErr){
+  MigConn *pConn = migConnGet(db);
+  const MigCallOpts *pPrev = migConnCallBegin(pConn, pOpts);
+  char *zSchema = 0;
+  int rc, eHow = 0, iClause;
+  *pzHow = 0;
+  zTable = migSplitName(db, zTable, &zSchema);
+  rc = migAlterOne(db, zSchema, zTable, nClause, azClause, &eHow, pzErr,
+                   &iClause);
+  migConnCallEnd(pConn, pPrev);
+  if( rc==SQLITE_OK ) *pzHow = azHow[eHow];
+  sqlite3_free(zSchema);
+  return rc;
 }
 
 /*

@@ -467,7 +467,7 @@ static int migCopyRows(MigRebuild *r){
   MigAlter *p = r->p;
   sqlite3_int64 nTotal = -1;
   char *zSql = 0, *zErr = 0;
-  int bProgress = p->pConn && p->pConn->xProgress;
+  int bProgress = migProgressOn(p->pConn);
   int rc = SQLITE_OK;
   if( bProgress ){
     rc = migAlterInt(p, &nTotal, "SELECT count(*) FROM \"%w\".\"%w\"",

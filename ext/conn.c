@@ -222,6 +222,39 @@ MigConn *migConnGet(sqlite3 *db){
   return pRet;
 }
 
+/*
+** Report progress of what runs on p: to the options of the C call under
+** way when there is one, else to the connection's callback.
+*/
 void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal){
-  if( p && p->xProgress ) p->xProgress(p->pProgressArg, nDone, nTotal);
+  if( p && p->pCall ){
+    if( p->pCall->xProgress ){
+      p->pCall->xProgress(p->pCall->pProgressArg, nDone, nTotal);
+    }
+  }else if( p && p->xProgress ){
+    p->xProgress(p->pProgressArg, nDone, nTotal);
+  }
+}
+
+/* 1 if migProgress(p, ...) reaches a callback (worth counting rows). */
+int migProgressOn(MigConn *p){
+  if( p==0 ) return 0;
+  return p->pCall ? p->pCall->xProgress!=0 : p->xProgress!=0;
+}
+
+/*
+** Make pOpts (borrowed; NULL: none) the options of the C call starting on
+** p, until migConnCallEnd(p, <the value returned>) puts back the ones in
+** force before (calls may nest). Nothing is allocated, so nothing asked
+** for can be dropped.
+*/
+const MigCallOpts *migConnCallBegin(MigConn *p, const MigCallOpts *pOpts){
+  const MigCallOpts *pPrev = p ? p->pCall : 0;
+  if( p && pOpts ) p->pCall = pOpts;
+  return pPrev;
+}
+
+/* End the call begun by migConnCallBegin(), which returned pPrev. */
+void migConnCallEnd(MigConn *p, const MigCallOpts *pPrev){
+  if( p ) p->pCall = pPrev;
 }

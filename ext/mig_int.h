@@ -45,6 +45,19 @@
 ** the connection closes. Modules keep what they need for one connection
 ** here; each pointer field is owned by this struct unless noted.
 */
+/*
+** Options of one call made from C (the shell's .migrate backup, restore
+** and alter, through migBackupCall(), migRestoreCall(), migAlterCall()),
+** passed in instead of set on the connection: while the call runs, its
+** progress goes to xProgress (none when NULL) and the connection's own
+** callback (sqlite3_migrate_progress()) is left as it was.
+*/
+typedef struct MigCallOpts MigCallOpts;
+struct MigCallOpts {
+  void (*xProgress)(void*, sqlite3_int64 nDone, sqlite3_int64 nTotal);
+  void *pProgressArg;          /* First argument of xProgress */
+};
+
 typedef struct MigConn MigConn;
 struct MigConn {
   sqlite3 *db;                 /* The connection (not owned) */
@@ -72,6 +85,8 @@ struct MigConn {
   int nPlace;                  /* Strings in azPlace (2 a placeholder) */
   char **azPlace;              /* Placeholder NAME, VALUE pairs (owned) */
   int eDataLoss;               /* Setting data_loss: MIG_DATA_LOSS_* */
+  const MigCallOpts *pCall;    /* Options of the C call under way
+                               ** (migConnCallBegin()), or NULL */
 };
 
 /* MigConn.eDataLoss: what a shell run that is not interactive does
@@ -87,6 +102,9 @@ int migConnDirSet(MigConn *p);         /* 1: a directory was set explicitly */
 int migConnSetDir(MigConn *p, const char *zDir);  /* NULL: the default */
 int migDirectOnly(sqlite3_context *ctx, const char *zFunc);
 void migProgress(MigConn *p, sqlite3_int64 nDone, sqlite3_int64 nTotal);
+int migProgressOn(MigConn *p);         /* 1: someone hears migProgress() */
+const MigCallOpts *migConnCallBegin(MigConn *p, const MigCallOpts *pOpts);
+void migConnCallEnd(MigConn *p, const MigCallOpts *pPrev);
 
 /*
 ** config.c: settings, from migrate_config() and the project file
@@ -205,6 +223,18 @@ int migAlterApplyAt(sqlite3 *db, const char *zSchema, const char *zTable,
 int migAlterRoute(const char *zSql, char **pzTable, char **pzClause);
 
 /*
+** migAlterCall(): migrate_alter_table(zTable, azClause...) from C, with
+** the options pOpts (may be NULL: the connection's progress callback).
+** zTable may be "schema.table". *pzHow gets the strategy used ("native",
+** "edit", "validate" or "rebuild"; static). On error returns an SQLite
+** code with *pzErr set (NULL when out of memory) and the database
+** unchanged.
+*/
+int migAlterCall(sqlite3 *db, const char *zTable, int nClause,
+                const char **azClause, const MigCallOpts *pOpts,
+                const char **pzHow, char **pzErr);
+
+/*
 ** The backup module provides:
 **
 ** migBackupSnapshot(): write a consistent snapshot of schema zSchema of db
@@ -226,6 +256,20 @@ int migBackupInit(sqlite3 *db);
 int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
                       sqlite3_int64 *pnByte, char **pzErr);
 int migBackupDataLoss(const char *zSql, char **pzReport);
+
+/*
+** migBackupCall() and migRestoreCall(): migrate_backup(zPath) and
+** migrate_restore(zPath) from C, with the options pOpts (may be NULL:
+** the connection's progress callback). A snapshot reports pages done of
+** pages in total; a restore of a gzip file, bytes of it read of its
+** size. *pnByte gets the size written. On error an SQLite code with
+** *pzErr set (NULL when out of memory); a failed restore leaves the
+** database as it was.
+*/
+int migBackupCall(sqlite3 *db, const char *zPath, const MigCallOpts *pOpts,
+                 sqlite3_int64 *pnByte, char **pzErr);
+int migRestoreCall(sqlite3 *db, const char *zPath, const MigCallOpts *pOpts,
+                  char **pzErr);
 
 /*
 ** The autogenerate module (diff*.c, model*.c) provides:

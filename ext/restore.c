@@ -278,6 +278,16 @@ int migRestore(sqlite3 *db, const char *zSchema, const char *zPath,
   return rc;
 }
 
+/* See mig_int.h. */
+int migRestoreCall(sqlite3 *db, const char *zPath, const MigCallOpts *pOpts,
+                  char **pzErr){
+  MigConn *pConn = migConnGet(db);
+  const MigCallOpts *pPrev = migConnCallBegin(pConn, pOpts);
+  int rc = migRestore(db, "main", zPath, pzErr);
+  migConnCallEnd(pConn, pPrev);
+  return rc;
+}
+
 /* migrate_restore(path) -> 'ok' once main holds the backup's content. */
 void migRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zPath = migPathArg(ctx, argv[0], "migrate_restore");

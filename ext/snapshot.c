@@ -22,7 +22,8 @@
 ** into place, and the directory fsynced (bkfile.c); on any error it is
 ** removed and an existing file at the path is left as it was.
 **
-** Progress (pages done, pages in total) goes to MigConn.xProgress.
+** Progress (pages done, pages in total) goes to migProgress(): the
+** options of a call (migBackupCall()) or the connection's callback.
 */
 #include "backup_int.h"
 #include <errno.h>
@@ -170,6 +171,16 @@ int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
   }
   migSinkFree(pSink);
   sqlite3_free(zTmp);
+  return rc;
+}
+
+/* See mig_int.h. */
+int migBackupCall(sqlite3 *db, const char *zPath, const MigCallOpts *pOpts,
+                 sqlite3_int64 *pnByte, char **pzErr){
+  MigConn *pConn = migConnGet(db);
+  const MigCallOpts *pPrev = migConnCallBegin(pConn, pOpts);
+  int rc = migBackupSnapshot(db, "main", zPath, pnByte, pzErr);
+  migConnCallEnd(pConn, pPrev);
   return rc;
 }
 

@@ -6,8 +6,10 @@
 **   .migrate backups [--drop [OLDER_THAN]] list or drop table backups
 **   .migrate restore FILE [--yes]         replace the database with FILE
 **
-** Each is a thin front end over the SQL functions of ext/ (backup.c
-** lists them). Run interactively, snapshots and restores of large
+** Each is a thin front end over ext/: the snapshot and the restore call
+** migBackupCall() and migRestoreCall() with the progress callback in their
+** options, the rest run SQL functions (backup.c lists them). Run
+** interactively, snapshots and restores of large
 ** databases print their progress on stderr, and restore asks before
 ** replacing anything unless --yes is given.
 */
@@ -28,7 +30,7 @@ struct MigShProgress {
   int bPrinted;                /* True once a line was printed */
 };
 
-/* MigConn.xProgress: "\rbackup: 42%" (or MB when the total is not
+/* MigCallOpts.xProgress: "\rbackup: 42%" (or MB when the total is not
 ** known), only for large databases and only when the figure changes. */
 static void migShProgressCb(void *pArg, sqlite3_int64 nDone,
                             sqlite3_int64 nTotal){
@@ -72,39 +74,45 @@ static char *migShValue(MigShell *p, const char *zFmt, const char *zArg,
   return zRes;
 }
 
-/*
-** Run "SELECT zFunc(zFile)" with progress lines on stderr when
-** interactive; returns its result (sqlite3_free) or NULL after an error.
-*/
-static char *migShRunFile(MigShell *p, const char *zWhat, const char *zFunc,
-                          const char *zFile, sqlite3_int64 nMin){
-  MigConn *pConn = p->bInteractive ? migConnGet(p->db) : 0;
-  MigShProgress prog;
-  char *zRes;
-  prog.zWhat = zWhat;
-  prog.nMin = nMin;
-  prog.iLast = -1;
-  prog.bPrinted = 0;
-  if( pConn ){
-    pConn->xProgress = migShProgressCb;
-    pConn->pProgressArg = &prog;
+/* Start the progress lines of one command: options for migBackupCall()
+** or migRestoreCall() whose callback prints them when interactive. */
+static void migShProgressInit(MigShell *p, MigShProgress *pProg,
+                              const char *zWhat, sqlite3_int64 nMin,
+                              MigCallOpts *pOpts){
+  pProg->zWhat = zWhat;
+  pProg->nMin = nMin;
+  pProg->iLast = -1;
+  pProg->bPrinted = 0;
+  memset(pOpts, 0, sizeof(*pOpts));
+  if( p->bInteractive ){
+    pOpts->xProgress = migShProgressCb;
+    pOpts->pProgressArg = pProg;
   }
-  zRes = migShValue(p, "SELECT %s(%Q)", zFunc, zFile);
-  if( pConn ){
-    pConn->xProgress = 0;
-    pConn->pProgressArg = 0;
+}
+
+/* End the progress line, if one was printed; report zErr (freeing it)
+** when rc is an error. Returns 0, or 1 after an error. */
+static int migShProgressEnd(MigShell *p, MigShProgress *pProg, int rc,
+                            char *zErr){
+  if( pProg->bPrinted ) fprintf(stderr, "\n");
+  if( rc!=SQLITE_OK ){
+    migShellError(p, "%s", zErr ? zErr : "out of memory");
   }
-  if( prog.bPrinted ) fprintf(stderr, "\n");
-  return zRes;
+  sqlite3_free(zErr);
+  return rc!=SQLITE_OK;
 }
 
 /* .migrate backup FILE: a snapshot of the database. */
 static int migShSnapshot(MigShell *p, const char *zFile){
-  char *zBytes = migShRunFile(p, "backup", "migrate_backup", zFile,
-                               MIG_PROGRESS_MIN_PAGES);
-  if( zBytes==0 ) return 1;
-  fprintf(p->out, "wrote %s (%s bytes)\n", zFile, zBytes);
-  sqlite3_free(zBytes);
+  MigShProgress prog;
+  MigCallOpts o;
+  sqlite3_int64 nByte = 0;
+  char *zErr = 0;
+  int rc;
+  migShProgressInit(p, &prog, "backup", MIG_PROGRESS_MIN_PAGES, &o);
+  rc = migBackupCall(p->db, zFile, &o, &nByte, &zErr);
+  if( migShProgressEnd(p, &prog, rc, zErr) ) return 1;
+  fprintf(p->out, "wrote %s (%lld bytes)\n", zFile, nByte);
   return 0;
 }
 /* .migrate backup --tables [--prefix P]: back up every user table, all
@@ -141,7 +149,9 @@ int migCmdBackup(MigShell *p, int nArg, char **azArg){
    && strcmp(azArg[2], "--prefix")==0 ){
     return migShBackupTables(p, azArg[3]);
   }
-  if( nArg!=2 || azArg[1][0]=='-' ) return migShellError(p, zUsage);
+  if( nArg!=2 || azArg[1][0]=='-' || azArg[1][0]==0 ){
+    return migShellError(p, zUsage);
+  }
   return migShSnapshot(p, azArg[1]);
 }
 
@@ -287,8 +297,10 @@ static int migShConfirm(MigShell *p, const char *zFile){
 
 int migCmdRestore(MigShell *p, int nArg, char **azArg){
   const char *zFile = 0;
-  char *zRes;
-  int bYes = 0, i;
+  MigShProgress prog;
+  MigCallOpts o;
+  char *zErr = 0;
+  int bYes = 0, i, rc;
   for(i=1; i<nArg; i++){
     if( strcmp(azArg[i], "--yes")==0 ) bYes = 1;
     else if( zFile==0 && azArg[i][0]!='-' ) zFile = azArg[i];
@@ -301,10 +313,9 @@ int migCmdRestore(MigShell *p, int nArg, char **azArg){
     fprintf(p->out, "restore cancelled\n");
     return 0;
   }
-  zRes = migShRunFile(p, "restore", "migrate_restore", zFile,
-                      MIG_PROGRESS_MIN_BYTES);
-  if( zRes==0 ) return 1;
+  migShProgressInit(p, &prog, "restore", MIG_PROGRESS_MIN_BYTES, &o);
+  rc = migRestoreCall(p->db, zFile, &o, &zErr);
+  if( migShProgressEnd(p, &prog, rc, zErr) ) return 1;
   fprintf(p->out, "restored from %s\n", zFile);
-  sqlite3_free(zRes);
   return 0;
 }
