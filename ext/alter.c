@@ -10,8 +10,6 @@
 **       written "schema.table".
 **   migAlterApply()  the same from C (the migration runner);
 **   migAlterCall()   the same with a call's own options (the shell);
-**   migAlterRoute()  which ALTER TABLE statements of a migration file
-**                    SQLite cannot run as they are.
 **
 ** This file owns the transaction around a request: in autocommit mode,
 ** PRAGMA foreign_keys off (it cannot change inside a transaction), BEGIN
@@ -325,50 +323,6 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_free(azClause);
 }
 
-/* "name", or "schema.name" for a schema other than main, from the head
-** of an ALTER TABLE (migAlterHead); takes both strings over. */
-static char *migRouteName(char *zSchema, char *zTable){
-  if( zTable && zSchema && !migNameEq(zSchema, "main") ){
-    char *zFull = sqlite3_mprintf("%s.%s", zSchema, zTable);
-    sqlite3_free(zTable);
-    zTable = zFull;
-  }
-  sqlite3_free(zSchema);
-  return zTable;
-}
-
-/*
-** If zSql is "ALTER TABLE [schema.]t <clauses>" and SQLite cannot run it
-** as it is, set *pzTable and *pzClause (sqlite3_malloc'd) and return 1.
-** Otherwise (not an ALTER TABLE, or one SQLite runs natively) return 0.
-*/
-int migAlterRoute(const char *zSql, char **pzTable, char **pzClause){
-  MigToken *aTok = 0;
-  int nTok = 0, iClause, bRoute = 0;
-  char *zTable = 0, *zSchema = 0;
-  *pzTable = 0;
-  *pzClause = 0;
-  if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
-  while( nTok>0 && aTok[nTok-1].eType==MIG_TK_SEMI ) nTok--;
-  iClause = migAlterHead(zSql, aTok, nTok, &zSchema, &zTable);
-  zTable = migRouteName(zSchema, zTable);
-  if( zTable==0 ) iClause = -1;
-  if( iClause>=0 ){
-    int iEnd = aTok[nTok-1].iOff + aTok[nTok-1].n;
-    char *zClause = sqlite3_mprintf("%.*s", iEnd-iClause, &zSql[iClause]);
-    if( zClause && !migRouteNative(zClause) ){
-      *pzTable = zTable;
-      *pzClause = zClause;
-      zTable = zClause = 0;
-      bRoute = 1;
-    }
-    sqlite3_free(zClause);
-  }
-  sqlite3_free(zTable);
-  sqlite3_free(aTok);
-  return bRoute;
-}
-
 int migAlterInit(sqlite3 *db){
   MigConn *pConn = migConnGet(db);
   /* migrate_alter_table() rewrites the schema and commits: it must only
@@ -382,5 +336,6 @@ int migAlterInit(sqlite3 *db){
     rc = sqlite3_create_function(db, "migrate_alter_progress", 1,
         SQLITE_UTF8|SQLITE_DIRECTONLY, pConn, migProgressFunc, 0, 0);
   }
+  if( rc==SQLITE_OK ) pConn->xAlterApply = migAlterApplyAt;
   return rc;
 }

@@ -10,7 +10,7 @@
 **   alter_rebuild.c  the 12-step rebuild-and-copy
 **   alter_exec.c     running SQL for a request, in-place schema edits
 **   alter_fk.c       foreign keys checked before and after a request
-**   alter.c          SQL function, migAlterApply(), migAlterRoute()
+**   alter.c          SQL function, migAlterApply()
 */
 #ifndef ALTER_INT_H
 #define ALTER_INT_H

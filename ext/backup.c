@@ -26,8 +26,6 @@ static const struct MigBackupFunc {
   { "migrate_backup_table", 2, MIG_SIDE_EFFECTS, migBackupTableFunc },
   { "migrate_backup",       1, MIG_SIDE_EFFECTS, migBackupFunc },
   { "migrate_restore",      1, MIG_SIDE_EFFECTS, migRestoreFunc },
-  { "migrate_config",       1, MIG_SIDE_EFFECTS, migConfigFunc },
-  { "migrate_config",       2, MIG_SIDE_EFFECTS, migConfigFunc },
   { "migrate_data_loss",    1, MIG_PURE,         migDataLossFunc },
 };
 
@@ -48,5 +46,6 @@ int migBackupInit(sqlite3 *db){
     rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
         aFunc[i].eFlags, p, aFunc[i].xFunc, 0, 0);
   }
+  if( rc==SQLITE_OK ) p->xSnapshot = migBackupSnapshot;
   return rc;
 }

@@ -4,6 +4,7 @@
 ** The module is split into small files, each owning one thing:
 **   backup.c        migBackupInit(): registers the SQL functions below
 **   config.c        migrate_config(key [, value]): per-connection settings
+**                   (registered by the engine, which reads them)
 **   backup_table.c  migrate_backup_table(table [, suffix]): table copies
 **   snapshot.c      migrate_backup(path), migBackupSnapshot(): snapshots
 **   snapsink.c      the "migsnap" VFS that streams a snapshot to a file,
@@ -24,7 +25,6 @@
 void migBackupTableFunc(sqlite3_context*, int, sqlite3_value**);
 void migBackupFunc(sqlite3_context*, int, sqlite3_value**);
 void migRestoreFunc(sqlite3_context*, int, sqlite3_value**);
-void migConfigFunc(sqlite3_context*, int, sqlite3_value**);
 void migDataLossFunc(sqlite3_context*, int, sqlite3_value**);
 
 /*

@@ -15,6 +15,7 @@
 **   migrate_sql(direction, target)  -> SQL of an upgrade or downgrade
 **   migrate_new(message [, revises])-> path of a new migration file
 **   migrate_format([dir])           -> the directory's format (format.c)
+**   migrate_config(key [, value])   -> a setting (config.c)
 ** Lists are comma-separated. The C API (migrate.h):
 ** sqlite3_migrate_register(), sqlite3_migrate_upgrade(),
 ** sqlite3_migrate_current().
@@ -757,6 +758,8 @@ static const struct EngineFunc {
   { "migrate_new",       2, engineNewFunc },
   { "migrate_format",    0, migFormatFunc },
   { "migrate_format",    1, migFormatFunc },
+  { "migrate_config",    1, migConfigFunc },
+  { "migrate_config",    2, migConfigFunc },
 };
 
 /*

@@ -87,7 +87,31 @@ struct MigConn {
   int eDataLoss;               /* Setting data_loss: MIG_DATA_LOSS_* */
   const MigCallOpts *pCall;    /* Options of the C call under way
                                ** (migConnCallBegin()), or NULL */
+  int bAllModules;             /* sqlite3_migrate_init() registered all */
+  /* The alter and backup modules as the runner calls them: set by their
+  ** initialisers, NULL on a connection that has the engine alone
+  ** (sqlite3_migrate_engine_init()), so that a program calling only that
+  ** does not link them. Signatures of migAlterApplyAt() and
+  ** migBackupSnapshot(). */
+  int (*xAlterApply)(sqlite3*, const char*, const char*, int,
+                     const char**, char**, int*);
+  int (*xSnapshot)(sqlite3*, const char*, const char*, sqlite3_int64*,
+                   char**);
 };
+
+/*
+** Module initialisers, run in order by migInitModules() (migrate_engine.c)
+** until one fails; *pzErrMsg (when not NULL) then names the module, from
+** sqlite3_malloc(). sqlite3_migrate_engine_init() runs the engine's
+** (connection state, engine), sqlite3_migrate_init() those and the rest.
+*/
+typedef struct MigInit MigInit;
+struct MigInit {
+  const char *zName;             /* Module name (for error messages) */
+  int (*xInit)(sqlite3*);        /* Registers its functions and tables */
+};
+int migInitModules(sqlite3 *db, const MigInit *aInit, int nInit,
+                   char **pzErrMsg);
 
 /* MigConn.eDataLoss: what a shell run that is not interactive does
 ** before an upgrade or downgrade that loses data. */
@@ -133,6 +157,8 @@ const char *migConfigGet(MigConn *p, const char *zKey);
 int migConfigSave(MigConn *p, const char *zKey, const char *zValue,
                   char **pzErr);
 const char *migConfigKeyName(int i);
+/* migrate_config(key [, value]), registered by the engine (engine.c) */
+void migConfigFunc(sqlite3_context*, int, sqlite3_value**);
 
 /* cfgfile.c: the project file's "key = value" lines */
 int migCfgFileRead(const char *zPath,
@@ -210,8 +236,9 @@ int migEngineInit(sqlite3 *db);       /* SQL functions, migrations vtab */
 ** an error is about (-1: the request as a whole), so a caller that
 ** gathered clauses from several statements can name the right one.
 **
-** migAlterRoute(): if zSql is an ALTER TABLE statement that SQLite cannot
-** run natively, set *pzTable and *pzClause (both sqlite3_malloc'd) and
+** migAlterRoute() (in sql_clause.c, so the engine links without this
+** module): if zSql is an ALTER TABLE statement that SQLite cannot run
+** natively, set *pzTable and *pzClause (both sqlite3_malloc'd) and
 ** return 1; otherwise return 0 (run it natively).
 */
 int migAlterInit(sqlite3 *db);

@@ -1,9 +1,10 @@
 /*
 ** migrate.c: the entry point of the migrate extension.
 **
-** sqlite3_migrate_init() creates the connection's state and then calls the
-** initialiser of every module from the table aInit[] below, stopping at
-** the first that fails and reporting which. Built two ways:
+** sqlite3_migrate_init() registers the engine (migrate_engine.c: the
+** connection's state, the migration functions) and then calls the
+** initialiser of every other module from the table aInit[] below,
+** stopping at the first that fails and reporting which. Built two ways:
 **   loadable:  gcc -shared ... ; .load ./migrate
 **   static:    -DSQLITE_CORE ; sqlite3_auto_extension(sqlite3_migrate_init)
 */
@@ -12,15 +13,10 @@
 SQLITE_EXTENSION_INIT1
 #endif
 
-/* One module: its name (for error messages) and its initialiser. */
-static const struct MigInit {
-  const char *zName;             /* Module name */
-  int (*xInit)(sqlite3*);        /* Registers its functions and tables */
-} aInit[] = {
-  { "connection state", migConnInit },
+/* The modules beyond the engine (migrate_engine.c), in order. */
+static const MigInit aInit[] = {
   { "introspection",    migIntrospectInit },
   { "schema_columns",   migSchemaColumnsInit },
-  { "engine",           migEngineInit },
   { "alter",            migAlterInit },
   { "backup",           migBackupInit },
   { "autogenerate",     migDiffInit },
@@ -29,8 +25,10 @@ static const struct MigInit {
 };
 
 /*
-** Register everything on db. On failure *pzErrMsg (when not NULL) gets a
-** message naming the module that failed, obtained from sqlite3_malloc().
+** Register everything on db: the engine, then the other modules (also on
+** a connection that has the engine alone). On failure *pzErrMsg (when not
+** NULL) gets a message naming the module that failed, obtained from
+** sqlite3_malloc().
 */
 #ifdef _WIN32
 __declspec(dllexport)
@@ -40,20 +38,13 @@ int sqlite3_migrate_init(
   char **pzErrMsg,
   const void *pApi
 ){
-  int rc = SQLITE_OK;
-  size_t i;
-#ifndef SQLITE_CORE
-  SQLITE_EXTENSION_INIT2((const sqlite3_api_routines*)pApi);
-#else
-  UNUSED(pApi);
-#endif
-  if( migConnGet(db) ) return SQLITE_OK;   /* Already registered on db */
-  for(i=0; rc==SQLITE_OK && i<sizeof(aInit)/sizeof(aInit[0]); i++){
-    rc = aInit[i].xInit(db);
-    if( rc!=SQLITE_OK && pzErrMsg ){
-      *pzErrMsg = sqlite3_mprintf("migrate: cannot register %s: %s",
-                                  aInit[i].zName, sqlite3_errstr(rc));
-    }
-  }
+  MigConn *p;
+  int rc = sqlite3_migrate_engine_init(db, pzErrMsg, pApi);
+  if( rc!=SQLITE_OK ) return rc;
+  p = migConnGet(db);
+  if( p->bAllModules ) return SQLITE_OK;   /* Already registered on db */
+  rc = migInitModules(db, aInit, (int)(sizeof(aInit)/sizeof(aInit[0])),
+                      pzErrMsg);
+  if( rc==SQLITE_OK ) p->bAllModules = 1;
   return rc;
 }

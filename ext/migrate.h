@@ -77,8 +77,31 @@ struct sqlite3_migration {
   const char *zDown;          /* SQL of the downgrade; NULL: irreversible */
 };
 
-/* Entry point: registers every function and virtual table on db. */
+/*
+** Entry points, for sqlite3_auto_extension() or called on one db; both
+** are harmless on a connection that already has what they register. On
+** error *pzErrMsg (when not NULL) names the module that failed, from
+** sqlite3_malloc().
+**
+** sqlite3_migrate_init() registers every function and virtual table.
+**
+** sqlite3_migrate_engine_init() registers the migration engine alone:
+** every function of this header except sqlite3_migrate_diff() and
+** sqlite3_migrate_apply(), the migrate_* SQL functions that run and
+** report migrations, and the migrations table. A static program that
+** calls only it links about two thirds less of the library (see
+** docs/embedding.md). Left out: the ALTER TABLE forms SQLite lacks (a
+** migration using one fails, naming it), backups (backup=auto fails
+** before the migration that would need one), autogenerate,
+** introspection, the migration tester. sqlite3_migrate_init() may still
+** be called later on the same connection to add them.
+*/
 MIGRATE_API int sqlite3_migrate_init(
+  sqlite3 *db,
+  char **pzErrMsg,
+  const void *pApi             /* const sqlite3_api_routines* */
+);
+MIGRATE_API int sqlite3_migrate_engine_init(
   sqlite3 *db,
   char **pzErrMsg,
   const void *pApi             /* const sqlite3_api_routines* */

@@ -405,8 +405,8 @@ static int runBatchFlush(Runner *r, RunBatch *b){
   char *zErr = 0;
   int rc = SQLITE_OK, iClause = -1;
   if( b->nClause ){
-    rc = migAlterApplyAt(r->db, 0, b->zTable, b->nClause,
-                         (const char**)b->azClause, &zErr, &iClause);
+    rc = r->p->xAlterApply(r->db, 0, b->zTable, b->nClause,
+                           (const char**)b->azClause, &zErr, &iClause);
     if( rc!=SQLITE_OK ){
       const char *zWhere = b->zWhere;
       if( iClause>=0 && iClause<b->nClause && b->azWhere[iClause] ){
@@ -464,6 +464,24 @@ static int runNative(Runner *r, const char *zStmt, const char *zWhere){
 }
 
 /*
+** On a connection with the engine alone (no alter module), run an ALTER
+** TABLE the alter engine would take as SQLite runs it (DROP COLUMN
+** works, ALTER COLUMN does not); SQLite's error then says what would.
+*/
+static int runNativeAlter(Runner *r, const char *zStmt, const char *zWhere){
+  int rc = runNative(r, zStmt, zWhere);
+  if( rc!=SQLITE_OK ){
+    char *zWhy = r->zErr;
+    r->zErr = 0;
+    runError(r, "%s (the alter module would run this ALTER TABLE: "
+             "sqlite3_migrate_init(), not sqlite3_migrate_engine_init())",
+             zWhy ? zWhy : sqlite3_errstr(rc));
+    sqlite3_free(zWhy);
+  }
+  return rc;
+}
+
+/*
 ** Run one statement of a migration, zWhere being "FILE:LINE": ALTER
 ** TABLE forms SQLite lacks join the batch b (consecutive ones on one
 ** table go to the alter engine together), anything else runs natively
@@ -478,6 +496,11 @@ static int runStatement(Runner *r, RunBatch *b, const char *zStmt,
                     "migration (use transaction:false)", zWhere);
   }
   if( runMentions(zStmt, "alter") && migAlterRoute(zStmt, &zTable, &zClause) ){
+    if( r->p->xAlterApply==0 ){
+      sqlite3_free(zTable);
+      sqlite3_free(zClause);
+      return runNativeAlter(r, zStmt, zWhere);
+    }
     if( b->zTable && !migNameEq(b->zTable, zTable) ){
       rc = runBatchFlush(r, b);
     }
@@ -596,7 +619,13 @@ static int runFkCheck(Runner *r, const MigRev *pRev){
 static int runSnapshot(Runner *r, const char *zPath){
   sqlite3_int64 nByte = 0;
   char *zErr = 0;
-  int rc = migBackupSnapshot(r->db, "main", zPath, &nByte, &zErr);
+  int rc;
+  if( r->p->xSnapshot==0 ){
+    return runError(r, "cannot write backup %s: backups need the backup "
+                    "module (sqlite3_migrate_init(), not "
+                    "sqlite3_migrate_engine_init())", zPath);
+  }
+  rc = r->p->xSnapshot(r->db, "main", zPath, &nByte, &zErr);
   if( rc==SQLITE_OK ){
     r->bSnapshot = 1;
     runLog(r, "Backup written to %s (%lld bytes)", zPath, nByte);

@@ -23,8 +23,11 @@
 **   MOVE [COLUMN] c FIRST | MOVE [COLUMN] c AFTER other
 **
 ** migRouteNative() tells whether a clause is one SQLite's own ALTER
-** TABLE runs as it is, for the migration runner's routing; migAlterHead()
-** reads "ALTER TABLE [schema.]name" at the start of a statement.
+** TABLE runs as it is; migAlterHead() reads "ALTER TABLE [schema.]name"
+** at the start of a statement; migAlterRoute() uses both to pick out the
+** ALTER TABLE statements of a migration that go to the alter engine (it
+** lives here, not in alter.c, so that the engine alone links without
+** the alter module).
 */
 #include "sql_int.h"
 #include <string.h>
@@ -388,4 +391,48 @@ int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
     }
   }
   return *pzTable ? aTok[i+1].iOff : -2;
+}
+
+/* "name", or "schema.name" for a schema other than main, from the head
+** of an ALTER TABLE (migAlterHead); takes both strings over. */
+static char *migRouteName(char *zSchema, char *zTable){
+  if( zTable && zSchema && !migNameEq(zSchema, "main") ){
+    char *zFull = sqlite3_mprintf("%s.%s", zSchema, zTable);
+    sqlite3_free(zTable);
+    zTable = zFull;
+  }
+  sqlite3_free(zSchema);
+  return zTable;
+}
+
+/*
+** If zSql is "ALTER TABLE [schema.]t <clauses>" and SQLite cannot run it
+** as it is, set *pzTable and *pzClause (sqlite3_malloc'd) and return 1.
+** Otherwise (not an ALTER TABLE, or one SQLite runs natively) return 0.
+*/
+int migAlterRoute(const char *zSql, char **pzTable, char **pzClause){
+  MigToken *aTok = 0;
+  int nTok = 0, iClause, bRoute = 0;
+  char *zTable = 0, *zSchema = 0;
+  *pzTable = 0;
+  *pzClause = 0;
+  if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
+  while( nTok>0 && aTok[nTok-1].eType==MIG_TK_SEMI ) nTok--;
+  iClause = migAlterHead(zSql, aTok, nTok, &zSchema, &zTable);
+  zTable = migRouteName(zSchema, zTable);
+  if( zTable==0 ) iClause = -1;
+  if( iClause>=0 ){
+    int iEnd = aTok[nTok-1].iOff + aTok[nTok-1].n;
+    char *zClause = sqlite3_mprintf("%.*s", iEnd-iClause, &zSql[iClause]);
+    if( zClause && !migRouteNative(zClause) ){
+      *pzTable = zTable;
+      *pzClause = zClause;
+      zTable = zClause = 0;
+      bRoute = 1;
+    }
+    sqlite3_free(zClause);
+  }
+  sqlite3_free(zTable);
+  sqlite3_free(aTok);
+  return bRoute;
 }
