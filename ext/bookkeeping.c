@@ -220,14 +220,10 @@ int migBookGhosts(sqlite3 *db, char **azCur, int nCur,
     aNew[(*pnRev)++] = g;
     *paRev = aNew;
     if( g.zRevises ){
-      const char *z = g.zRevises;
-      while( rc==SQLITE_OK && *z ){
-        int n;
-        while( *z==' ' || *z==',' ) z++;
-        for(n=0; z[n] && z[n]!=',' && z[n]!=' '; n++){}
-        if( n==0 ) break;
-        rc = bookPush(&azTodo, &nTodo, z, n);
-        z += n;
+      const char *z = g.zRevises, *zItem;
+      int n;
+      while( rc==SQLITE_OK && (zItem = migListNext(&z, &n))!=0 ){
+        rc = bookPush(&azTodo, &nTodo, zItem, n);
       }
     }
   }

@@ -129,6 +129,8 @@ struct MigGraph {
   int nLabelCol;               /* Columns of aLabel (>= nLabel) */
   char **azLabel;              /* The labels (one allocation) */
   char *aLabel;                /* nRev x nLabelCol: revision carries label */
+  int *aLabelRev;              /* aLabelRev[k]: revision that carries label
+                               ** k as written (the first one) */
 };
 int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr);
 void migGraphFree(MigGraph *g);
@@ -144,6 +146,7 @@ void migGraphDescendants(MigGraph *g, const int *aIdx, int nIdx, char *aMark);
 void migGraphLineage(MigGraph *g, int i, int bDeps, char *aMark);
 void migGraphTips(MigGraph *g, const char *aSet, char *aOut);
 int migGraphHasLabel(MigGraph *g, int iRev, const char *zLabel);
+int migGraphLabelRev(MigGraph *g, const char *zLabel, int nLabel);
 char *migGraphLabelList(MigGraph *g, int iRev);
 int migGraphCurrent(MigGraph *g, char **azId, int nId, int **paCur,
                     char **pzErr);

@@ -55,6 +55,7 @@ void migGraphFree(MigGraph *g){
   sqlite3_free(g->aRev);
   sqlite3_free(g->azLabel);
   sqlite3_free(g->aLabel);
+  sqlite3_free(g->aLabelRev);
   sqlite3_free(g->aOrder);
   sqlite3_free(g->aHash);
   sqlite3_free(g);
@@ -102,18 +103,13 @@ static int graphIndex(MigGraph *g, int i, char **pzErr){
   return SQLITE_OK;
 }
 
-/* Index of the revision carrying branch label zLabel, or -1. */
-static int graphLabel(MigGraph *g, const char *zLabel, int nLabel){
-  int i;
-  for(i=0; i<g->nRev; i++){
-    const char *z = g->aRev[i].zLabels;
-    while( z && *z ){
-      int n;
-      while( *z==' ' || *z==',' ) z++;
-      for(n=0; z[n] && z[n]!=',' && z[n]!=' '; n++){}
-      if( n>0 && n==nLabel && strncmp(z, zLabel, n)==0 ) return i;
-      z += n;
-    }
+/* Index of the revision carrying branch label zLabel (nLabel bytes) as
+** written, or -1 (the first one when two do; graphBuildLabels()). */
+int migGraphLabelRev(MigGraph *g, const char *zLabel, int nLabel){
+  int k;
+  for(k=0; k<g->nLabel; k++){
+    const char *z = g->azLabel[k];
+    if( strncmp(z, zLabel, nLabel)==0 && z[nLabel]==0 ) return g->aLabelRev[k];
   }
   return -1;
 }
@@ -134,18 +130,14 @@ static int graphPush(int **pa, int *pn, int v){
 static int graphLink(MigGraph *g, int i, const char *zList, int bDep,
                      char **pzErr){
   MigRev *r = &g->aRev[i];
-  int rc = SQLITE_OK;
-  const char *z = zList;
-  while( rc==SQLITE_OK && z && *z ){
-    int n, j;
-    char *zName;
-    while( *z==' ' || *z==',' ) z++;
-    for(n=0; z[n] && z[n]!=',' && z[n]!=' '; n++){}
-    if( n==0 ) break;
-    zName = sqlite3_mprintf("%.*s", n, z);
+  int rc = SQLITE_OK, n;
+  const char *z = zList, *zItem;
+  while( rc==SQLITE_OK && z && (zItem = migListNext(&z, &n))!=0 ){
+    int j;
+    char *zName = sqlite3_mprintf("%.*s", n, zItem);
     if( zName==0 ) return SQLITE_NOMEM;
     j = migGraphFind(g, zName);
-    if( j<0 && bDep ) j = graphLabel(g, z, n);
+    if( j<0 && bDep ) j = migGraphLabelRev(g, zItem, n);
     if( j<0 ){
       rc = graphError(pzErr, r, "revision %s referenced from %s is not "
                       "present", zName, r->zId, 0);
@@ -164,32 +156,18 @@ static int graphLink(MigGraph *g, int i, const char *zList, int bDep,
       }
     }
     sqlite3_free(zName);
-    z += n;
   }
   return rc;
 }
 
-/* Every branch label used once. SQLite code. */
-static int graphCheckLabels(MigGraph *g, char **pzErr){
-  int i;
-  for(i=0; i<g->nRev; i++){
-    const char *z = g->aRev[i].zLabels;
-    while( z && *z ){
-      int n, j;
-      while( *z==' ' || *z==',' ) z++;
-      for(n=0; z[n] && z[n]!=',' && z[n]!=' '; n++){}
-      if( n>0 && (j = graphLabel(g, z, n))!=i ){
-        char *zL = sqlite3_mprintf("%.*s", n, z);
-        int rc = graphError(pzErr, &g->aRev[i], "branch name '%s' in "
-            "revision %s already used by revision %s", zL,
-            g->aRev[i].zId, g->aRev[j].zId);
-        sqlite3_free(zL);
-        return rc;
-      }
-      z += n;
-    }
-  }
-  return SQLITE_OK;
+/* Every branch label used once: refuse the first label found again on
+** a later revision (graphBuildLabels() noted it). SQLite code. */
+static int graphCheckLabels(MigGraph *g, int iDupRev, int iDupLab,
+                            char **pzErr){
+  if( iDupRev<0 ) return SQLITE_OK;
+  return graphError(pzErr, &g->aRev[iDupRev], "branch name '%s' in "
+      "revision %s already used by revision %s", g->azLabel[iDupLab],
+      g->aRev[iDupRev].zId, g->aRev[g->aLabelRev[iDupLab]].zId);
 }
 
 /* Report the cycle through the revisions aStack[iFrom..nStack-1]. */
@@ -274,6 +252,56 @@ static void graphLabelOr(MigGraph *g, int iTo, int iFrom){
 }
 
 /*
+** Parse the Branch Labels of every revision, once: the distinct labels
+** (g->azLabel, g->nLabel), the revisions that carry each as written (the
+** marks of g->aLabel, nRev x nLabelCol, before graphLabels() spreads
+** them) and the first revision carrying each (g->aLabelRev). The first
+** label found on a second revision is noted in *piDupRev (the revision,
+** -1 when none) and *piDupLab (the label) for graphCheckLabels().
+*/
+static int graphBuildLabels(MigGraph *g, int *piDupRev, int *piDupLab){
+  int i, n = 0, nItem;
+  sqlite3_uint64 nChar = 0;
+  const char *z, *zItem;
+  char *zBuf;
+  *piDupRev = -1;
+  *piDupLab = -1;
+  for(i=0; i<g->nRev; i++){
+    z = g->aRev[i].zLabels;
+    if( z ) nChar += strlen(z)+1;
+    while( z && migListNext(&z, &nItem) ) n++;
+  }
+  if( n==0 ) return SQLITE_OK;
+  g->azLabel = sqlite3_malloc64(sizeof(char*)*n + nChar);
+  g->aLabel = sqlite3_malloc64((sqlite3_uint64)g->nRev*n + 1);
+  g->aLabelRev = sqlite3_malloc64(sizeof(int)*n);
+  if( g->azLabel==0 || g->aLabel==0 || g->aLabelRev==0 ) return SQLITE_NOMEM;
+  zBuf = (char*)&g->azLabel[n];
+  memset(g->aLabel, 0, (size_t)g->nRev*n);
+  g->nLabelCol = n;
+  for(i=0; i<g->nRev; i++){
+    z = g->aRev[i].zLabels;
+    while( z && (zItem = migListNext(&z, &nItem))!=0 ){
+      int iLab;
+      memcpy(zBuf, zItem, nItem);
+      zBuf[nItem] = 0;
+      iLab = graphLabelIdx(g, zBuf);
+      if( iLab<0 ){
+        iLab = g->nLabel++;
+        g->azLabel[iLab] = zBuf;
+        g->aLabelRev[iLab] = i;
+        zBuf += nItem+1;
+      }else if( g->aLabelRev[iLab]!=i && *piDupRev<0 ){
+        *piDupRev = i;
+        *piDupLab = iLab;
+      }
+      g->aLabel[i*n+iLab] = 1;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/*
 ** Spread branch labels as Alembic's _add_branches does: a label is
 ** carried by its revision and all its descendants through Revises; when
 ** those form one plain chain (no merge, no branch point counting
@@ -282,50 +310,11 @@ static void graphLabelOr(MigGraph *g, int iTo, int iFrom){
 ** depend on which labelled revision comes first.
 */
 static int graphLabels(MigGraph *g){
-  int i, k, n = 0, nPass;
-  sqlite3_uint64 nChar = 0;
-  char *aDesc, *zBuf;
-  for(i=0; i<g->nRev; i++){
-    const char *z = g->aRev[i].zLabels;
-    if( z ) nChar += strlen(z)+1;
-    while( z && *z ){
-      while( *z==' ' || *z==',' ) z++;
-      for(k=0; z[k] && z[k]!=',' && z[k]!=' '; k++){}
-      n += k>0;
-      z += k;
-    }
-  }
-  if( n==0 ) return SQLITE_OK;
-  g->azLabel = sqlite3_malloc64(sizeof(char*)*n + nChar);
-  g->aLabel = sqlite3_malloc64((sqlite3_uint64)g->nRev*n + 1);
+  int i, nPass;
+  char *aDesc;
+  if( g->nLabel==0 ) return SQLITE_OK;
   aDesc = sqlite3_malloc64(g->nRev+1);
-  if( g->azLabel==0 || g->aLabel==0 || aDesc==0 ){
-    sqlite3_free(aDesc);
-    return SQLITE_NOMEM;
-  }
-  zBuf = (char*)&g->azLabel[n];
-  memset(g->aLabel, 0, (size_t)g->nRev*n);
-  g->nLabelCol = n;
-  for(i=0; i<g->nRev; i++){
-    const char *z = g->aRev[i].zLabels;
-    while( z && *z ){
-      while( *z==' ' || *z==',' ) z++;
-      for(k=0; z[k] && z[k]!=',' && z[k]!=' '; k++){}
-      if( k>0 ){
-        int iLab;
-        memcpy(zBuf, z, k);
-        zBuf[k] = 0;
-        iLab = graphLabelIdx(g, zBuf);
-        if( iLab<0 ){
-          iLab = g->nLabel++;
-          g->azLabel[iLab] = zBuf;
-          zBuf += k+1;
-        }
-        g->aLabel[i*n+iLab] = 1;
-      }
-      z += k;
-    }
-  }
+  if( aDesc==0 ) return SQLITE_NOMEM;
   for(nPass=0; nPass<2; nPass++){
     for(i=0; i<g->nRev; i++){
       int j, bChain = 1;
@@ -354,7 +343,7 @@ static int graphLabels(MigGraph *g){
 */
 int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr){
   MigGraph *g = sqlite3_malloc64(sizeof(MigGraph));
-  int rc = SQLITE_OK, i;
+  int rc = SQLITE_OK, i, iDupRev = -1, iDupLab = -1;
   *ppG = 0;
   if( g==0 ){
     for(i=0; i<nRev; i++) migRevClear(&aRev[i]);
@@ -369,13 +358,14 @@ int migGraphBuild(MigRev *aRev, int nRev, MigGraph **ppG, char **pzErr){
   if( g->aHash==0 ) rc = SQLITE_NOMEM;
   else memset(g->aHash, 0, sizeof(int)*g->nHash);
   for(i=0; rc==SQLITE_OK && i<nRev; i++) rc = graphIndex(g, i, pzErr);
+  if( rc==SQLITE_OK ) rc = graphBuildLabels(g, &iDupRev, &iDupLab);
   for(i=0; rc==SQLITE_OK && i<nRev; i++){
     rc = graphLink(g, i, aRev[i].zRevises, 0, pzErr);
   }
   for(i=0; rc==SQLITE_OK && i<nRev; i++){
     rc = graphLink(g, i, aRev[i].zDepends, 1, pzErr);
   }
-  if( rc==SQLITE_OK ) rc = graphCheckLabels(g, pzErr);
+  if( rc==SQLITE_OK ) rc = graphCheckLabels(g, iDupRev, iDupLab, pzErr);
   if( rc==SQLITE_OK ) rc = graphSort(g, pzErr);
   if( rc==SQLITE_OK ) rc = graphLabels(g);
   if( rc!=SQLITE_OK ){

@@ -67,26 +67,10 @@ int migIdsHas(const MigIds *l, int i){
   return 0;
 }
 
-/* The revision that carries branch label z (as written), or -1. */
-static int rmLabelRev(MigGraph *g, const char *z){
-  int i, n = (int)strlen(z);
-  for(i=0; i<g->nRev; i++){
-    const char *zL = g->aRev[i].zLabels;
-    while( zL && *zL ){
-      int k;
-      while( *zL==' ' || *zL==',' ) zL++;
-      for(k=0; zL[k] && zL[k]!=',' && zL[k]!=' '; k++){}
-      if( k==n && k>0 && strncmp(zL, z, n)==0 ) return i;
-      zL += k;
-    }
-  }
-  return -1;
-}
-
 /* The revision keyed z in Alembic's map (an id or a label), or -1. */
 static int rmKey(MigGraph *g, const char *z){
   int i = migGraphFind(g, z);
-  return i>=0 ? i : rmLabelRev(g, z);
+  return i>=0 ? i : migGraphLabelRev(g, z, (int)strlen(z));
 }
 
 /* True if i and iTest share a lineage (through Revises only unless
@@ -128,7 +112,7 @@ static int rmPartial(MigRmap *p, const char *zId, int iBranch, int *pnMatch,
   }
   for(k=0; k<g->nLabel; k++){
     const char *z = g->azLabel[k];
-    int j = rmLabelRev(g, z);
+    int j = g->aLabelRev[k];
     if( strlen(z)>3 && strncmp(z, zId, n)==0 && (aLine==0 || aLine[j]) ){
       (*pnMatch)++;
       *piRev = j;

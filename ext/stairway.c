@@ -547,21 +547,18 @@ int migTestRun(MigConn *pLive, const MigTestOpts *pOpts, char **pzReport,
 ** *pzErr naming the unknown word.
 */
 static int stwOptions(const char *z, MigTestOpts *pOpts, char **pzErr){
-  while( z && *z ){
-    int n;
-    while( *z==' ' || *z==',' ) z++;
-    for(n=0; z[n] && z[n]!=' ' && z[n]!=','; n++){}
-    if( n==0 ) break;
-    if( n==6 && sqlite3_strnicmp(z, "strict", 6)==0 ){
+  const char *zWord;
+  int n;
+  while( z && (zWord = migListNext(&z, &n))!=0 ){
+    if( n==6 && sqlite3_strnicmp(zWord, "strict", 6)==0 ){
       pOpts->bStrict = 1;
-    }else if( n==9 && sqlite3_strnicmp(z, "with-data", 9)==0 ){
+    }else if( n==9 && sqlite3_strnicmp(zWord, "with-data", 9)==0 ){
       pOpts->bWithData = 1;
     }else{
       *pzErr = sqlite3_mprintf("migrate_test: unknown option: %.*s "
-                               "(options: strict, with-data)", n, z);
+                               "(options: strict, with-data)", n, zWord);
       return 1;
     }
-    z += n;
   }
   return 0;
 }
