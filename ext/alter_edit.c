@@ -405,13 +405,34 @@ static int migSimIsPk(MigSim *s, MigCol *pCol){
   return 0;
 }
 
-/* ALTER COLUMN c TYPE t [USING e]: an in-place edit when neither the
-** stored values nor their order can change, else a rebuild. */
+/* Remove every constraint of kind eKind from column zCol. */
+static int migSimDropColCons(MigSim *s, const char *zCol, int eKind){
+  int rc = SQLITE_OK;
+  MigCons *pCons;
+  while( rc==SQLITE_OK ){
+    MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
+    pCons = migColFindCons(pCol, eKind);
+    if( pCons==0 ) break;
+    rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
+  }
+  return rc;
+}
+
+/* ALTER COLUMN c TYPE t [COLLATE k] [USING e]: an in-place edit when
+** neither the stored values nor their order can change, else a rebuild.
+** A COLLATE in the new type replaces the column's own COLLATE clauses
+** (SQLite would take the last one written). */
 static int migOpType(MigSim *s, MigOp *pOp){
   MigCol *pCol = migSimCol(s, pOp->zCol);
   char *zOld, *zIns;
-  int bSame, rc, iMap;
+  int bSame, rc, iMap, bColl;
   if( pCol==0 ) return SQLITE_ERROR;
+  bColl = migTokUsesName(pOp->zArg, 0, (int)strlen(pOp->zArg), "COLLATE");
+  if( bColl ){
+    rc = migSimDropColCons(s, pOp->zCol, MIG_CONS_COLLATE);
+    if( rc!=SQLITE_OK ) return rc;
+    pCol = migSimCol(s, pOp->zCol);
+  }
   iMap = migSimMapFind(s, pOp->zCol);
   if( iMap>=0 && s->aMap[iMap].bRetyped ){
     /* The values would be converted once, not twice: refused, as in
@@ -424,8 +445,7 @@ static int migOpType(MigSim *s, MigOp *pOp){
                          &s->pTab->zSql[pCol->iType]);
   if( zOld==0 ) return SQLITE_NOMEM;
   bSame = migAffinity(zOld)==migAffinity(pOp->zArg) && pOp->zUsing==0
-       && !s->pTab->bStrict && !migSimIsPk(s, pCol)
-       && !migTokUsesName(pOp->zArg, 0, (int)strlen(pOp->zArg), "COLLATE");
+       && !s->pTab->bStrict && !migSimIsPk(s, pCol) && !bColl;
   migSimLevel(s, bSame ? MIG_LEVEL_EDIT : MIG_LEVEL_REBUILD);
   zIns = sqlite3_mprintf("%s%s", pCol->iType==pCol->iTypeEnd ? " " : "",
                          pOp->zArg);
@@ -437,19 +457,6 @@ static int migOpType(MigSim *s, MigOp *pOp){
     sqlite3_free(s->aMap[iMap].zSrc);
     s->aMap[iMap].zSrc = sqlite3_mprintf("(%s)", pOp->zUsing);
     if( s->aMap[iMap].zSrc==0 ) rc = SQLITE_NOMEM;
-  }
-  return rc;
-}
-
-/* Remove every constraint of kind eKind from column zCol. */
-static int migSimDropColCons(MigSim *s, const char *zCol, int eKind){
-  int rc = SQLITE_OK;
-  MigCons *pCons;
-  while( rc==SQLITE_OK ){
-    MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
-    pCons = migColFindCons(pCol, eKind);
-    if( pCons==0 ) break;
-    rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
   }
   return rc;
 }

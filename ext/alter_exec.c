@@ -132,11 +132,18 @@ int migFreshName(MigAlter *p, char **pzName){
   return rc;
 }
 
+/* True if token pTok of z is a bare TRUE or FALSE. */
+static int migTokIsTrueFalse(const char *z, const MigToken *pTok){
+  return (pTok->n==4 && sqlite3_strnicmp(&z[pTok->iOff], "true", 4)==0)
+      || (pTok->n==5 && sqlite3_strnicmp(&z[pTok->iOff], "false", 5)==0);
+}
+
 /* The CREATE TABLE text of pTab with its name replaced by
 ** "zSchema"."zName", and the qualifiers "[schema.]t." of column names
 ** in its CHECK expressions (which can only name the table itself)
 ** removed, as SQLite would not resolve them under another name
-** (sqlite3_malloc'd). */
+** (sqlite3_malloc'd). A bare TRUE or FALSE left alone by the removal
+** is a column and is quoted: alone, SQLite reads the keyword. */
 char *migTabWithName(MigTab *pTab, const char *zSchema, const char *zName){
   sqlite3_str *pStr = sqlite3_str_new(0);
   const char *z = pTab->zSql;
@@ -161,6 +168,12 @@ char *migTabWithName(MigTab *pTab, const char *zSchema, const char *zName){
       }
       sqlite3_str_appendf(pStr, "%.*s", iFrom-iDone, &z[iDone]);
       iDone = aTok[i+1].iOff + aTok[i+1].n;
+      if( i+2<nTok && aTok[i+2].eType==MIG_TK_ID
+       && migTokIsTrueFalse(z, &aTok[i+2]) ){
+        sqlite3_str_appendf(pStr, "%.*s\"%.*s\"", aTok[i+2].iOff-iDone,
+                            &z[iDone], aTok[i+2].n, &z[aTok[i+2].iOff]);
+        iDone = aTok[i+2].iOff + aTok[i+2].n;
+      }
     }
     sqlite3_free(zTok);
   }

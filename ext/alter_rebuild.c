@@ -850,6 +850,21 @@ static void migErrUntmp(MigRebuild *r){
   }
 }
 
+/* A step of the copy that SQLite refused with an error of its own (the
+** table's text does not survive being copied under another name: a
+** generated column that loops, or that reads the table by name in a
+** subquery, ...): the message says which table cannot be rebuilt. */
+static int migRebuildRefused(MigRebuild *r, int rc){
+  MigAlter *p = r->p;
+  if( rc==SQLITE_ERROR && p->zErr && strncmp(p->zErr, "cannot ", 7)!=0 ){
+    char *z = sqlite3_mprintf("cannot rebuild %s: %s", p->zTable, p->zErr);
+    if( z==0 ) return SQLITE_NOMEM;
+    sqlite3_free(p->zErr);
+    p->zErr = z;
+  }
+  return rc;
+}
+
 /* Steps 3 to 10 for request p, whose new definition and column map are
 ** in s. Returns SQLITE_OK or an error with p->zErr set. */
 int migRebuild(MigAlter *p, MigSim *s){
@@ -872,15 +887,16 @@ int migRebuild(MigAlter *p, MigSim *s){
   if( rc==SQLITE_OK ){
     zCreate = migTabWithName(s->pTab, p->zSchema, r.zTmp);
     rc = zCreate ? migAlterExec(p, "%s", zCreate) : SQLITE_NOMEM;
+    rc = migRebuildRefused(&r, rc);
   }
   if( rc==SQLITE_OK ) rc = migCheckAlias(&r);
-  if( rc==SQLITE_OK ) rc = migCopyRows(&r);
+  if( rc==SQLITE_OK ) rc = migRebuildRefused(&r, migCopyRows(&r));
   if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc==SQLITE_OK ){
     rc = migAlterExec(p, "DROP TABLE \"%w\".\"%w\"", p->zSchema, p->zTable);
   }
-  if( rc==SQLITE_OK ) rc = migRenameInto(&r);
-  if( rc==SQLITE_OK ) rc = migExactText(&r);
+  if( rc==SQLITE_OK ) rc = migRebuildRefused(&r, migRenameInto(&r));
+  if( rc==SQLITE_OK ) rc = migRebuildRefused(&r, migExactText(&r));
   if( rc==SQLITE_OK ) rc = migRecreate(&r);
   if( rc==SQLITE_OK ) rc = migRestoreStats(&r);
   if( rc==SQLITE_OK ) rc = migCheckTriggers(p);

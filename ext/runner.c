@@ -572,16 +572,46 @@ static char *runFkRow(sqlite3_stmt *pStmt){
 }
 
 /*
-** PRAGMA foreign_key_check. With pRev==0: remember the violations there
-** are before the first migration (r->zFkBefore). Else: an error naming
-** the first violation that was not there before (pRev's doing).
+** PRAGMA foreign_key_check on table zTab (every table when NULL): each
+** violation goes to pBefore when not NULL, else is checked against
+** r->zFkBefore, and one that was not there is an error naming it (pRev's
+** doing). A table whose keys SQLite cannot check at all ("foreign key
+** mismatch": the parent key is not unique, or gone) is recorded the same
+** way as a line "\n!message\n", so a mismatch there before the run is not
+** blamed on a migration. With zTab NULL, *pbMismatch is set instead and
+** nothing recorded: the caller then checks table by table.
 */
-static int runFkCheck(Runner *r, const MigRev *pRev){
+static int runFkScan(Runner *r, const MigRev *pRev, const char *zTab,
+                     sqlite3_str *pBefore, int *pbMismatch){
   sqlite3_stmt *pStmt = 0;
-  sqlite3_str *pBefore = pRev ? 0 : sqlite3_str_new(0);
-  int rc = sqlite3_prepare_v2(r->db, "PRAGMA main.foreign_key_check", -1,
-                              &pStmt, 0);
-  if( pBefore ) sqlite3_str_appendall(pBefore, "\n");
+  char *zSql = zTab ? sqlite3_mprintf("PRAGMA main.foreign_key_check(%Q)",
+                                      zTab)
+                    : sqlite3_mprintf("PRAGMA main.foreign_key_check");
+  int rc = zSql ? sqlite3_prepare_v2(r->db, zSql, -1, &pStmt, 0)
+                : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if( rc==SQLITE_ERROR ){
+    /* SQLite finds a mismatch while compiling the check. */
+    char *zRow;
+    if( zTab==0 ){ *pbMismatch = 1; return SQLITE_OK; }
+    zRow = sqlite3_mprintf("\n!%s\n", sqlite3_errmsg(r->db));
+    if( zRow==0 ) return SQLITE_NOMEM;
+    if( pBefore ){
+      sqlite3_str_appendall(pBefore, zRow+1);
+      rc = SQLITE_OK;
+    }else if( r->zFkBefore==0 || strstr(r->zFkBefore, zRow)==0 ){
+      char *zLabel = migRevLabel(pRev);
+      rc = runError(r, "%s: foreign key check failed: %.*s (its parent "
+          "columns are neither a PRIMARY KEY nor UNIQUE; not so before "
+          "this migration)", zLabel, (int)strlen(zRow)-3, zRow+2);
+      sqlite3_free(zLabel);
+    }else{
+      rc = SQLITE_OK;
+    }
+    sqlite3_free(zRow);
+    return rc;
+  }
+  if( rc!=SQLITE_OK ) return rc;
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     char *zRow = runFkRow(pStmt);
     if( zRow==0 ){ rc = SQLITE_NOMEM; break; }
@@ -605,6 +635,33 @@ static int runFkCheck(Runner *r, const MigRev *pRev){
     }
   }else{
     sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+/*
+** PRAGMA foreign_key_check. With pRev==0: remember the violations and
+** mismatches there are before the first migration (r->zFkBefore). Else:
+** an error naming the first one that was not there before (pRev's
+** doing). Table by table only when some table has a mismatch.
+*/
+static int runFkCheck(Runner *r, const MigRev *pRev){
+  sqlite3_str *pBefore = pRev ? 0 : sqlite3_str_new(0);
+  int bMismatch = 0;
+  int rc;
+  if( pBefore ) sqlite3_str_appendall(pBefore, "\n");
+  rc = runFkScan(r, pRev, 0, pBefore, &bMismatch);
+  if( rc==SQLITE_OK && bMismatch ){
+    sqlite3_stmt *pStmt = 0;
+    rc = sqlite3_prepare_v2(r->db, "SELECT name FROM main.sqlite_schema "
+                            "WHERE type='table' ORDER BY name", -1, &pStmt, 0);
+    while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      rc = runFkScan(r, pRev, (const char*)sqlite3_column_text(pStmt, 0),
+                     pBefore, &bMismatch);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+    else sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK && r->zErr==0 ) runError(r, "%s", sqlite3_errmsg(r->db));
   }
   if( pBefore ){
     if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pBefore);

@@ -111,6 +111,32 @@ proc onorm {toks} {
   return $out
 }
 
+# The tokens of a CHECK expression as one normalised list, as SQLite
+# reads them: a double-quoted name that is no column of the table (names:
+# lower case, rowid names included when they reach the rowid) and
+# neither qualifies nor is qualified nor names a function or collation
+# is a string (SQLite's double-quoted-string rule), written as one.
+proc onormck {toks names} {
+  set out {}
+  set n [llength $toks]
+  for {set i 0} {$i < $n} {incr i} {
+    set t [lindex $toks $i]
+    set x [lindex $t 1]
+    if {[lindex $t 0] eq "qid" && [string index $x 0] eq "\""
+        && [oname $t] ni $names
+        && [lindex $toks $i+1 1] ni {. (}
+        && [lindex $toks $i-1 1] ne "."
+        && !($i > 0 && [oiskw [lindex $toks $i-1] COLLATE])} {
+      set v [string map {\"\" \" ' ''} [string range $x 1 end-1]]
+      lappend out '$v'
+      continue
+    }
+    if {[lindex $t 0] in {id qid}} { lappend out [oname $t] } \
+    else { lappend out $x }
+  }
+  return $out
+}
+
 # The expression of a "column|name|expr" CHECK entry, as a list.
 proc ocheckexpr {c} { join [lrange [split $c |] 2 end] | }
 
@@ -162,7 +188,8 @@ proc obody {sql} {
 # What the text says that no PRAGMA shows: CHECK constraints (a sorted
 # list of "column|name|expr", column empty for table constraints) and
 # the collation of each column (dict, lower-case column -> collation).
-proc otext {sql} {
+# names: the names a CHECK can reach (see onormck).
+proc otext {sql names} {
   set checks {}
   set coll [dict create]
   foreach item [obody $sql] {
@@ -179,7 +206,7 @@ proc otext {sql} {
       if {[oiskw $t CONSTRAINT]} { set name [oname [lindex $item $i+1]]; incr i; continue }
       if {[oiskw $t CHECK] && [lindex $item $i+1 1] eq "("} {
         set j [omatch $item $i+1]
-        lappend checks "$col|$name|[onorm [lrange $item [expr {$i+2}] [expr {$j-1}]]]"
+        lappend checks "$col|$name|[onormck [lrange $item [expr {$i+2}] [expr {$j-1}]] $names]"
         set name ""
         set i $j
         continue
@@ -203,7 +230,11 @@ proc otext {sql} {
 proc oracle_model {db t} {
   set m [dict create name $t]
   set sql [$db one {SELECT sql FROM sqlite_schema WHERE type='table' AND name=$t}]
-  lassign [otext $sql] checks coll
+  set names [string tolower [$db eval {SELECT name FROM pragma_table_xinfo($t)}]]
+  set wr [$db one {SELECT wr FROM pragma_table_list WHERE name=$t
+                   AND schema='main'}]
+  if {!$wr} { lappend names rowid _rowid_ oid }
+  lassign [otext $sql $names] checks coll
   set cols {}
   $db eval "SELECT name, type, \"notnull\" AS nn, dflt_value AS d, pk, hidden
             FROM pragma_table_xinfo(\$t) ORDER BY cid" r {
@@ -263,35 +294,43 @@ proc oracle_model {db t} {
     }
   }
   dict set m stat [lsort $stat]
-  dict set m rows [oracle_rows $db $t [dict get $m wr] $cols]
+  lassign [oracle_rows $db $t [dict get $m wr] $cols] rowids rows
+  dict set m _rowids $rowids
+  dict set m rows $rows
   return $m
 }
 
-# Every row of t (rowid first unless WITHOUT ROWID), values quoted, in
-# rowid (or primary key) order; generated columns left out.
+# Every row of t in rowid (or primary key) order, values quoted,
+# generated columns left out: {ROWIDS ROWS}, ROWIDS 1 when each row
+# starts with its rowid. A rowid table whose columns shadow all of
+# rowid, _rowid_ and oid has rows without rowids (no SQL reaches them;
+# a plain scan still goes in rowid order).
 proc oracle_rows {db t wr cols} {
   set sel {}
+  set lnames {}
   foreach c $cols {
+    lappend lnames [string tolower [lindex $c 0]]
     if {[lindex $c 5] == 0} {
       lappend sel "quote(\"[string map {\" \"\"} [lindex $c 0]]\")"
     }
   }
-  if {![llength $sel]} { return {} }
-  set q "SELECT [expr {$wr ? {} : {_rowid_, }}][join $sel ,] FROM\
+  if {![llength $sel]} { return {0 {}} }
+  set rid ""
+  if {!$wr} {
+    foreach r {rowid _rowid_ oid} {
+      if {$r ni $lnames} { set rid $r; break }
+    }
+  }
+  set q "SELECT [expr {$rid eq {} ? {} : "$rid, "}][join $sel ,] FROM\
          \"[string map {\" \"\"} $t]\""
-  if {!$wr} { append q " ORDER BY _rowid_" }
+  if {$rid ne ""} { append q " ORDER BY $rid" }
   set pk [lsort -integer -index 4 [lmap c $cols {
     if {[lindex $c 4] == 0} continue; set c }]]
   if {$wr && [llength $pk]} {
     append q " ORDER BY [join [lmap c $pk {
       string cat \" [string map {\" \"\"} [lindex $c 0]] \" }] ,]"
   }
-  if {[catch {$db eval $q} rows]} {
-    # A column named rowid shadows it: compare the values only.
-    set rows [$db eval "SELECT [join $sel ,] FROM\
-                        \"[string map {\" \"\"} $t]\""]
-  }
-  return $rows
+  return [list [expr {$rid ne ""}] [$db eval $q]]
 }
 
 # -------------------------------------------------------------- expected
@@ -347,8 +386,20 @@ proc oracle_expect {m op} {
         lappend fks $f
       }
       dict set m fks [lsort $fks]
+      # SQLite's rename writes the new name for a rowid name that reaches
+      # an INTEGER PRIMARY KEY being renamed (the rowid is that column).
+      set also {}
+      set pk [lmap c $cols { if {[lindex $c 4] == 0} continue; set c }]
+      if {![dict get $m wr] && [llength $pk] == 1
+          && [string equal -nocase [lindex $pk 0 0] $new]
+          && [string equal -nocase [lindex $pk 0 1] INTEGER]} {
+        set lnames [lmap c $cols { string tolower [lindex $c 0] }]
+        foreach r {rowid _rowid_ oid} {
+          if {$r ni $lnames} { lappend also $r }
+        }
+      }
       dict set m checks [lsort [lmap c [dict get $m checks] {
-        ocheckrename $c $old $new }]]
+        ocheckrename $c [concat [list $old] $also] $new }]]
       dict set m triggers -
       dict set m views -
       set stat {}
@@ -480,16 +531,16 @@ proc ohascol {k col} {
 proc orows_map {m script} {
   set n 0
   foreach c [dict get $m cols] { if {[lindex $c 5] == 0} { incr n } }
-  set wr [dict get $m wr]
-  set step [expr {$wr ? $n : $n+1}]
+  set bRowid [dict get $m _rowids]
+  set step [expr {$bRowid ? $n+1 : $n}]
   set rows [dict get $m rows]
   set out {}
   for {set k 0} {$k < [llength $rows]} {incr k $step} {
     set row [lrange $rows $k [expr {$k+$step-1}]]
-    if {!$wr} { set rowid [lindex $row 0]; set row [lrange $row 1 end] }
+    if {$bRowid} { set rowid [lindex $row 0]; set row [lrange $row 1 end] }
     set r $row
     set new [uplevel 1 [list set r $r]; uplevel 1 $script]
-    if {!$wr} { lappend out $rowid }
+    if {$bRowid} { lappend out $rowid }
     lappend out {*}$new
   }
   return $out
@@ -502,15 +553,18 @@ proc ocolrename {c old new} {
 
 # A "column|name|expr" CHECK entry with column old renamed new: names in
 # the expression that are the column (not before "(" or ".") change.
-proc ocheckrename {c old new} {
+# olds: the column's old name, then other names that reach it.
+proc ocheckrename {c olds new} {
   lassign [split $c |] col name
   set w [ocheckexpr $c]
+  set old [lindex $olds 0]
+  set olds [string tolower $olds]
   if {[string equal -nocase $col $old]} { set col [string tolower $new] }
   set out {}
   for {set i 0} {$i < [llength $w]} {incr i} {
     set x [lindex $w $i]
     set nx [lindex $w $i+1]
-    if {[string equal -nocase $x $old] && $nx ne "(" && $nx ne "."} {
+    if {[string tolower $x] in $olds && $nx ne "(" && $nx ne "."} {
       set x [string tolower $new]
     }
     lappend out $x
@@ -524,7 +578,7 @@ proc oracle_rows_add {m value} {
   set n 0
   foreach c $cols { if {[lindex $c 5] == 0} { incr n } }
   incr n -1
-  if {![dict get $m wr]} { incr n }
+  if {[dict get $m _rowids]} { incr n }
   set rows [dict get $m rows]
   set out {}
   for {set i 0} {$i < [llength $rows]} {incr i $n} {
@@ -549,7 +603,24 @@ proc oracle_diff {a b} {
         } else { set i }
       }]]
     }
+    if {$k eq "rows" && [dict get $a _rowids] != [dict get $b _rowids]} {
+      # One side cannot read its rowids: compare the values only.
+      if {[dict get $a _rowids]} { set x [orows_strip $a] }
+      if {[dict get $b _rowids]} { set y [orows_strip $b] }
+    }
     if {$x ne $y} { return "$k: expected {$x} got {$y}" }
   }
   return ""
+}
+
+# The rows of m (which start with their rowids) without the rowids.
+proc orows_strip {m} {
+  set n 1
+  foreach c [dict get $m cols] { if {[lindex $c 5] == 0} { incr n } }
+  set out {}
+  set rows [dict get $m rows]
+  for {set k 0} {$k < [llength $rows]} {incr k $n} {
+    lappend out {*}[lrange $rows [expr {$k+1}] [expr {$k+$n-1}]]
+  }
+  return $out
 }
