@@ -52,6 +52,10 @@ struct MigRunOpts {
   ** fails with "cancelled: ..." as the error. */
   int (*xConfirm)(void*, const char *zDataLossLines);
   void *pConfirmArg;           /* First argument of xConfirm */
+  int bCommitEach;             /* Upgrade, downgrade: commit after each
+                               ** migration (with its bookkeeping rows),
+                               ** as Alembic's transaction_per_migration;
+                               ** 0: one transaction for the whole run */
 };
 
 /*

@@ -1100,6 +1100,21 @@ static int runConfirm(Runner *r){
   return rc;
 }
 
+/* MigRunOpts.bCommitEach: after migration pRev, commit it with its
+** bookkeeping and take the lock again; *pnDone counts it once it is
+** committed. */
+static int runCommitEach(Runner *r, const MigRev *pRev,
+                         sqlite3_int64 *pnDone){
+  int rc = runFlush(r);
+  if( rc==SQLITE_OK ) rc = runExec(r, sqlite3_mprintf("COMMIT"));
+  if( rc!=SQLITE_OK ) return rc;
+  (*pnDone)++;
+  r->bTxn = 0;
+  rc = runRelock(r, SQLITE_OK);
+  if( rc==SQLITE_OK ) rc = runSameHeads(r, pRev, "it was committed");
+  return rc;
+}
+
 /* Run the plan; *pnDone counts the migrations that were applied. */
 static int runAll(Runner *r, sqlite3_int64 *pnDone){
   int bDown = r->eOp==MIG_RUN_DOWNGRADE;
@@ -1110,9 +1125,13 @@ static int runAll(Runner *r, sqlite3_int64 *pnDone){
   if( rc==SQLITE_OK && r->nPlan>0 ) rc = runFkCheck(r, 0);
   for(i=0; rc==SQLITE_OK && i<r->nPlan; i++){
     rc = runStep(r, r->aPlan[i], bDown);
-    if( rc==SQLITE_OK ){
+    if( rc==SQLITE_OK && r->o->bCommitEach && r->bTxn==1 && i+1<r->nPlan ){
+      rc = runCommitEach(r, &r->g->aRev[r->aPlan[i]], pnDone);
+    }else if( rc==SQLITE_OK ){
       (*pnDone)++;
-      if( r->o->xProgress ) r->o->xProgress(r->o->pProgressArg, i+1, r->nPlan);
+    }
+    if( rc==SQLITE_OK && r->o->xProgress ){
+      r->o->xProgress(r->o->pProgressArg, i+1, r->nPlan);
     }
   }
   return rc;

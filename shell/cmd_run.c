@@ -27,6 +27,7 @@ static void runCmdLog(void *pArg, const char *zLine){
 
 /* Report an engine error (freeing it); returns 1. */
 static int runCmdFail(MigShell *p, char *zErr){
+  zErr = migShellRemoteErr(p, zErr);
   migShellError(p, "%s", zErr ? zErr : "out of memory");
   sqlite3_free(zErr);
   return 1;
@@ -53,6 +54,7 @@ static int runCmdRun(MigShell *p, int eOp, const char *zTarget,
   o.zBackup = zBackup;
   o.xLog = runCmdLog;
   o.pLogArg = p;
+  o.bCommitEach = p->pRemote!=0;     /* One cluster transaction each */
   if( eOp==MIG_RUN_UPGRADE || eOp==MIG_RUN_DOWNGRADE ){
     o.xConfirm = migShellConfirm;
     o.pConfirmArg = p;

@@ -170,6 +170,7 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
   MigShell s;
   size_t i, n;
   const struct MigCmd *pFound = 0;
+  int rc;
   s.db = db;
   s.out = out;
   migShellCompleteDb(db);
@@ -178,6 +179,7 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
   s.bYes = 0;
   s.eConfirm = 0;
   s.zVerb = "";
+  s.pRemote = 0;
   if( nArg<2 ){
     migCmdHelp(&s, nArg, azArg);
     return 1;
@@ -199,7 +201,8 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
     /* A refused project file: say so before anything uses settings. */
     return migShellError(&s, "%s", migConfigError(migConnGet(db)));
   }
-  return pFound->xCmd(&s, nArg-1, azArg+1);
+  rc = migShellRemote(&s, pFound->xCmd, nArg-1, azArg+1);
+  return rc>=0 ? rc : pFound->xCmd(&s, nArg-1, azArg+1);
 }
 
 /* Auto-extension: remember the connection just opened for completion. */

@@ -20,6 +20,8 @@ struct MigShell {
   int bYes;                    /* --yes: no question, no refusal */
   int eConfirm;                /* MIG_CONFIRM_*: why xConfirm said no */
   const char *zVerb;           /* "upgrade" or "downgrade", for messages */
+  void *pRemote;               /* --remote: the cluster's MigRemote
+                               ** (cmd_remote.c), db its shadow; or NULL */
 };
 
 /* A subcommand: nArg words in azArg, azArg[0] being its name. */
@@ -122,6 +124,16 @@ int migCmdShow(MigShell *p, int nArg, char **azArg);
 int migCmdStamp(MigShell *p, int nArg, char **azArg);
 int migCmdCheck(MigShell *p, int nArg, char **azArg);
 int migCmdVerify(MigShell *p, int nArg, char **azArg);
+
+/*
+** cmd_remote.c. migShellRemote(): when azArg holds "--remote URL", run
+** xCmd without those two words against the cluster (p->db swapped for
+** its shadow, p->pRemote set) and return its status; -1 when there is
+** no --remote. migShellRemoteErr(p, zErr): the message to report for a
+** run's error zErr (taken over; the cluster's own when it refused).
+*/
+int migShellRemote(MigShell *p, MigCmdFunc xCmd, int nArg, char **azArg);
+char *migShellRemoteErr(MigShell *p, char *zErr);
 
 /* cmd_test.c */
 int migCmdTest(MigShell *p, int nArg, char **azArg);
