@@ -341,10 +341,16 @@ static int remShadowHas(MigRemote *pR, const char *zName){
   return n>0;
 }
 
-/* Create table iRow of aSch (type, name, sql rows) on the shadow. */
+/* Create table zName (CREATE text zSql) on the shadow, as the cluster
+** has it. */
 static int remCreateTable(MigRemote *pR, const char *zName, const char *zSql,
                           char **pzErr){
-  if( sqlite3_stricmp(zName, "sqlite_sequence")==0 ) return SQLITE_OK;
+  if( sqlite3_stricmp(zName, "sqlite_sequence")==0 ){
+    /* Made with the first AUTOINCREMENT table, kept when it goes */
+    if( remShadowHas(pR, zName) ) return SQLITE_OK;
+    return remShadowExec(pR, "CREATE TABLE migrate_remote_seq(x INTEGER "
+        "PRIMARY KEY AUTOINCREMENT); DROP TABLE migrate_remote_seq", pzErr);
+  }
   if( sqlite3_strnicmp(zName, "sqlite_stat", 11)==0 ){
     /* ANALYZE makes SQLite's own statistics table; rows follow */
     return remShadowExec(pR, "ANALYZE sqlite_schema", pzErr);
