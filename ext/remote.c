@@ -483,13 +483,25 @@ void migRemoteSetLog(MigRemote *pR, void (*xLog)(void*, const char*),
   pR->pLogArg = pArg;
 }
 
+/* Bytes of the "FILE:LINE: " an engine error starts with, or 0. */
+static int remWhereLen(const char *zErr){
+  const char *z = zErr ? strstr(zErr, ": ") : 0;
+  const char *zDigit = z;
+  while( zDigit && zDigit>zErr && zDigit[-1]>='0' && zDigit[-1]<='9' ){
+    zDigit--;
+  }
+  if( z==0 || zDigit==z || zDigit==zErr || zDigit[-1]!=':' ) return 0;
+  return (int)(z-zErr)+2;
+}
+
 /* Public within the extension: see remote.h. */
 char *migRemoteErr(MigRemote *pR, char *zErr){
   char *zRet;
   const char *zTail = " not authorized";
   int n = zErr ? (int)strlen(zErr) : 0, nTail = (int)strlen(zTail);
   if( pR->zErr ){
-    zRet = sqlite3_mprintf("%s", pR->zErr);
+    /* The cluster's or the capture's error, where the engine was */
+    zRet = sqlite3_mprintf("%.*s%s", remWhereLen(zErr), zErr, pR->zErr);
   }else if( pR->zRefused && n>nTail && strcmp(zErr+n-nTail, zTail)==0 ){
     /* "FILE:LINE: not authorized": the authorizer said why */
     zRet = sqlite3_mprintf("%.*s %s", n-nTail, zErr, pR->zRefused);

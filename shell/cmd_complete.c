@@ -11,7 +11,8 @@
 ** function. migComplete() looks at the whole line (rl_line_buffer): after
 ** ".migrate" (or a prefix of it of 4 characters or more, as the shell
 ** accepts) it offers the subcommands, and after a subcommand the
-** revision ids of the connection's migrations plus head, heads and base;
+** revision ids of the connection's migrations plus head, heads and base
+** (and --remote after a subcommand that takes it);
 ** any other line goes to the shell's own completion.
 **
 ** The connection is the one the last .migrate command ran on, else the
@@ -107,6 +108,24 @@ static int migLineWords(const char *zLine, int iEnd, int *pbMigrate){
   return nWord;
 }
 
+/* True if the second word of zLine is a subcommand taking --remote. */
+static int migLineRemote(const char *zLine){
+  static const char *azRemote[] = {
+    "upgrade", "downgrade", "stamp", "current", "heads", "history", "check",
+    "verify"
+  };
+  size_t i, n;
+  zLine += strcspn(zLine, " \t");
+  zLine += strspn(zLine, " \t");
+  n = strcspn(zLine, " \t");
+  for(i=0; i<sizeof(azRemote)/sizeof(azRemote[0]); i++){
+    if( n==strlen(azRemote[i]) && strncmp(zLine, azRemote[i], n)==0 ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* rl_attempted_completion_function while the shell runs. */
 static char **migComplete(const char *zText, int iStart, int iEnd){
   int bMigrate = 0, i;
@@ -120,6 +139,7 @@ static char **migComplete(const char *zText, int iStart, int iEnd){
     for(i=0; (z = migShellSubcommand(i))!=0; i++) migCandAdd(z);
   }else{
     migCandRevisions();
+    if( migLineRemote(rl_line_buffer) ) migCandAdd("--remote");
   }
   rl_attempted_completion_over = 1;
   return rl_completion_matches(zText, migCandNext);

@@ -162,6 +162,9 @@ static int migCmdHelp(MigShell *p, int nArg, char **azArg){
     }
     sqlite3_free(z);
   }
+  fprintf(p->out, "Upgrade, downgrade, stamp, current, heads, history, "
+          "check and verify take\n  --remote dqlite://HOST:PORT[,...]/NAME "
+          "(a dqlite cluster, docs/replicated.md)\n");
   return 0;
 }
 
