@@ -750,6 +750,31 @@ static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
 }
 
 /*
+** CHECK constraints off (bOn 0) or back on (bOn 1) for the history rows
+** runFlush() inserts. migrate_history's CHECK on direction is an IN
+** list, which SQLite builds into a temporary index each time the INSERT
+** runs: that cost three times the rest of the row, and the runner only
+** writes the values the CHECK allows. With pbWasOff (bOn 0), *pbWasOff
+** gets whether they were off already (PRAGMA ignore_check_constraints
+** of the connection), in which case nothing changes and runFlush()
+** leaves them off. Like any flag pragma, each change expires the
+** connection's prepared statements (they re-prepare on their next run).
+*/
+static int runChecks(Runner *r, int bOn, sqlite3_int64 *pbWasOff){
+  int rc = SQLITE_OK;
+  if( pbWasOff ){
+    rc = migQueryInt(r->db, pbWasOff, "PRAGMA ignore_check_constraints");
+    if( rc!=SQLITE_OK ){
+      runError(r, "%s", sqlite3_errmsg(r->db));
+      return rc;
+    }
+    if( *pbWasOff ) return SQLITE_OK;
+  }
+  return runExec(r, sqlite3_mprintf("PRAGMA ignore_check_constraints=%d",
+                                    !bOn));
+}
+
+/*
 ** Write the queued bookkeeping: migrate_version set to the heads of
 ** aApplied, one migrate_history row and the peer table's rows (peer.c)
 ** per migration queued (a run goes one way, so aApplied as it ends says
@@ -759,9 +784,11 @@ static int runRecord(Runner *r, int iRev, int bDown, sqlite3_int64 iStart){
 */
 static int runFlush(Runner *r){
   sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 bChecksOff = 0;
   int i, rc;
   if( r->nDone==0 ) return SQLITE_OK;
   rc = runExec(r, migBookHeadsSql(r->g, r->aApplied));
+  if( rc==SQLITE_OK ) rc = runChecks(r, 0, &bChecksOff);
   for(i=0; rc==SQLITE_OK && i<r->nDone; i++){
     RunDone *p = &r->aDone[i];
     rc = migBookHistoryRow(r->db, &pStmt, &r->g->aRev[p->iRev],
@@ -775,6 +802,10 @@ static int runFlush(Runner *r){
     }
   }
   sqlite3_finalize(pStmt);
+  if( !bChecksOff ){
+    int rc2 = runChecks(r, 1, 0);
+    if( rc==SQLITE_OK ) rc = rc2;
+  }
   r->nDone = 0;
   return rc;
 }
