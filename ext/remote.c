@@ -444,23 +444,28 @@ static int remCopy(MigRemote *pR, int bAllRows, char **pzErr){
 
 /******************************** Interface ********************************/
 
-/* Public within the extension: see remote.h. */
-int migRemoteOpen(sqlite3 *dbLive, const char *zUrl, int bAllRows,
-                  MigRemote **ppR, char **pzErr){
+/* Public within the extension: see remote_int.h. */
+int migRemoteOpenIo(sqlite3 *dbLive, const char *zUrl, MigRemoteIo *pIo,
+                    int bAllRows, MigRemote **ppR, char **pzErr){
   MigConn *pLive = migConnGet(dbLive);
   MigRemote *pR;
   int rc;
   *ppR = 0;
   *pzErr = 0;
   if( pLive==0 ){
+    if( pIo->xClose ) pIo->xClose(pIo->pCtx);
     return migErrorf(pzErr, SQLITE_MISUSE, "the migrate extension is not "
                      "registered on this connection");
   }
   pR = sqlite3_malloc64(sizeof(*pR));
-  if( pR==0 ) return SQLITE_NOMEM;
+  if( pR==0 ){
+    if( pIo->xClose ) pIo->xClose(pIo->pCtx);
+    return SQLITE_NOMEM;
+  }
   memset(pR, 0, sizeof(*pR));
+  pR->io = *pIo;
   pR->zUrl = sqlite3_mprintf("%s", zUrl);
-  rc = pR->zUrl ? remDqOpen(zUrl, &pR->io, pzErr) : SQLITE_NOMEM;
+  rc = pR->zUrl ? SQLITE_OK : SQLITE_NOMEM;
   if( rc==SQLITE_OK ) rc = migTestScratch(pLive, 0, &pR->shadow, pzErr);
   if( rc==SQLITE_OK ) rc = remCopy(pR, bAllRows, pzErr);
   if( rc==SQLITE_OK ) rc = migRemoteCaptureStart(pR);
@@ -471,6 +476,22 @@ int migRemoteOpen(sqlite3 *dbLive, const char *zUrl, int bAllRows,
   }
   *ppR = pR;
   return SQLITE_OK;
+}
+
+/* Public within the extension: see remote.h. */
+int migRemoteOpen(sqlite3 *dbLive, const char *zUrl, int bAllRows,
+                  MigRemote **ppR, char **pzErr){
+  MigRemoteIo io;
+  int rc;
+  *ppR = 0;
+  *pzErr = 0;
+  memset(&io, 0, sizeof(io));
+  rc = remDqOpen(zUrl, &io, pzErr);
+  if( rc!=SQLITE_OK ){
+    if( io.xClose ) io.xClose(io.pCtx);
+    return rc;
+  }
+  return migRemoteOpenIo(dbLive, zUrl, &io, bAllRows, ppR, pzErr);
 }
 
 sqlite3 *migRemoteDb(MigRemote *pR){

@@ -66,6 +66,15 @@ struct MigRemote {
   int nSent;                   /* Transactions committed on the cluster */
 };
 
+/*
+** remote.c: migRemoteOpen() on the cluster behind pIo (taken over, freed
+** with the MigRemote or on error), zUrl naming it in messages. For
+** remote.c's dqlite seam, and for tests that put a local file behind
+** the seam to break the connection at chosen moments.
+*/
+int migRemoteOpenIo(sqlite3 *dbLive, const char *zUrl, MigRemoteIo *pIo,
+                    int bAllRows, MigRemote **ppR, char **pzErr);
+
 /* remote_send.c */
 int migRemoteState(MigRemote *pR, int bLocal, char **pzState,
                    char **pzErr);

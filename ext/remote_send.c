@@ -411,6 +411,7 @@ static int remReconnect(MigRemote *pR, sqlite3_int64 iEnd, char **pzNow,
     rc = pR->io.xReconnect(pR->io.pCtx, ms>0 ? ms : 1, pzWhy);
     if( rc==SQLITE_OK ) rc = remClusterState(pR, pzNow, pzWhy);
     if( rc==SQLITE_OK || !migRemoteIsIo(rc) ) break;
+    sqlite3_sleep(200);          /* No leader yet: elections take seconds */
   }
   return rc;
 }
