@@ -19,6 +19,7 @@
 **   cluster       migDqCluster; prints its lines
 **   leader        prints "leader ADDR"
 **   sleep:MS      pauses
+**   wait:FILE     pauses until FILE exists (60 s at most)
 ** A failing command prints "error RC: MESSAGE" (RC the numeric result
 ** code) and the run goes on with the next one. Exit status 0.
 */
@@ -100,6 +101,9 @@ static void runCommand(MigDq *pDq, const char *zCmd){
     printf("leader %s\n", migDqLeader(pDq));
   }else if( strncmp(zCmd, "sleep:", 6)==0 ){
     usleep(1000*atoi(zCmd+6));
+  }else if( strncmp(zCmd, "wait:", 5)==0 ){
+    int i;
+    for(i=0; i<1200 && access(zCmd+5, F_OK)!=0; i++) usleep(50000);
   }else{
     printf("unknown command: %s\n", zCmd);
   }

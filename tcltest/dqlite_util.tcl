@@ -10,14 +10,19 @@
 #   dq_cluster_start N       start N nodes on 127.0.0.1 (free ports), each
 #                            in its own dir under dqlite/, joined into one
 #                            cluster; waits (30 s at most) until .cluster
-#                            lists all N with min(N,3) voters; returns
+#                            lists all N, 3 of them voters (1 when N<3:
+#                            go-dqlite's app then keeps one); returns
 #                            the database addresses "A1,A2,..."
-#   dq_cluster_addrs         the addresses of the nodes still running
+#   dq_cluster_addrs         the addresses of the nodes running (and not
+#                            paused)
 #   dq_cluster_leader ?MS?   the leader's address (waits MS, default 30000,
-#                            for one that is a running node)
+#                            for one that is a running node), asked of the
+#                            nodes in dq_cluster_addrs
 #   dq_wait_leader OLD ?MS?  wait for a running leader other than OLD
 #   dq_node_kill ADDR        kill -9 the node at ADDR (one started here)
 #   dq_node_alive ADDR       1 while the node at ADDR runs
+#   dq_node_pause ADDR       SIGSTOP the node (it stops answering: the
+#   dq_node_resume ADDR      others elect a leader), SIGCONT it again
 #   dq_cluster_stop          kill every node started here (idempotent)
 #   dq_sql ADDR DB SQL ?-json?
 #                            run SQL through the dqlite shell (which reads
@@ -60,9 +65,9 @@ proc dq_free_port {} {
 proc dq_noop {args} {}
 
 # Output lines of the dqlite shell fed INPUT (one command per line),
-# prompts stripped; a shell that hangs is stopped after 20 s.
-proc dq_shell {addrs db input {opts {}}} {
-  set rc [catch {exec timeout 20 dqlite -s $addrs {*}$opts $db \
+# prompts stripped; a shell that hangs is stopped after SEC seconds.
+proc dq_shell {addrs db input {opts {}} {sec 20}} {
+  set rc [catch {exec timeout $sec dqlite -s $addrs {*}$opts $db \
                    << "$input\n" 2>@1} out]
   if {$rc && [lindex $::errorCode 0] eq "CHILDSTATUS"
       && [lindex $::errorCode 2] == 124} {
@@ -141,7 +146,10 @@ proc dq_node_alive {addr} {
 proc dq_cluster_addrs {} {
   set res {}
   foreach n $::dq(nodes) {
-    if {[dq_node_alive [lindex $n 0]]} { lappend res [lindex $n 0] }
+    set a [lindex $n 0]
+    if {[dq_node_alive $a] && ![info exists ::dq(paused,$a)]} {
+      lappend res $a
+    }
   }
   return [join $res ,]
 }
@@ -170,7 +178,9 @@ proc dq_cluster_start {n} {
       }
     }
   }
-  set want [expr {$n < 3 ? $n : 3}]
+  # go-dqlite's app promotes nodes to voters three at a time: fewer than
+  # three nodes stay one voter and spares.
+  set want [expr {$n < 3 ? 1 : 3}]
   set end [expr {[clock milliseconds] + 30000}]
   while {[clock milliseconds] < $end} {
     set nVoter 0
@@ -200,7 +210,9 @@ proc dq_wait_leader {old {ms 30000}} {
   while {1} {
     set addrs [dq_cluster_addrs]
     if {$addrs ne ""} {
-      catch {set l [lindex [dq_shell $addrs dq_probe .leader] 0]}
+      # The shell waits long on a leader that does not answer (one that
+      # is paused, or whose followers still name it): probe briefly.
+      catch {set l [lindex [dq_shell $addrs dq_probe .leader {} 3] 0]}
       if {$l ne "" && $l ne $old && [dq_node_alive $l]} { return $l }
     }
     if {[clock milliseconds] >= $end} break
@@ -224,6 +236,24 @@ proc dq_node_kill {addr} {
     }
   }
   error "dq_node_kill: $addr is not a node started by this test"
+}
+
+# The pid of node ADDR (one started here and running).
+proc dq_node_pid {addr} {
+  foreach n $::dq(nodes) {
+    if {[lindex $n 0] eq $addr && [dq_node_alive $addr]} {
+      return [lindex $n 1]
+    }
+  }
+  error "$addr is not a running node started by this test"
+}
+proc dq_node_pause {addr} {
+  exec kill -STOP [dq_node_pid $addr]
+  set ::dq(paused,$addr) 1
+}
+proc dq_node_resume {addr} {
+  exec kill -CONT [dq_node_pid $addr]
+  unset -nocomplain ::dq(paused,$addr)
 }
 
 proc dq_cluster_stop {} {
