@@ -62,10 +62,12 @@ int migDqExec(MigDq *pDq, const char *zSql, char **pzErr);
 ** Run one statement that may return rows. xRow (may be 0) is called once
 ** per row with the number of columns, the values as text (NULL for SQL
 ** NULL; integers and floats as SQLite's own text conversion gives them,
-** blobs as their raw bytes, zero-terminated) and the column names, like
-** sqlite3_exec()'s callback. A non-zero return from xRow stops the query
-** (the rest of the rows are discarded) and gives SQLITE_ABORT. Errors as
-** for migDqExec().
+** blobs as their raw bytes, zero-terminated, so a blob holding a zero
+** byte is cut there: select hex(x) to read one whole) and the column
+** names, like sqlite3_exec()'s callback. A non-zero return from xRow
+** stops the query (the server is told to drop the rest of the rows) and
+** gives SQLITE_ABORT; the connection stays usable. Errors as for
+** migDqExec().
 */
 int migDqQuery(MigDq *pDq, const char *zSql,
                int (*xRow)(void*,int,char**,char**), void *pArg,
