@@ -117,7 +117,9 @@ static int migAlterFast(MigAlter *p){
 }
 
 /* Run the request inside a transaction (autocommit mode) or a savepoint,
-** rolling back on any error. */
+** rolling back on any error; foreign keys checked before and after
+** (alter_fk.c), unless the request is neutral to them (migFkNeutral)
+** and needs no rebuild. */
 static int migAlterTransaction(MigAlter *p){
   int bAuto = sqlite3_get_autocommit(p->db);
   int bFkWas = migFkOn(p->db);
@@ -132,7 +134,8 @@ static int migAlterTransaction(MigAlter *p){
   }else{
     rc = migAlterExec(p, "SAVEPOINT migrate_alter");
   }
-  if( rc==SQLITE_OK ) rc = migFkBefore(p, &fk);
+  p->bFkLazy = migFkNeutral(p);
+  if( rc==SQLITE_OK && !p->bFkLazy ) rc = migFkBefore(p, &fk);
   if( rc==SQLITE_OK ){
     rc = migAlterRun(p);
     if( rc==MIG_NEED_REBUILD ){
@@ -144,9 +147,13 @@ static int migAlterTransaction(MigAlter *p){
       p->zErr = 0;
       rc = migAlterExec(p, bAuto ? "ROLLBACK; BEGIN IMMEDIATE"
                                  : "ROLLBACK TO migrate_alter");
+      if( rc==SQLITE_OK && p->bFkLazy ){
+        p->bFkLazy = 0;
+        rc = migFkBefore(p, &fk);
+      }
       if( rc==SQLITE_OK ) rc = migAlterRun(p);
     }
-    if( rc==SQLITE_OK ) rc = migFkAfter(p, &fk);
+    if( rc==SQLITE_OK && !p->bFkLazy ) rc = migFkAfter(p, &fk);
     if( rc==SQLITE_OK ){
       rc = migAlterExec(p, bAuto ? "COMMIT" : "RELEASE migrate_alter");
     }

@@ -9,6 +9,9 @@
 **   rc = migFkAfter(p, &s);      before COMMIT: refuse what is new
 **   migFkFree(&s);
 **
+** Both are skipped for a request migFkNeutral() calls neutral, as long
+** as it runs without a rebuild.
+**
 ** Both passes look at every table with foreign keys among: the altered
 ** table, the tables it references and the tables that reference it. A
 ** "foreign key mismatch" (a parent key that is not unique, a parent
@@ -253,6 +256,39 @@ static int migFkNeedScan(MigAlter *p){
     }
   }
   return 0;
+}
+
+/*
+** True if the request, run without a rebuild, can change neither the
+** rows a key reads nor whether a key finds its parent key, so there is
+** nothing to check: every clause is a DEFAULT, NOT NULL or CHECK edited
+** in the CREATE TABLE text (rows untouched, no key and no index in the
+** text changed), a DROP CONSTRAINT (fewer keys, and the UNIQUE or PRIMARY
+** KEY a key may need goes only by a rebuild), or SQLite's own DROP
+** COLUMN, which refuses a column that is in a PRIMARY KEY, a UNIQUE
+** constraint, an index or a foreign key of its table. Not in defensive
+** mode, where every edit is a rebuild.
+*/
+int migFkNeutral(MigAlter *p){
+  int i;
+  if( p->bDefensive ) return 0;
+  for(i=0; i<p->nOp; i++){
+    MigOp *pOp = &p->aOp[i];
+    switch( pOp->eOp ){
+      case MIG_OP_DROP_COLUMN: case MIG_OP_SET_NOT_NULL:
+      case MIG_OP_DROP_NOT_NULL: case MIG_OP_SET_DEFAULT:
+      case MIG_OP_DROP_DEFAULT: case MIG_OP_DROP_CONS:
+      case MIG_OP_DROP_CHECK:
+        break;
+      case MIG_OP_ADD_CONS:
+        if( pOp->zArg==0 || migTokUsesName(pOp->zArg, 0,
+                            (int)strlen(pOp->zArg), "REFERENCES") ) return 0;
+        break;
+      default:
+        return 0;
+    }
+  }
+  return 1;
 }
 
 /* Check every table with foreign keys related to zTable into s. */

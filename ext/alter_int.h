@@ -131,6 +131,9 @@ struct MigAlter {
   int bRebuild;                /* Second attempt: rebuild whatever it is */
   int bRowsFull;               /* Every row stores every column (a native
                                ** DROP COLUMN just rewrote them all) */
+  int bFkLazy;                 /* Foreign keys not checked (migFkNeutral):
+                               ** a rebuild must first be asked for again
+                               ** (MIG_NEED_REBUILD), so they are */
   int eHow;                    /* Most expensive MIG_LEVEL_* used */
   sqlite3_int64 nRow;          /* Rows copied or validated */
   char *zErr;                  /* Error message (sqlite3_malloc'd) */
@@ -173,6 +176,7 @@ struct MigFkState {
   int nErr;                    /* Tables whose check fails outright */
   struct MigFkErr *aErr;       /* Their messages */
 };
+int migFkNeutral(MigAlter *p);
 int migFkBefore(MigAlter *p, MigFkState *s);
 int migFkAfter(MigAlter *p, MigFkState *pBefore);
 void migFkFree(MigFkState *s);

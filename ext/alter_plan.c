@@ -324,7 +324,8 @@ static int migRunClauses(MigAlter *p){
   if( rc==SQLITE_OK ){
     if( s.eLevel==MIG_LEVEL_REBUILD || p->bRebuild
      || (p->bDefensive && s.eLevel>=MIG_LEVEL_EDIT) ){
-      rc = migRebuild(p, &s);
+      /* Foreign keys not checked yet: start again, checking them. */
+      rc = p->bFkLazy ? MIG_NEED_REBUILD : migRebuild(p, &s);
     }else{
       rc = migRunInOrder(p);
     }
@@ -337,10 +338,12 @@ static int migRunClauses(MigAlter *p){
 /*
 ** Run request p: every clause, all or nothing (the caller rolls back on
 ** error). Sets p->eHow to the most expensive strategy used. Returns
-** MIG_NEED_REBUILD if SQLite refused a native clause or rows read a
-** default that changes: the caller rolls back and runs the request again
-** with p->bRebuild set (no savepoint is kept open meanwhile, because
-** one would make SQLite journal every page a native DROP COLUMN writes).
+** MIG_NEED_REBUILD if SQLite refused a native clause, rows read a
+** default that changes, or a rebuild is needed while foreign keys were
+** left unchecked (p->bFkLazy): the caller rolls back and runs the
+** request again with p->bRebuild set (no savepoint is kept open
+** meanwhile, because one would make SQLite journal every page a native
+** DROP COLUMN writes).
 */
 int migAlterRun(MigAlter *p){
   int i, rc = migRunRenames(p);
