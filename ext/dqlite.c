@@ -39,6 +39,7 @@
 ** use MSG_NOSIGNAL: a peer that died gives an error, not SIGPIPE.
 */
 #include "dqlite.h"
+#include "sql_int.h"
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
@@ -749,11 +750,38 @@ static int dqReadRows(MigDq *pDq, int (*xRow)(void*,int,char**,char**),
   return rc;
 }
 
+/*
+** 1 when the first statement of zSql has a RETURNING clause (the word as
+** a token, not inside a string, quoted name or comment). dqlite 1.11
+** runs such a write as a query outside replication: outside a
+** transaction the leader then dies on its next write (an assertion in
+** its VFS, seen with libdqlite0 1.11.1), so the client refuses it.
+*/
+static int dqHasReturning(const char *zSql){
+  int i = 0;
+  while( zSql[i] ){
+    int eType;
+    int n = migTokenLen(zSql+i, &eType);
+    if( eType==MIG_TK_SEMI ) break;
+    if( eType==MIG_TK_ID && n==9
+     && sqlite3_strnicmp(zSql+i, "RETURNING", 9)==0 ){
+      return 1;
+    }
+    i += n;
+  }
+  return 0;
+}
+
 int migDqQuery(MigDq *pDq, const char *zSql,
                int (*xRow)(void*,int,char**,char**), void *pArg,
                char **pzErr){
   sqlite3_int64 iDeadline = dqNow() + pDq->msIo;
   int rc;
+  if( dqHasReturning(zSql) ){
+    return migErrorf(pzErr, SQLITE_MISUSE, "refused to send to dqlite as a "
+        "query: a statement with RETURNING (it can crash a dqlite 1.11 "
+        "leader); run the write with exec and read with SELECT");
+  }
   dqBegin(pDq, DQ_REQ_QUERY_SQL);
   dqPutU64(&pDq->out, pDq->iDb);
   dqPutText(&pDq->out, zSql);

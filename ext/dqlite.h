@@ -20,6 +20,10 @@
 ** statement of its text but fails on one that returns a row ("another
 ** row available"); a query request runs only the first statement of its
 ** text and ignores the rest. So send one statement per call, rows or not.
+** Send writes with exec: a write sent as a query that returns no columns
+** fails ("not an error") and does nothing; one with RETURNING returns
+** its rows but, outside BEGIN ... COMMIT, is not kept and makes a dqlite
+** 1.11 leader die on its next write, so migDqQuery() refuses RETURNING.
 ** Transactions: BEGIN, several execs and COMMIT (or ROLLBACK) on one
 ** MigDq form one transaction, as on a local connection.
 **
@@ -66,8 +70,9 @@ int migDqExec(MigDq *pDq, const char *zSql, char **pzErr);
 ** byte is cut there: select hex(x) to read one whole) and the column
 ** names, like sqlite3_exec()'s callback. A non-zero return from xRow
 ** stops the query (the server is told to drop the rest of the rows) and
-** gives SQLITE_ABORT; the connection stays usable. Errors as for
-** migDqExec().
+** gives SQLITE_ABORT; the connection stays usable. A statement with a
+** RETURNING clause is refused with SQLITE_MISUSE (see above), sending
+** nothing. Errors as for migDqExec().
 */
 int migDqQuery(MigDq *pDq, const char *zSql,
                int (*xRow)(void*,int,char**,char**), void *pArg,
