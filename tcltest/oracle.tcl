@@ -12,7 +12,8 @@
 #
 # An op is a list: {add NAME DEFLIST} (DEFLIST: type notnull dflt coll),
 # {rename OLD NEW}, {move COL AFTER-COL-or-""}, {drop COL},
-# {notnull COL 0|1}, {default COL EXPR-or-""}, {noop}.
+# {notnull COL 0|1}, {default COL EXPR-or-""}, {noop},
+# {type COL TYPE CONV ?COLLATION?} (CONV: old quoted value -> new).
 
 # dict get with a default (Tcl 8.6 has no dict getdef).
 proc odget {d k def} {
@@ -454,10 +455,37 @@ proc oracle_expect {m op} {
       return $m
     }
     type {
-      lassign $op - col type conv
+      lassign $op - col type conv coll
       if {[string tolower $col] in [odget $m _retyped {}]} { return refuse }
       dict lappend m _retyped [string tolower $col]
       lset cols $i 1 $type
+      if {$coll ne ""} {
+        # The new collation replaces the column's, and that of the index
+        # keys that take it from the column (none names its own here).
+        set coll [string tolower $coll]
+        lset cols $i 6 $coll
+        dict set m indexes [lsort [lmap x [dict get $m indexes] {
+          set k [expr {[lindex $x 0] eq "index" ? 4 : 2}]
+          if {[lindex $x 0] eq "index"
+              && [lsearch -nocase [lmap t [otok [lindex $x 5]] {
+                    lindex $t 1 }] COLLATE] >= 0} { set x } else {
+            lreplace $x $k $k [lmap c [lindex $x $k] {
+              if {[string equal -nocase [lindex $c 0] $col]} {
+                lset c 2 $coll }
+              set c }]
+          }
+        }]]
+        dict set m stat [lsort [lmap x [dict get $m stat] {
+          set k [lindex $x 0]
+          if {[string match {[pu]*} $k]} {
+            set k "[string index $k 0][lmap c [string range $k 1 end] {
+              if {[string equal -nocase [lindex $c 0] $col]} {
+                lset c 2 $coll }
+              set c }]"
+          }
+          list $k [lindex $x 1]
+        }]]
+      }
       dict set m cols $cols
       dict set m rows [orows_map $m {lreplace $r $i $i [dict get $conv [lindex $r $i]]}]
       return $m
@@ -476,6 +504,11 @@ proc oracle_expect {m op} {
     addcheck {
       lassign $op - name expr bad
       if {$bad} { return refuse }
+      # A constraint name already taken is refused (DROP CONSTRAINT could
+      # not tell the two apart).
+      foreach c [dict get $m checks] {
+        if {[lindex [split $c |] 1] eq [string tolower $name]} { return refuse }
+      }
       dict set m checks [lsort [concat [dict get $m checks] \
           [list "|[string tolower $name]|[onorm [otok $expr]]"]]]
       return $m
