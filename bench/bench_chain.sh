@@ -12,11 +12,12 @@
 # Each round runs every contender once, in turn, on a fresh database; the
 # figures are medians over the rounds, of wall-clock seconds and of CPU
 # seconds (user+sys, steadier on a loaded machine), and ratios are the
-# medians of the per-round ratios (paired runs). Then sqlite3-migrate and
-# plain sqlite3 at 1,000 and 10,000 migrations, for linearity.
+# medians of the per-round ratios (paired runs), timed to the millisecond.
+# Then sqlite3-migrate and plain sqlite3 at 1,000 to 10,000 migrations,
+# for linearity.
 #   bash bench/bench_chain.sh [ROUNDS [SIZES]]   (from anywhere in a built tree)
 # ROUNDS defaults to 5 (at most 3 at 10,000); SIZES, the chain lengths
-# beyond 200, to "1000 10000".
+# beyond 200, to "1000 2000 5000 10000".
 set -e
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -61,7 +62,9 @@ run() {  # run NAME N CMD...: time CMD on a fresh app.db (in the cwd)
   name=$1 n=$2
   shift 2
   rm -f app.db
-  /usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" \
+  # bash's time: milliseconds (/usr/bin/time has 10 ms, as long as a
+  # whole run of 200 migrations)
+  { TIMEFORMAT='%3R %3U %3S'; time "$@" >/dev/null 2>"$tmp/err"; } 2>"$tmp/t" \
     || { cat "$tmp/err" >&2; echo "bench_chain: $name failed" >&2; exit 1; }
   check app.db "$n" "$name"
   read -r e u s < "$tmp/t"
@@ -103,7 +106,8 @@ if command -v valgrind >/dev/null; then
   cd "$top"
 fi
 
-for n in ${2-1000 10000}; do
+sizes=${2-1000 2000 5000 10000}
+for n in $sizes; do
   mkchain "$tmp/c$n" "$n"
   cd "$tmp/c$n"
   r=$rounds
@@ -116,7 +120,7 @@ done
 cd "$top"
 
 # Medians and paired ratios from the times file (name n round wall cpu).
-awk '
+awk -v sizes="200 $sizes" '
   function median(a, k,   i, j, t) {
     for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
       if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -145,7 +149,7 @@ awk '
       printf "%-44s %7.1fx %7.1fx\n", "alembic / sqlite3-migrate, 200", ratio("alembic 200", "migrate 200", "w"), ratio("alembic 200", "migrate 200", "c")
     if (("dbmate 200") in seen)
       printf "%-44s %7.1fx %7.1fx\n", "dbmate / sqlite3-migrate, 200", ratio("dbmate 200", "migrate 200", "w"), ratio("dbmate 200", "migrate 200", "c")
-    n = split("200 1000 10000", ns, " ")
+    n = split(sizes, ns, " ")
     for (j = 1; j <= n; j++)
       if (("migrate " ns[j]) in seen)
         printf "%-44s %7.2fx %7.2fx\n", "sqlite3-migrate / plain sqlite3, " ns[j], ratio("migrate " ns[j], "sqlite3 " ns[j], "w"), ratio("migrate " ns[j], "sqlite3 " ns[j], "c")
