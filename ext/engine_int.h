@@ -98,6 +98,10 @@ int migScriptParse(const char *zFile, const char *zText, int nText,
                    MigRev *pRev, char **pzErr);
 int migScriptsLoad(const char *zDir, int bMissingOk, MigRev **paRev,
                    int *pnRev, char **pzErr);
+int migScriptsParse(const char *zDir, int nName, const char *const *azName,
+                    const char *const *azText, const int *anText,
+                    MigRev **paRev, int *pnRev, char **pzErr);
+int migScriptIsSql(const char *zName);
 char *migChecksum(const char *zText, int nText);
 char *migRevLabel(const MigRev *pRev);
 

@@ -578,6 +578,33 @@ static int fmtFinish(int eFormat, MigRev *aRev, int nRev, char **pzErr){
   return rc;
 }
 
+/*
+** The native and dbmate formats: migScriptsLoad() on the *.sql files of
+** the nEnt entries aEnt that fmtList() listed, sorted and read already
+** (each file is read once per load).
+*/
+static int fmtNativeLoad(const char *zDir, FmtEnt *aEnt, int nEnt,
+                         MigRev **paRev, int *pnRev, char **pzErr){
+  const char **azName = sqlite3_malloc64(sizeof(char*)*(nEnt+1));
+  const char **azText = sqlite3_malloc64(sizeof(char*)*(nEnt+1));
+  int *anText = sqlite3_malloc64(sizeof(int)*(nEnt+1));
+  int i, n = 0, rc = SQLITE_NOMEM;
+  if( azName && azText && anText ){
+    for(i=0; i<nEnt; i++){
+      if( !migScriptIsSql(aEnt[i].zName) ) continue;
+      azName[n] = aEnt[i].zName;
+      azText[n] = aEnt[i].zText;
+      anText[n++] = aEnt[i].nText;
+    }
+    rc = migScriptsParse(zDir, n, azName, azText, anText, paRev, pnRev,
+                         pzErr);
+  }
+  sqlite3_free(azName);
+  sqlite3_free(azText);
+  sqlite3_free(anText);
+  return rc;
+}
+
 /* Free nRev revisions of aRev and the array. */
 static void fmtFreeRevs(MigRev *aRev, int nRev){
   int i;
@@ -609,7 +636,7 @@ int migFormatLoad(MigConn *p, const char *zDir, sqlite3 *db, int bMissingOk,
   }
   *peFormat = eFmt;
   if( rc==SQLITE_OK && (eFmt==MIG_FMT_NATIVE || eFmt==MIG_FMT_DBMATE) ){
-    rc = migScriptsLoad(zDir, bMissingOk, &aRev, &nRev, pzErr);
+    rc = fmtNativeLoad(zDir, aEnt, nEnt, &aRev, &nRev, pzErr);
     for(i=0; rc==SQLITE_OK && i<nRev; i++) aRev[i].eFormat = eFmt;
   }else if( rc==SQLITE_OK && eFmt ){
     for(i=0; rc==SQLITE_OK && i<nEnt; i++){

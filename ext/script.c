@@ -382,8 +382,8 @@ static int scriptCmp(const void *a, const void *b){
   return strcmp(*(char*const*)a, *(char*const*)b);
 }
 
-/* True if zName is "*.sql" and not hidden. */
-static int scriptIsSql(const char *zName){
+/* True if zName is "*.sql" and not hidden: a file migScriptsLoad() reads. */
+int migScriptIsSql(const char *zName){
   size_t n = strlen(zName);
   return n>4 && zName[0]!='.' && strcmp(zName+n-4, ".sql")==0;
 }
@@ -408,7 +408,7 @@ static int scriptList(const char *zDir, int bMissingOk, char ***pazName,
   }
   while( rc==SQLITE_OK && (pEnt = readdir(d))!=0 ){
     char **azNew;
-    if( !scriptIsSql(pEnt->d_name) ) continue;
+    if( !migScriptIsSql(pEnt->d_name) ) continue;
     azNew = sqlite3_realloc64(az, sizeof(char*)*(n+1));
     if( azNew==0 ){ rc = SQLITE_NOMEM; break; }
     az = azNew;
@@ -423,17 +423,24 @@ static int scriptList(const char *zDir, int bMissingOk, char ***pazName,
   return rc;
 }
 
-/* Read and parse file zName of zDir into pRev. SQLite code, *pzErr. */
-static int scriptLoadOne(const char *zDir, const char *zName, MigRev *pRev,
+/*
+** Parse file zName of zDir into pRev: its text zText (nText bytes) when
+** the caller has read it already (NULL: read it here). SQLite code,
+** *pzErr.
+*/
+static int scriptLoadOne(const char *zDir, const char *zName,
+                         const char *zText, int nText, MigRev *pRev,
                          char **pzErr){
-  int nText = 0, rc = SQLITE_OK;
-  char *zText;
+  int rc = SQLITE_OK;
+  char *zRead = 0;
   pRev->zFile = sqlite3_mprintf("%s/%s", zDir, zName);
   if( pRev->zFile==0 ) return SQLITE_NOMEM;
-  zText = migReadFile(pRev->zFile, &nText, pzErr);
-  if( zText==0 ) return SQLITE_ERROR;
+  if( zText==0 ){
+    zText = zRead = migReadFile(pRev->zFile, &nText, pzErr);
+    if( zText==0 ) return SQLITE_ERROR;
+  }
   rc = migScriptParse(pRev->zFile, zText, nText, pRev, pzErr);
-  sqlite3_free(zText);
+  sqlite3_free(zRead);
   if( rc==SQLITE_OK ) rc = scriptFromName(zName, pRev);
   return rc;
 }
@@ -447,17 +454,39 @@ int migScriptsLoad(const char *zDir, int bMissingOk, MigRev **paRev,
                    int *pnRev, char **pzErr){
   char **azName = 0;
   int nName = 0, i, rc;
-  MigRev *aRev = 0;
   *paRev = 0;
   *pnRev = 0;
   rc = scriptList(zDir, bMissingOk, &azName, &nName, pzErr);
-  if( rc==SQLITE_OK && nName>0 ){
+  if( rc==SQLITE_OK ){
+    rc = migScriptsParse(zDir, nName, (const char*const*)azName, 0, 0,
+                         paRev, pnRev, pzErr);
+  }
+  for(i=0; i<nName; i++) sqlite3_free(azName[i]);
+  sqlite3_free(azName);
+  if( rc==SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("out of memory");
+  return rc;
+}
+
+/*
+** migScriptsLoad() for the nName files azName of zDir, sorted, that the
+** caller listed (and read: azText[i], anText[i] bytes, when azText is
+** not NULL; a NULL azText[i] is read here).
+*/
+int migScriptsParse(const char *zDir, int nName, const char *const *azName,
+                    const char *const *azText, const int *anText,
+                    MigRev **paRev, int *pnRev, char **pzErr){
+  int i, rc = SQLITE_OK;
+  MigRev *aRev = 0;
+  *paRev = 0;
+  *pnRev = 0;
+  if( nName>0 ){
     aRev = sqlite3_malloc64(sizeof(MigRev)*nName);
     if( aRev==0 ) rc = SQLITE_NOMEM;
     else memset(aRev, 0, sizeof(MigRev)*nName);
   }
   for(i=0; rc==SQLITE_OK && i<nName; i++){
-    rc = scriptLoadOne(zDir, azName[i], &aRev[i], pzErr);
+    rc = scriptLoadOne(zDir, azName[i], azText ? azText[i] : 0,
+                       azText ? anText[i] : 0, &aRev[i], pzErr);
     if( rc==SQLITE_OK && aRev[i].bFollow && i>0 ){
       aRev[i].zRevises = sqlite3_mprintf("%s", aRev[i-1].zId);
       if( aRev[i].zRevises==0 ) rc = SQLITE_NOMEM;
@@ -470,8 +499,6 @@ int migScriptsLoad(const char *zDir, int bMissingOk, MigRev **paRev,
     for(i=0; i<nName; i++) migRevClear(&aRev[i]);
     sqlite3_free(aRev);
   }
-  for(i=0; i<nName; i++) sqlite3_free(azName[i]);
-  sqlite3_free(azName);
   if( rc==SQLITE_NOMEM && *pzErr==0 ) *pzErr = sqlite3_mprintf("out of memory");
   return rc;
 }
