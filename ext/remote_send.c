@@ -435,8 +435,15 @@ static int remSend(MigRemote *pR){
       zAfter = 0;
     }else if( migRemoteIsIo(rc) ){
       if( iEnd==0 ) iEnd = migNowMs() + REM_RETRY_MS;
-      remLog(pR, "lost the leader %s (%s); looking for the new leader...",
-             zLostCopy ? zLostCopy : "", zWhy ? zWhy : sqlite3_errstr(rc));
+      if( (rc&0xff)==SQLITE_BUSY && zWhy && strstr(zWhy, "locked") ){
+        /* Another client holds the write lock: give it time */
+        remLog(pR, "the database is locked on the leader %s (another "
+               "client is writing); trying again...", zLostCopy);
+        sqlite3_sleep(250*nTry*nTry);
+      }else{
+        remLog(pR, "lost the leader %s (%s); looking for the new leader...",
+               zLostCopy ? zLostCopy : "", zWhy ? zWhy : sqlite3_errstr(rc));
+      }
       rc = remReconnect(pR, iEnd, &zNow, &zWhy);
       if( rc!=SQLITE_OK ){
         remFail(pR, rc, "%s: no leader reachable for %d s (%s): %s; run "
@@ -463,7 +470,7 @@ static int remSend(MigRemote *pR){
             pR->zUrl, nTry);
       }else{
         remLog(pR, "the migration did not commit: sending it again to the "
-               "new leader %s", pR->io.xLeader(pR->io.pCtx));
+               "leader %s", pR->io.xLeader(pR->io.pCtx));
         rc = SQLITE_BUSY;                     /* Go round again */
       }
     }
