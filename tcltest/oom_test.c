@@ -45,6 +45,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #define TEST_DB "test.db"
@@ -81,17 +82,21 @@ struct Op {
 #include "oom_ops.h"
 
 /* ------------------------------------------------------------ templates */
-/* A captured directory: every file, with its bytes (sqlite3_malloc'd). */
+/* A captured directory: every file, with its bytes (sqlite3_malloc'd), and
+** (in a capture made by tmplCapture()) every directory, in dirWalk()
+** order. */
+#define TMPL_MAX 64
 typedef struct TmplFile TmplFile;
 struct TmplFile {
   char *zPath;                 /* Relative path */
-  char *aData;                 /* Content */
+  char *aData;                 /* Content, or 0 for a directory */
   int nData;                   /* Bytes in aData */
 };
 typedef struct Tmpl Tmpl;
 struct Tmpl {
-  int nFile;                   /* Number of files */
-  TmplFile aFile[64];          /* The files */
+  int nFile;                   /* Number of entries */
+  int bPartial;                /* An entry could not be captured */
+  TmplFile aFile[TMPL_MAX];    /* The entries */
 };
 
 /* Read file zPath into *ppData and *pnData (sqlite3_malloc). 0: ok. */
@@ -116,21 +121,43 @@ static int readAll(const char *zPath, char **ppData, int *pnData){
   return 0;
 }
 
-/* Write n bytes to zPath, making its parent directories; 0 on success. */
-static int writeAll(const char *zPath, const char *a, int n){
+/* Make the parent directories of zPath. */
+static void makeParents(const char *zPath){
   char zDir[512];
   char *z;
-  FILE *f;
   snprintf(zDir, sizeof(zDir), "%s", zPath);
   for(z=zDir; (z = strchr(z, '/'))!=0; z++){
     *z = 0;
     mkdir(zDir, 0777);
     *z = '/';
   }
+}
+
+/* Write n bytes to zPath, making its parent directories; 0 on success. */
+static int writeAll(const char *zPath, const char *a, int n){
+  FILE *f;
+  makeParents(zPath);
   f = fopen(zPath, "wb");
   if( f==0 ) return 1;
   if( n>0 && fwrite(a, 1, n, f)!=(size_t)n ){ fclose(f); return 1; }
   return fclose(f)!=0;
+}
+
+/* Give zPath exactly the n bytes of a, rewriting an existing file in
+** place: no unlink and re-create, which on a file system mounted with
+** "discard" waits for the device at every freed block. 0 on success. */
+static int writeInPlace(const char *zPath, const char *a, int n){
+  int fd, k, rc = 0;
+  makeParents(zPath);
+  fd = open(zPath, O_WRONLY|O_CREAT, 0666);
+  if( fd<0 ) return writeAll(zPath, a, n);
+  for(k=0; rc==0 && k<n; ){
+    ssize_t w = write(fd, a+k, n-k);
+    if( w<=0 ) rc = 1; else k += (int)w;
+  }
+  if( rc==0 && ftruncate(fd, n) ) rc = 1;
+  if( close(fd) ) rc = 1;
+  return rc;
 }
 
 /* Callback for dirWalk(): a relative path and whether it is a directory. */
@@ -169,23 +196,83 @@ static void wipeOne(void *pArg, const char *zPath, int bDir){
   if( bDir ) rmdir(zPath); else unlink(zPath);
 }
 
-static void captureOne(void *pArg, const char *zPath, int bDir){
-  Tmpl *p = (Tmpl*)pArg;
+/* dirWalk() callback: add a file (and, if pArg's template records them,
+** a directory) to the template pArg. */
+static void captureEntry(Tmpl *p, const char *zPath, int bDir, int bDirs){
   TmplFile *pF;
-  if( bDir || p->nFile>=64 ) return;
+  if( bDir && !bDirs ) return;
+  if( p->nFile>=TMPL_MAX ){ p->bPartial = 1; return; }
   pF = &p->aFile[p->nFile];
-  if( readAll(zPath, &pF->aData, &pF->nData)==0 ){
+  pF->aData = 0;
+  pF->nData = 0;
+  if( bDir || readAll(zPath, &pF->aData, &pF->nData)==0 ){
     pF->zPath = sqlite3_mprintf("%s", zPath);
     p->nFile++;
+  }else{
+    p->bPartial = 1;
   }
 }
+static void captureOne(void *pArg, const char *zPath, int bDir){
+  captureEntry((Tmpl*)pArg, zPath, bDir, 0);
+}
+static void captureAny(void *pArg, const char *zPath, int bDir){
+  captureEntry((Tmpl*)pArg, zPath, bDir, 1);
+}
 
-/* Empty the current directory and write the template's files back. */
+/* Capture the current directory whole (files and directories) into *p,
+** which must be empty. */
+static void tmplCapture(Tmpl *p){
+  dirWalk(".", captureAny, p);
+}
+
+/* True if the captures pA and pB hold the same entries with the same
+** bytes (a partial capture matches nothing). */
+static int tmplSame(const Tmpl *pA, const Tmpl *pB){
+  int i;
+  if( pA->bPartial || pB->bPartial || pA->nFile!=pB->nFile ) return 0;
+  for(i=0; i<pA->nFile; i++){
+    const TmplFile *pX = &pA->aFile[i];
+    const TmplFile *pY = &pB->aFile[i];
+    if( strcmp(pX->zPath, pY->zPath)!=0 || pX->nData!=pY->nData
+     || (pX->aData==0)!=(pY->aData==0)
+     || (pX->nData>0 && memcmp(pX->aData, pY->aData, pX->nData)!=0) ){
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* dirWalk() callback for tmplRestore(): remove what the template pArg
+** lacks, directories too unless a template file lies under them. */
+static void restoreOne(void *pArg, const char *zPath, int bDir){
+  const Tmpl *p = (const Tmpl*)pArg;
+  size_t n = strlen(zPath);
+  int i;
+  for(i=0; i<p->nFile; i++){
+    const char *zT = p->aFile[i].zPath;
+    if( bDir ? (strncmp(zT, zPath, n)==0 && zT[n]=='/')
+             : strcmp(zT, zPath)==0 ){
+      return;
+    }
+  }
+  if( bDir ) rmdir(zPath); else unlink(zPath);
+}
+
+/* Make the current directory hold exactly the template's files (and the
+** directories they lie in): what is not in the template is removed, a
+** file whose bytes differ is rewritten in place, the others are left. */
 static void tmplRestore(const Tmpl *p){
   int i;
-  dirWalk(".", wipeOne, 0);
+  dirWalk(".", restoreOne, (void*)p);
   for(i=0; i<p->nFile; i++){
-    writeAll(p->aFile[i].zPath, p->aFile[i].aData, p->aFile[i].nData);
+    const TmplFile *pF = &p->aFile[i];
+    char *a = 0;
+    int n = -1;
+    if( readAll(pF->zPath, &a, &n) || n!=pF->nData
+     || memcmp(a, pF->aData, n)!=0 ){
+      writeInPlace(pF->zPath, pF->aData, pF->nData);
+    }
+    sqlite3_free(a);
   }
 }
 
@@ -196,6 +283,7 @@ static void tmplFree(Tmpl *p){
     sqlite3_free(p->aFile[i].aData);
   }
   p->nFile = 0;
+  p->bPartial = 0;
 }
 
 /* --------------------------------------------------------------- states */
@@ -389,23 +477,66 @@ static void failPoint(const char *zMode, const Op *pOp, int iFail,
   pT->nFail++;
 }
 
+/* A state an operation may leave: the directory's bytes as they were
+** just before stateDump() read them, and what it said. */
+typedef struct Known Known;
+struct Known {
+  Tmpl bytes;                  /* The directory before the dump */
+  char *zDump;                 /* stateDump() of it */
+};
+
+/* Record the current directory's state in *pK (zeroed). Returns its
+** dump. */
+static const char *knownRecord(Known *pK){
+  tmplCapture(&pK->bytes);
+  pK->zDump = stateDump();
+  return pK->zDump;
+}
+
+static void knownFree(Known *pK){
+  tmplFree(&pK->bytes);
+  sqlite3_free(pK->zDump);
+  pK->zDump = 0;
+}
+
 /* The states an operation may leave: before, after each whole step. */
 #define MAX_STEP 16
 typedef struct States States;
 struct States {
-  char *zBefore;               /* Before the operation */
-  char *zAfter;                /* After the undisturbed run */
+  Known before;                /* Before the operation */
+  Known after;                 /* After the undisturbed run */
   int nMid;                    /* Number of states after a whole step */
-  char *azMid[MAX_STEP];       /* Those states */
+  Known aMid[MAX_STEP];        /* Those states */
 };
 
 /* True if zNow is one of the states after a whole step. */
 static int isMidState(const States *pS, const char *zNow){
   int i;
   for(i=0; i<pS->nMid; i++){
-    if( strcmp(zNow, pS->azMid[i])==0 ) return 1;
+    if( strcmp(zNow, pS->aMid[i].zDump)==0 ) return 1;
   }
   return 0;
+}
+
+/*
+** stateDump() of the current directory, sqlite3_free()'d by the caller.
+** stateDump() depends on nothing but the directory's bytes, so when they
+** are exactly those of a recorded state, its dump is copied instead of
+** opening the database again: most points leave the before state.
+*/
+static char *stateNow(const States *pS){
+  Tmpl now;
+  const char *zKnown = 0;
+  int i;
+  memset(&now, 0, sizeof(now));
+  tmplCapture(&now);
+  if( tmplSame(&now, &pS->before.bytes) ) zKnown = pS->before.zDump;
+  else if( tmplSame(&now, &pS->after.bytes) ) zKnown = pS->after.zDump;
+  for(i=0; zKnown==0 && i<pS->nMid; i++){
+    if( tmplSame(&now, &pS->aMid[i].bytes) ) zKnown = pS->aMid[i].zDump;
+  }
+  tmplFree(&now);
+  return zKnown ? sqlite3_mprintf("%s", zKnown) : stateDump();
 }
 
 /* Print the lines of zA that zB lacks, each prefixed with zTag. */
@@ -434,9 +565,9 @@ static void printDiff(const char *zWant, const char *zNow){
 static void checkRun(const char *zMode, const Op *pOp, int iFail,
                      int bPersist, const Run *pRun, const States *pS,
                      const Run *pRef, Tally *pT){
-  const char *zBefore = pS->zBefore;
-  const char *zAfter = pS->zAfter;
-  char *zNow = stateDump();
+  const char *zBefore = pS->before.zDump;
+  const char *zAfter = pS->after.zDump;
+  char *zNow = stateNow(pS);
   int rcP = pRun->rc & 0xff;
   int bBefore = strcmp(zNow, zBefore)==0 || isMidState(pS, zNow);
   int bAfter = strcmp(zNow, zAfter)==0;
@@ -534,7 +665,7 @@ static int stepStates(const Op *pOp, const Tmpl *pTmpl, States *pS){
       printf("FAIL %s: step %d: %s\n", pOp->zName, i, sqlite3_errmsg(db));
     }
     sqlite3_close(db);
-    pS->azMid[pS->nMid++] = stateDump();
+    knownRecord(&pS->aMid[pS->nMid++]);
   }
   return rc;
 }
@@ -556,12 +687,12 @@ static int testOp(const Op *pOp, int eKind){
   if( setupOp(pOp) ){ chdir(".."); return 1; }
   dirWalk(".", captureOne, &tmpl);
   tmplRestore(&tmpl);
-  st.zBefore = stateDump();
+  knownRecord(&st.before);
   runOp(pOp, 0, 0, 0, &ref);
-  st.zAfter = stateDump();
+  knownRecord(&st.after);
   if( pOp->zStep && stepStates(pOp, &tmpl, &st) ) nFail++;
   if( (ref.rc!=SQLITE_OK)!=((pOp->flags & OP_FAILS)!=0) || ref.nLeak
-   || strstr(st.zAfter, "integrity_check:") ){
+   || strstr(st.after.zDump, "integrity_check:") ){
     printf("FAIL %s %s: undisturbed run: rc=%d leak=%lld %s\n", zMode,
            pOp->zName, ref.rc, ref.nLeak, ref.zErr);
     nFail++;
@@ -585,9 +716,9 @@ static int testOp(const Op *pOp, int eKind){
          aT[0].nOther+aT[1].nOther, aT[0].nOk+aT[1].nOk,
          aT[0].nBefore+aT[1].nBefore, aT[0].nAfter+aT[1].nAfter, nFail);
   fflush(stdout);
-  sqlite3_free(st.zBefore);
-  sqlite3_free(st.zAfter);
-  for(i=0; i<st.nMid; i++) sqlite3_free(st.azMid[i]);
+  knownFree(&st.before);
+  knownFree(&st.after);
+  for(i=0; i<st.nMid; i++) knownFree(&st.aMid[i]);
   tmplFree(&tmpl);
   if( chdir("..") ) nFail++;
   return nFail;
