@@ -66,6 +66,8 @@ int faultDisarm(void){
   return g.nFault;
 }
 
+int faultCalls(void){ return g.nCall; }
+
 int faultIoKind(void){ return g.eIoKind; }
 
 const char *faultIoKindName(int eKind){

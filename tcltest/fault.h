@@ -19,7 +19,8 @@
 **
 **   faultArm(FAULT_OOM, 7, 0);   ... operation ...   n = faultDisarm();
 **
-** faultDisarm() returns how many faults were injected. faultLive()
+** faultDisarm() returns how many faults were injected, faultCalls() how
+** many calls of the armed kind were counted. faultLive()
 ** counts the allocations currently outstanding, for leak checks.
 */
 #ifndef FAULT_H
@@ -42,6 +43,7 @@ int faultMallocInstall(void);
 int faultVfsRegister(void);
 void faultArm(int eKind, int iFail, int bPersist);
 int faultDisarm(void);
+int faultCalls(void);           /* Calls counted by the last arming */
 int faultIoKind(void);          /* Kind of the first faulted I/O call */
 const char *faultIoKindName(int eKind);
 sqlite3_int64 faultLive(void);  /* Outstanding allocations */

@@ -2,7 +2,7 @@
 ** oom_test.c: allocation-failure and I/O-error injection over every
 ** operation of the migrate extension.
 **
-**   oom_test [-v] [-pending] [-list] oom|ioerr|syserr [GLOB ...]
+**   oom_test [-v] [-pending] [-list|-count] oom|ioerr|syserr [GLOB ...]
 **
 ** Links libsqlite3migrate.a (-DSQLITE_CORE), registers it with
 ** sqlite3_auto_extension() and installs the injectors of fault.c. Each
@@ -33,7 +33,10 @@
 ** error message seen. GLOB patterns select operations by name.
 ** Operations flagged OP_PEND_OOM or OP_PEND_IO reproduce known bugs of
 ** other modules in that mode; they run only with -pending (and then only
-** they run). -list prints the names of the operations it would run.
+** they run). -list prints the names of the operations it would run;
+** -count prints each with the number of calls of the mode's kind its
+** undisturbed run makes (about the number of failure points of each of
+** the two passes), for test files that share the operations out.
 */
 #include "migrate.h"
 #include "fault.h"
@@ -724,6 +727,19 @@ static int testOp(const Op *pOp, int eKind){
   return nFail;
 }
 
+/* Print pOp's name and the calls of kind eKind its undisturbed run makes
+** (run in its directory, as testOp() would). Returns 1 on error. */
+static int countOp(const Op *pOp, int eKind){
+  Run run;
+  mkdir(pOp->zName, 0777);
+  if( chdir(pOp->zName) ) return 1;
+  dirWalk(".", wipeOne, 0);
+  if( setupOp(pOp) ){ chdir(".."); return 1; }
+  runOp(pOp, eKind, 0x7fffffff, 0, &run);
+  printf("%s %d\n", pOp->zName, faultCalls());
+  return chdir("..")!=0;
+}
+
 /* testOp() in a child process, so that a crash is reported as such and
 ** the other operations still run. Returns the points failed (1 for a
 ** crash). */
@@ -761,11 +777,13 @@ static int opSelected(const char *zName, int nPat, char **azPat){
 
 int main(int argc, char **argv){
   int i, nFail = 0, nOp = 0, eKind = 0, bPending = 0, bList = 0, mPend;
+  int bCount = 0;
   const char *zProg = argv[0];
   for(; argc>1 && argv[1][0]=='-'; argv++, argc--){
     if( strcmp(argv[1], "-v")==0 ) bVerbose = 1;
     else if( strcmp(argv[1], "-pending")==0 ) bPending = 1;
     else if( strcmp(argv[1], "-list")==0 ) bList = 1;
+    else if( strcmp(argv[1], "-count")==0 ) bCount = 1;
     else argc = 0;
   }
   if( argc>=2 && strcmp(argv[1], "oom")==0 ) eKind = FAULT_OOM;
@@ -773,7 +791,8 @@ int main(int argc, char **argv){
   if( argc>=2 && strcmp(argv[1], "syserr")==0 ) eKind = FAULT_SYS;
   if( eKind==0 ){
     fprintf(stderr,
-            "usage: %s [-v] [-pending] [-list] oom|ioerr|syserr [GLOB ...]\n",
+            "usage: %s [-v] [-pending] [-list|-count] oom|ioerr|syserr"
+            " [GLOB ...]\n",
             zProg);
     return 2;
   }
@@ -788,9 +807,10 @@ int main(int argc, char **argv){
     if( bPending!=((aOp[i].flags & mPend)!=0) ) continue;
     nOp++;
     if( bList ) printf("%s\n", aOp[i].zName);
+    else if( bCount ) nFail += countOp(&aOp[i], eKind);
     else nFail += testOpIsolated(&aOp[i], eKind);
   }
-  if( !bList ) printf("%s: %d operations, %d failed\n", argv[1], nOp,
+  if( !bList && !bCount ) printf("%s: %d operations, %d failed\n", argv[1], nOp,
                       nFail);
   return nFail ? 1 : 0;
 }
