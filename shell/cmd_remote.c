@@ -17,12 +17,24 @@
 #include "../ext/remote.h"
 #include <string.h>
 
-/* The subcommands --remote works with; the first three write. */
+/* The subcommands --remote works with; the first two run migrations
+** (which read rows: the cluster's are copied), the others read or write
+** the bookkeeping only. */
 static const MigCmdFunc aRemoteCmd[] = {
-  migCmdUpgrade, migCmdDowngrade, migCmdStamp,
-  migCmdCurrent, migCmdHeads, migCmdHistory, migCmdCheck, migCmdVerify
+  migCmdUpgrade, migCmdDowngrade,
+  migCmdStamp, migCmdCurrent, migCmdHeads, migCmdHistory, migCmdCheck,
+  migCmdVerify
 };
-#define REMOTE_NWRITE 3
+#define REMOTE_NROWS 2
+
+/* True if the subcommand (iCmd of aRemoteCmd, nArg words of azArg) runs
+** migrations here, so that the shadow needs every row: not --sql. */
+static int remoteCmdRows(int iCmd, int nArg, char **azArg){
+  int i;
+  if( iCmd>=REMOTE_NROWS ) return 0;
+  for(i=1; i<nArg; i++) if( strcmp(azArg[i], "--sql")==0 ) return 0;
+  return 1;
+}
 
 /* The remote's own lines (leader changes) go to the shell's output. */
 static void remoteCmdLog(void *pArg, const char *zLine){
@@ -63,7 +75,8 @@ int migShellRemote(MigShell *p, MigCmdFunc xCmd, int nArg, char **azArg){
     if( k!=i && k!=i+1 ) azNew[nNew++] = azArg[k];
   }
   azNew[nNew] = 0;
-  rc = migRemoteOpen(dbLive, zUrl, iCmd<REMOTE_NWRITE, &pR, &zErr);
+  rc = migRemoteOpen(dbLive, zUrl, remoteCmdRows(iCmd, nNew, azNew), &pR,
+                     &zErr);
   if( rc!=SQLITE_OK ){
     sqlite3_free(azNew);
     rc = remoteCmdFail(p, xCmd, zErr);
