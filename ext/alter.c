@@ -1,5 +1,5 @@
 /*
-** alter.c: the alter module's interface (issue 4, lossless ALTER TABLE).
+** alter.c: the alter module's interface (lossless ALTER TABLE).
 **
 **   migrate_alter_table(table, clause [, clause ...])
 **       SQL function: apply PostgreSQL-style ALTER TABLE clauses to one

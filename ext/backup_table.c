@@ -24,8 +24,8 @@
 #include "backup_int.h"
 
 /* Append the definition of column iCol of the table_xinfo row pStmt. */
-static void migBtColumn(sqlite3 *db, const char *zTab, sqlite3_stmt *pStmt,
-                        sqlite3_str *pDef, sqlite3_str *pList){
+static void btColumn(sqlite3 *db, const char *zTab, sqlite3_stmt *pStmt,
+                     sqlite3_str *pDef, sqlite3_str *pList){
   const char *zCol = (const char*)sqlite3_column_text(pStmt, 1);
   const char *zType = (const char*)sqlite3_column_text(pStmt, 2);
   const char *zDflt = (const char*)sqlite3_column_text(pStmt, 4);
@@ -48,8 +48,8 @@ static void migBtColumn(sqlite3 *db, const char *zTab, sqlite3_stmt *pStmt,
 ** Build the CREATE TABLE for backup zName of zTab into *pzCreate and the
 ** list of copied columns into *pzList (both sqlite3_malloc'd).
 */
-static int migBtDefine(sqlite3 *db, const char *zTab, const char *zName,
-                       const char *zTaken, char **pzCreate, char **pzList){
+static int btDefine(sqlite3 *db, const char *zTab, const char *zName,
+                    const char *zTaken, char **pzCreate, char **pzList){
   sqlite3_str *pDef = sqlite3_str_new(db);
   sqlite3_str *pList = sqlite3_str_new(db);
   sqlite3_stmt *pStmt = 0;
@@ -63,7 +63,7 @@ static int migBtDefine(sqlite3 *db, const char *zTab, const char *zName,
         "CREATE TABLE main.\"%w\"(/* migrate backup taken %s UTC */",
         zName, zTaken);
     while( sqlite3_step(pStmt)==SQLITE_ROW ){
-      migBtColumn(db, zTab, pStmt, pDef, pList);
+      btColumn(db, zTab, pStmt, pDef, pList);
     }
     rc = sqlite3_finalize(pStmt);
     sqlite3_str_appendall(pDef, "\n)");
@@ -76,7 +76,7 @@ static int migBtDefine(sqlite3 *db, const char *zTab, const char *zName,
 
 /* True if zTab has a rowid the copy can keep (not WITHOUT ROWID, and no
 ** column hides it by being called rowid). */
-static int migBtHasRowid(sqlite3 *db, const char *zTab){
+static int btHasRowid(sqlite3 *db, const char *zTab){
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 n = 1;
   char *zSql = sqlite3_mprintf("SELECT rowid FROM main.\"%w\"", zTab);
@@ -91,12 +91,12 @@ static int migBtHasRowid(sqlite3 *db, const char *zTab){
 }
 
 /* Create backup zName of zTab and copy the rows (inside a savepoint). */
-static int migBtCopy(sqlite3 *db, const char *zTab, const char *zName,
-                     const char *zTaken, char **pzErr){
+static int btCopy(sqlite3 *db, const char *zTab, const char *zName,
+                  const char *zTaken, char **pzErr){
   char *zCreate = 0, *zList = 0;
-  const char *zRowid = migBtHasRowid(db, zTab) ? "rowid, " : "";
+  const char *zRowid = btHasRowid(db, zTab) ? "rowid, " : "";
   int bAuto = sqlite3_get_autocommit(db);   /* RELEASE will commit */
-  int rc = migBtDefine(db, zTab, zName, zTaken, &zCreate, &zList);
+  int rc = btDefine(db, zTab, zName, zTaken, &zCreate, &zList);
   if( rc==SQLITE_OK ){
     rc = sqlite3_exec(db, "SAVEPOINT migrate_backup_table", 0, 0, pzErr);
   }
@@ -125,7 +125,7 @@ static int migBtCopy(sqlite3 *db, const char *zTab, const char *zName,
 }
 
 /* Check that zTab is an ordinary table of main; else set *pzErr. */
-static int migBtCheckSource(sqlite3 *db, const char *zTab, char **pzErr){
+static int btCheckSource(sqlite3 *db, const char *zTab, char **pzErr){
   sqlite3_int64 eKind = 0;
   int rc = migQueryInt(db, &eKind,
       "SELECT CASE WHEN sql LIKE 'CREATE VIRTUAL%%' THEN 2 ELSE 1 END"
@@ -142,7 +142,7 @@ static int migBtCheckSource(sqlite3 *db, const char *zTab, char **pzErr){
 }
 
 /* Refuse zName when any object of main already has it. */
-static int migBtCheckFree(sqlite3 *db, const char *zName, char **pzErr){
+static int btCheckFree(sqlite3 *db, const char *zName, char **pzErr){
   sqlite3_int64 n = 0;
   int rc = migQueryInt(db, &n, "SELECT count(*) FROM main.sqlite_schema"
                        " WHERE name=%Q COLLATE NOCASE", zName);
@@ -154,7 +154,7 @@ static int migBtCheckFree(sqlite3 *db, const char *zName, char **pzErr){
 }
 
 /* Text of argument i, or NULL when it is not a non-empty string. */
-static const char *migBtArg(sqlite3_value **argv, int i){
+static const char *btArg(sqlite3_value **argv, int i){
   const char *z = (const char*)sqlite3_value_text(argv[i]);
   if( sqlite3_value_type(argv[i])!=SQLITE_TEXT || z==0 || z[0]==0 ) return 0;
   return z;
@@ -162,7 +162,7 @@ static const char *migBtArg(sqlite3_value **argv, int i){
 
 /* The time now, UTC: *pzTaken "YYYY-MM-DD HH:MM:SS", *pzStamp
 ** "YYYYMMDD_HHMMSS" (both sqlite3_malloc'd). */
-static int migBtNow(sqlite3 *db, char **pzTaken, char **pzStamp){
+static int btNow(sqlite3 *db, char **pzTaken, char **pzStamp){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db,
       "SELECT strftime('%Y-%m-%d %H:%M:%S','now'),"
@@ -179,8 +179,8 @@ static int migBtNow(sqlite3 *db, char **pzTaken, char **pzStamp){
 /* migrate_backup_table(table [, suffix]) -> name of the copy. */
 void migBackupTableFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
-  const char *zTab = migBtArg(argv, 0);
-  const char *zSuffix = argc>1 ? migBtArg(argv, 1) : 0;
+  const char *zTab = btArg(argv, 0);
+  const char *zSuffix = argc>1 ? btArg(argv, 1) : 0;
   char *zTaken = 0, *zStamp = 0, *zName = 0, *zErr = 0;
   int rc;
   if( migDirectOnly(ctx, "migrate_backup_table") ) return;
@@ -189,15 +189,15 @@ void migBackupTableFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                               " suffix must be non-empty strings", -1);
     return;
   }
-  rc = migBtCheckSource(db, zTab, &zErr);
-  if( rc==SQLITE_OK ) rc = migBtNow(db, &zTaken, &zStamp);
+  rc = btCheckSource(db, zTab, &zErr);
+  if( rc==SQLITE_OK ) rc = btNow(db, &zTaken, &zStamp);
   if( rc==SQLITE_OK ){
     zName = sqlite3_mprintf(MIG_BACKUP_PREFIX "%s_%s", zTab,
                             zSuffix ? zSuffix : zStamp);
     if( zName==0 ) rc = SQLITE_NOMEM;
   }
-  if( rc==SQLITE_OK ) rc = migBtCheckFree(db, zName, &zErr);
-  if( rc==SQLITE_OK ) rc = migBtCopy(db, zTab, zName, zTaken, &zErr);
+  if( rc==SQLITE_OK ) rc = btCheckFree(db, zName, &zErr);
+  if( rc==SQLITE_OK ) rc = btCopy(db, zTab, zName, zTaken, &zErr);
   if( rc==SQLITE_OK ){
     sqlite3_result_text(ctx, zName, -1, SQLITE_TRANSIENT);
   }else if( rc==SQLITE_NOMEM && zErr==0 ){

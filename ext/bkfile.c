@@ -33,7 +33,7 @@ int migHasSuffix(const char *z, const char *zSuffix){
 }
 
 /* The directory part of zPath ("." when none); sqlite3_free() it. */
-static char *migFileDir(const char *zPath){
+static char *fileDir(const char *zPath){
   const char *zSlash = strrchr(zPath, '/');
   if( zSlash==0 ) return sqlite3_mprintf(".");
   if( zSlash==zPath ) return sqlite3_mprintf("/");
@@ -86,7 +86,7 @@ int migFileCommit(const char *zTmp, const char *zPath, char **pzErr){
     *pzErr = migFileErr("write", zPath, errno);
     return SQLITE_IOERR;
   }
-  zDir = migFileDir(zPath);
+  zDir = fileDir(zPath);
   if( zDir==0 ) return SQLITE_NOMEM;
   fdDir = open(zDir, O_RDONLY|O_CLOEXEC);
   sqlite3_free(zDir);

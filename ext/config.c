@@ -51,20 +51,20 @@ struct MigConfigKey {
   const char *zValues;                           /* For the error message */
 };
 
-static const char *migCfgBackupGet(MigConn *p){
+static const char *configBackupGet(MigConn *p){
   return p->eBackupAuto ? "auto" : "off";
 }
-static int migCfgBackupSet(MigConn *p, const char *zValue, int bSaved){
+static int configBackupSet(MigConn *p, const char *zValue, int bSaved){
   UNUSED(bSaved);
   if( migNameEq(zValue, "auto") ){ p->eBackupAuto = 1; return 0; }
   if( migNameEq(zValue, "off") ){ p->eBackupAuto = 0; return 0; }
   return 1;
 }
 
-static const char *migCfgSchemaGet(MigConn *p){
+static const char *configSchemaGet(MigConn *p){
   return p->zSchemaFile ? p->zSchemaFile : "schema.sql";
 }
-static int migCfgSchemaSet(MigConn *p, const char *zValue, int bSaved){
+static int configSchemaSet(MigConn *p, const char *zValue, int bSaved){
   char *z;
   UNUSED(bSaved);
   if( zValue[0]==0 ) return 1;
@@ -75,30 +75,30 @@ static int migCfgSchemaSet(MigConn *p, const char *zValue, int bSaved){
   return 0;
 }
 
-static const char *migCfgFormatGet(MigConn *p){
+static const char *configFormatGet(MigConn *p){
   return migFormatName(p->eFormat);
 }
-static int migCfgFormatSet(MigConn *p, const char *zValue, int bSaved){
+static int configFormatSet(MigConn *p, const char *zValue, int bSaved){
   int e = migFormatParse(zValue);
   UNUSED(bSaved);
   if( e<0 ) return 1;
   p->eFormat = e;
   return 0;
 }
-static const char *migCfgPeerGet(MigConn *p){
+static const char *configPeerGet(MigConn *p){
   return p->bPeerOff ? "off" : "on";
 }
-static int migCfgPeerSet(MigConn *p, const char *zValue, int bSaved){
+static int configPeerSet(MigConn *p, const char *zValue, int bSaved){
   UNUSED(bSaved);
   if( migNameEq(zValue, "on") ){ p->bPeerOff = 0; return 0; }
   if( migNameEq(zValue, "off") ){ p->bPeerOff = 1; return 0; }
   return 1;
 }
 
-static const char *migCfgLossGet(MigConn *p){
+static const char *configLossGet(MigConn *p){
   return p->eDataLoss==MIG_DATA_LOSS_REFUSE ? "refuse" : "proceed";
 }
-static int migCfgLossSet(MigConn *p, const char *zValue, int bSaved){
+static int configLossSet(MigConn *p, const char *zValue, int bSaved){
   UNUSED(bSaved);
   if( migNameEq(zValue, "refuse") ){
     p->eDataLoss = MIG_DATA_LOSS_REFUSE;
@@ -111,10 +111,10 @@ static int migCfgLossSet(MigConn *p, const char *zValue, int bSaved){
   return 1;
 }
 
-static const char *migCfgDirGet(MigConn *p){
+static const char *configDirGet(MigConn *p){
   return migConfigDir(p);
 }
-static int migCfgDirSet(MigConn *p, const char *zValue, int bSaved){
+static int configDirSet(MigConn *p, const char *zValue, int bSaved){
   char **pz = bSaved ? &p->zSavedDir : &p->zDir;
   char *zNew;
   if( zValue[0]==0 || strchr(zValue, '\n') ) return 1;
@@ -126,21 +126,21 @@ static int migCfgDirSet(MigConn *p, const char *zValue, int bSaved){
 }
 
 static const MigConfigKey aKey[] = {
-  { "backup", migCfgBackupGet, migCfgBackupSet, "'auto' or 'off'" },
-  { "schema", migCfgSchemaGet, migCfgSchemaSet, "a path" },
-  { "format", migCfgFormatGet, migCfgFormatSet,
+  { "backup", configBackupGet, configBackupSet, "'auto' or 'off'" },
+  { "schema", configSchemaGet, configSchemaSet, "a path" },
+  { "format", configFormatGet, configFormatSet,
     "'auto', 'migrate', 'dbmate', 'golang-migrate', 'goose', 'sqlx', "
     "'diesel', 'flyway', 'sql-migrate' or 'plain'" },
-  { "peer_table", migCfgPeerGet, migCfgPeerSet, "'on' or 'off'" },
-  { "data_loss", migCfgLossGet, migCfgLossSet, "'proceed' or 'refuse'" },
-  { "dir",    migCfgDirGet,    migCfgDirSet,    "a non-empty path" },
+  { "peer_table", configPeerGet, configPeerSet, "'on' or 'off'" },
+  { "data_loss", configLossGet, configLossSet, "'proceed' or 'refuse'" },
+  { "dir",    configDirGet,    configDirSet,    "a non-empty path" },
 };
 
 /*
 ** placeholder.NAME: set it to zValue when not NULL; return its value or
 ** NULL (owned by p). *pRc gets SQLITE_NOMEM when out of memory.
 */
-static const char *migCfgPlace(MigConn *p, const char *zName,
+static const char *configPlace(MigConn *p, const char *zName,
                                const char *zValue, int *pRc){
   int i;
   char **azNew;
@@ -171,7 +171,7 @@ static const char *migCfgPlace(MigConn *p, const char *zName,
 }
 
 /* The entry of key zKey, or NULL (placeholder.NAME keys have none). */
-static const MigConfigKey *migCfgFind(const char *zKey){
+static const MigConfigKey *configFind(const char *zKey){
   size_t i;
   for(i=0; zKey && i<sizeof(aKey)/sizeof(aKey[0]); i++){
     if( migNameEq(zKey, aKey[i].zKey) ) return &aKey[i];
@@ -180,7 +180,7 @@ static const MigConfigKey *migCfgFind(const char *zKey){
 }
 
 /* True if zKey is "placeholder.NAME". */
-static int migCfgIsPlace(const char *zKey){
+static int configIsPlace(const char *zKey){
   return zKey && sqlite3_strnicmp(zKey, "placeholder.", 12)==0;
 }
 
@@ -191,10 +191,10 @@ const char *migConfigKeyName(int i){
 
 /* Set key zKey to zValue (bSaved: from the project file); 0 on success,
 ** else 1 with *pzErr (sqlite3_malloc'd) naming the culprit. */
-static int migCfgSet(MigConn *p, const char *zKey, const char *zValue,
+static int configSet(MigConn *p, const char *zKey, const char *zValue,
                      int bSaved, char **pzErr){
-  const MigConfigKey *pKey = migCfgFind(zKey);
-  if( migCfgIsPlace(zKey) ){
+  const MigConfigKey *pKey = configFind(zKey);
+  if( configIsPlace(zKey) ){
     int rc = SQLITE_OK;
     if( zKey[12]==0 ){
       *pzErr = sqlite3_mprintf("placeholder name missing (placeholder.NAME)");
@@ -204,7 +204,7 @@ static int migCfgSet(MigConn *p, const char *zKey, const char *zValue,
       *pzErr = sqlite3_mprintf("a placeholder value must be text: NULL");
       return 1;
     }
-    migCfgPlace(p, zKey+12, zValue, &rc);
+    configPlace(p, zKey+12, zValue, &rc);
     return rc!=SQLITE_OK;
   }
   if( pKey==0 ){
@@ -221,25 +221,25 @@ static int migCfgSet(MigConn *p, const char *zKey, const char *zValue,
 
 int migConfigSet(MigConn *p, const char *zKey, const char *zValue,
                  char **pzErr){
-  return migCfgSet(p, zKey, zValue, 0, pzErr);
+  return configSet(p, zKey, zValue, 0, pzErr);
 }
 
 const char *migConfigGet(MigConn *p, const char *zKey){
-  const MigConfigKey *pKey = migCfgFind(zKey);
+  const MigConfigKey *pKey = configFind(zKey);
   int rc = SQLITE_OK;
-  if( migCfgIsPlace(zKey) ) return migCfgPlace(p, zKey+12, 0, &rc);
+  if( configIsPlace(zKey) ) return configPlace(p, zKey+12, 0, &rc);
   return pKey ? pKey->xGet(p) : 0;
 }
 
 /* The value of MIGRATE_DIR, or NULL when unset or empty. */
-static const char *migCfgEnvDir(void){
+static const char *configEnvDir(void){
   const char *z = getenv("MIGRATE_DIR");
   return (z && z[0]) ? z : 0;
 }
 
 int migConfigDirSource(MigConn *p){
   if( p && p->zDir ) return MIG_DIR_SET;
-  if( migCfgEnvDir() ) return MIG_DIR_ENV;
+  if( configEnvDir() ) return MIG_DIR_ENV;
   if( p && p->zSavedDir ) return MIG_DIR_SAVED;
   return MIG_DIR_DEFAULT;
 }
@@ -247,21 +247,21 @@ int migConfigDirSource(MigConn *p){
 const char *migConfigDir(MigConn *p){
   switch( migConfigDirSource(p) ){
     case MIG_DIR_SET:   return p->zDir;
-    case MIG_DIR_ENV:   return migCfgEnvDir();
+    case MIG_DIR_ENV:   return configEnvDir();
     case MIG_DIR_SAVED: return p->zSavedDir;
   }
   return "migrations";
 }
 
 /* migCfgFileRead() callback: one line of the project file. */
-static int migCfgLoadOne(void *pArg, const char *zKey, const char *zValue,
+static int configLoadOne(void *pArg, const char *zKey, const char *zValue,
                          char **pzErr){
-  return migCfgSet((MigConn*)pArg, zKey, zValue, 1, pzErr);
+  return configSet((MigConn*)pArg, zKey, zValue, 1, pzErr);
 }
 
 void migConfigLoad(MigConn *p){
   char *zErr = 0;
-  if( migCfgFileRead(MIG_CONFIG_FILE, migCfgLoadOne, p, &zErr) ){
+  if( migCfgFileRead(MIG_CONFIG_FILE, configLoadOne, p, &zErr) ){
     sqlite3_free(p->zConfigErr);
     p->zConfigErr = zErr ? zErr : sqlite3_mprintf("out of memory");
   }
@@ -273,8 +273,8 @@ const char *migConfigError(MigConn *p){
 
 int migConfigSave(MigConn *p, const char *zKey, const char *zValue,
                   char **pzErr){
-  const MigConfigKey *pKey = migCfgFind(zKey);
-  if( pKey==0 && !migCfgIsPlace(zKey) ){
+  const MigConfigKey *pKey = configFind(zKey);
+  if( pKey==0 && !configIsPlace(zKey) ){
     *pzErr = sqlite3_mprintf("unknown key: %s", zKey);
     return SQLITE_ERROR;
   }
@@ -282,7 +282,7 @@ int migConfigSave(MigConn *p, const char *zKey, const char *zValue,
     *pzErr = sqlite3_mprintf("%s: a saved value must be one line", zKey);
     return SQLITE_ERROR;
   }
-  if( pKey && pKey->xSet==migCfgDirSet ){
+  if( pKey && pKey->xSet==configDirSet ){
     /* Keep the saved directory in step for migConfigDirSource(). */
     sqlite3_free(p->zSavedDir);
     p->zSavedDir = zValue ? sqlite3_mprintf("%s", zValue) : 0;
@@ -307,12 +307,12 @@ void migConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     return;
   }
   if( argc==2 ){
-    bBad = migCfgSet(p, zKey, (const char*)sqlite3_value_text(argv[1]), 0,
+    bBad = configSet(p, zKey, (const char*)sqlite3_value_text(argv[1]), 0,
                      &zErr);
-  }else if( migCfgFind(zKey)==0 && !migCfgIsPlace(zKey) ){
+  }else if( configFind(zKey)==0 && !configIsPlace(zKey) ){
     zErr = sqlite3_mprintf("unknown key: %s", zKey ? zKey : "NULL");
     bBad = 1;
-  }else if( migCfgIsPlace(zKey) && zKey[12]==0 ){
+  }else if( configIsPlace(zKey) && zKey[12]==0 ){
     zErr = sqlite3_mprintf("placeholder name missing (placeholder.NAME)");
     bBad = 1;
   }

@@ -34,8 +34,8 @@ struct MigDlOut {
 
 /* Report the DROP COLUMN clauses of zClause, a clause list of table
 ** zTab (a syntax error ends the list: what came before still counts). */
-static void migDlClauses(const char *zClause, const char *zTab,
-                         MigDlOut *pOut){
+static void dlClauses(const char *zClause, const char *zTab,
+                      MigDlOut *pOut){
   MigOp *aOp = 0;
   char *zErr = 0;
   int i, nOp = 0;
@@ -54,8 +54,8 @@ static void migDlClauses(const char *zClause, const char *zTab,
 
 /* The token after aTok[i]'s "[schema.]name", the name in *pz (NULL if
 ** there is none; *pbNoMem on OOM). */
-static int migDlName(const char *z, MigToken *aTok, int nTok, int i,
-                     char **pz, int *pbNoMem){
+static int dlName(const char *z, MigToken *aTok, int nTok, int i,
+                  char **pz, int *pbNoMem){
   *pz = 0;
   if( i<nTok && migTokIsName(aTok[i].eType) ){
     if( i+2<nTok && aTok[i+1].eType==MIG_TK_DOT
@@ -70,8 +70,8 @@ static int migDlName(const char *z, MigToken *aTok, int nTok, int i,
 }
 
 /* migrate_alter_table('t', 'clause', ...) at token i of z. */
-static void migDlAlterCall(const char *z, MigToken *aTok, int nTok, int i,
-                           MigDlOut *pOut){
+static void dlAlterCall(const char *z, MigToken *aTok, int nTok, int i,
+                        MigDlOut *pOut){
   char *zTab;
   if( i+2>=nTok || aTok[i+1].eType!=MIG_TK_LP
    || aTok[i+2].eType!=MIG_TK_STRING ) return;
@@ -80,7 +80,7 @@ static void migDlAlterCall(const char *z, MigToken *aTok, int nTok, int i,
   for(i+=3; i+1<nTok && aTok[i].eType==MIG_TK_COMMA; i+=2){
     if( aTok[i+1].eType==MIG_TK_STRING ){
       char *zClause = migTokName(z, &aTok[i+1]);
-      if( zClause ) migDlClauses(zClause, zTab, pOut);
+      if( zClause ) dlClauses(zClause, zTab, pOut);
       else pOut->bNoMem = 1;
       sqlite3_free(zClause);
     }
@@ -89,7 +89,7 @@ static void migDlAlterCall(const char *z, MigToken *aTok, int nTok, int i,
 }
 
 /* Report the data loss of one statement z (its own copy). */
-static void migDlStatement(const char *z, MigDlOut *pOut){
+static void dlStatement(const char *z, MigDlOut *pOut){
   MigToken *aTok = 0;
   int nTok = 0, i;
   char *zSchema = 0, *zName = 0;
@@ -98,18 +98,18 @@ static void migDlStatement(const char *z, MigDlOut *pOut){
    && migTokIsWord(z, &aTok[1], "TABLE") ){
     i = 2;
     if( migTokIsWord(z, &aTok[i], "IF") ) i += 2;
-    migDlName(z, aTok, nTok, i, &zName, &pOut->bNoMem);
+    dlName(z, aTok, nTok, i, &zName, &pOut->bNoMem);
     if( zName ){
       sqlite3_str_appendf(pOut->pStr, "data loss: drops table %s\n", zName);
     }
   }else{
     int iClause = migAlterHead(z, aTok, nTok, &zSchema, &zName);
-    if( iClause>=0 ) migDlClauses(&z[iClause], zName, pOut);
+    if( iClause>=0 ) dlClauses(&z[iClause], zName, pOut);
     if( iClause==-2 ) pOut->bNoMem = 1;
   }
   for(i=0; i<nTok; i++){
     if( migTokIsWord(z, &aTok[i], "migrate_alter_table") ){
-      migDlAlterCall(z, aTok, nTok, i, pOut);
+      dlAlterCall(z, aTok, nTok, i, pOut);
     }
   }
   sqlite3_free(zSchema);
@@ -127,7 +127,7 @@ int migBackupDataLoss(const char *zSql, char **pzReport){
   while( *z ){
     int n = migStmtEnd(z);
     char *zStmt = sqlite3_mprintf("%.*s", n, z);
-    if( zStmt ) migDlStatement(zStmt, &out);
+    if( zStmt ) dlStatement(zStmt, &out);
     else out.bNoMem = 1;
     sqlite3_free(zStmt);
     z += n;

@@ -34,8 +34,8 @@
 #define MIG_RESTORE_BUF (256*1024)   /* Decompression buffer */
 
 /* Make *pzErr "cannot restore PATH: <printf-style reason>". */
-static int migRsFail(char **pzErr, const char *zPath, int rc,
-                     const char *zFmt, const char *zArg){
+static int rsFail(char **pzErr, const char *zPath, int rc,
+                  const char *zFmt, const char *zArg){
   char *zWhy = sqlite3_mprintf(zFmt, zArg);
   *pzErr = sqlite3_mprintf("cannot restore %s: %s", zPath,
                            zWhy ? zWhy : "out of memory");
@@ -44,7 +44,7 @@ static int migRsFail(char **pzErr, const char *zPath, int rc,
 }
 
 /* Read up to n bytes at the start of zPath into a; returns the count. */
-static int migRsPeek(const char *zPath, unsigned char *a, int n){
+static int rsPeek(const char *zPath, unsigned char *a, int n){
   FILE *f = fopen(zPath, "rb");
   int nRead;
   memset(a, 0, n);
@@ -55,24 +55,24 @@ static int migRsPeek(const char *zPath, unsigned char *a, int n){
 }
 
 /* Size of file zPath in bytes, or -1. */
-static sqlite3_int64 migRsFileSize(const char *zPath){
+static sqlite3_int64 rsFileSize(const char *zPath){
   struct stat st;
   return stat(zPath, &st)==0 ? (sqlite3_int64)st.st_size : -1;
 }
 
 /* Decompress gzip file zPath into zTmp, open as fd. Progress: bytes of
 ** zPath read so far, of its size. */
-static int migRsGunzip(const char *zPath, const char *zTmp, int fd,
-                       MigConn *pConn, char **pzErr){
+static int rsGunzip(const char *zPath, const char *zTmp, int fd,
+                    MigConn *pConn, char **pzErr){
   gzFile gz = gzopen(zPath, "rb");
   unsigned char *aBuf = sqlite3_malloc64(MIG_RESTORE_BUF);
-  sqlite3_int64 nSize = migRsFileSize(zPath);
+  sqlite3_int64 nSize = rsFileSize(zPath);
   int rc = SQLITE_OK;
   int n = 0, zrc;
   if( gz==0 || aBuf==0 ){
     if( gz ) gzclose(gz);
     sqlite3_free(aBuf);
-    return migRsFail(pzErr, zPath, SQLITE_NOMEM, "%s", "out of memory");
+    return rsFail(pzErr, zPath, SQLITE_NOMEM, "%s", "out of memory");
   }
   gzbuffer(gz, MIG_RESTORE_BUF);
   while( rc==SQLITE_OK && (n = gzread(gz, aBuf, MIG_RESTORE_BUF))>0 ){
@@ -86,38 +86,38 @@ static int migRsGunzip(const char *zPath, const char *zTmp, int fd,
   if( rc==SQLITE_OK ){
     const char *zWhy = gzerror(gz, &zrc);
     if( n<0 || (zrc!=Z_OK && zrc!=Z_STREAM_END) ){
-      rc = migRsFail(pzErr, zPath, SQLITE_CORRUPT, "damaged gzip file (%s)",
-                     zWhy);
+      rc = rsFail(pzErr, zPath, SQLITE_CORRUPT, "damaged gzip file (%s)",
+                  zWhy);
     }
   }
   zrc = gzclose(gz);
   if( rc==SQLITE_OK && zrc!=Z_OK ){
-    rc = migRsFail(pzErr, zPath, SQLITE_CORRUPT, "damaged gzip file (%s)",
-                   zrc==Z_BUF_ERROR ? "unexpected end of file" : "bad data");
+    rc = rsFail(pzErr, zPath, SQLITE_CORRUPT, "damaged gzip file (%s)",
+                zrc==Z_BUF_ERROR ? "unexpected end of file" : "bad data");
   }
   sqlite3_free(aBuf);
   return rc;
 }
 
 /* Check the SQLite header of zCand and its size against the header. */
-static int migRsHeader(const char *zCand, const char *zPath, char **pzErr){
+static int rsHeader(const char *zCand, const char *zPath, char **pzErr){
   unsigned char a[100];
   sqlite3_int64 nSize;
   sqlite3_int64 szPage, nPage;
-  if( migRsPeek(zCand, a, 100)<100
+  if( rsPeek(zCand, a, 100)<100
    || memcmp(a, "SQLite format 3", 16)!=0 ){
-    return migRsFail(pzErr, zPath, SQLITE_NOTADB, "%s",
-                     "not an SQLite database");
+    return rsFail(pzErr, zPath, SQLITE_NOTADB, "%s",
+                  "not an SQLite database");
   }
   szPage = (a[16]<<8) | a[17];
   if( szPage==1 ) szPage = 65536;
   nPage = ((sqlite3_int64)a[28]<<24) | (a[29]<<16) | (a[30]<<8) | a[31];
   if( memcmp(&a[24], &a[92], 4)!=0 ) nPage = 0;   /* Count not valid */
-  nSize = migRsFileSize(zCand);
+  nSize = rsFileSize(zCand);
   if( nSize%szPage || (nPage>0 && nSize<nPage*szPage) ){
     char *z = sqlite3_mprintf("truncated backup (%lld of %lld bytes)",
                               nSize, nPage*szPage);
-    int rc = migRsFail(pzErr, zPath, SQLITE_CORRUPT, "%s", z);
+    int rc = rsFail(pzErr, zPath, SQLITE_CORRUPT, "%s", z);
     sqlite3_free(z);
     return rc;
   }
@@ -129,26 +129,26 @@ static int migRsHeader(const char *zCand, const char *zPath, char **pzErr){
 ** overwritten in place, as the copy needs its header. Say so, and how to
 ** recover, naming the file. Returns rc.
 */
-static int migRsLiveErr(sqlite3 *db, const char *zSchema, const char *zPath,
-                        int rc, char **pzErr){
+static int rsLiveErr(sqlite3 *db, const char *zSchema, const char *zPath,
+                     int rc, char **pzErr){
   const char *zLive = sqlite3_db_filename(db, zSchema);
   char *z;
   if( *pzErr ) return rc;
   if( rc==SQLITE_NOMEM ){
-    return migRsFail(pzErr, zPath, rc, "%s", "out of memory");
+    return rsFail(pzErr, zPath, rc, "%s", "out of memory");
   }
   if( zLive==0 || zLive[0]==0 ) zLive = zSchema;
   z = sqlite3_mprintf("the database %s is damaged (%s), so it cannot be "
       "overwritten in place; move it aside (mv %s %s.damaged) and restore "
       "again into a new file", zLive, sqlite3_errstr(rc), zLive, zLive);
-  migRsFail(pzErr, zPath, rc, "%s", z ? z : "out of memory");
+  rsFail(pzErr, zPath, rc, "%s", z ? z : "out of memory");
   sqlite3_free(z);
   return rc;
 }
 
 /* A WAL database cannot change its page size: refuse such a backup. */
-static int migRsPageSize(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
-                         const char *zPath, char **pzErr){
+static int rsPageSize(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
+                      const char *zPath, char **pzErr){
   sqlite3_int64 szLive = 0, szBak = 0, bWal = 0;
   int rc = migQueryInt(pBak, &szBak, "PRAGMA page_size");
   if( rc==SQLITE_OK ){
@@ -157,86 +157,86 @@ static int migRsPageSize(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
       rc = migQueryInt(db, &bWal, "SELECT journal_mode='wal'"
                        " FROM pragma_journal_mode(%Q)", zSchema);
     }
-    if( rc!=SQLITE_OK ) return migRsLiveErr(db, zSchema, zPath, rc, pzErr);
+    if( rc!=SQLITE_OK ) return rsLiveErr(db, zSchema, zPath, rc, pzErr);
   }
   if( rc==SQLITE_OK && bWal && szLive!=szBak ){
     char *z = sqlite3_mprintf("its page size %lld differs from the WAL"
         " database's %lld (use journal_mode=DELETE to restore it)",
         szBak, szLive);
-    rc = migRsFail(pzErr, zPath, SQLITE_MISMATCH, "%s", z);
+    rc = rsFail(pzErr, zPath, SQLITE_MISMATCH, "%s", z);
     sqlite3_free(z);
   }
   return rc;
 }
 
 /* Run PRAGMA integrity_check and the application_id check on pBak. */
-static int migRsVerify(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
-                       const char *zPath, char **pzErr){
+static int rsVerify(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
+                    const char *zPath, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iApp = 0, iBakApp = 0;
   int rc = sqlite3_prepare_v2(pBak, "PRAGMA integrity_check", -1, &pStmt, 0);
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *z = (const char*)sqlite3_column_text(pStmt, 0);
     if( z && strcmp(z, "ok")!=0 ){
-      migRsFail(pzErr, zPath, SQLITE_CORRUPT, "integrity check failed: %s", z);
+      rsFail(pzErr, zPath, SQLITE_CORRUPT, "integrity check failed: %s", z);
     }
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK && *pzErr==0 ){
-    return migRsFail(pzErr, zPath, rc, "%s", sqlite3_errmsg(pBak));
+    return rsFail(pzErr, zPath, rc, "%s", sqlite3_errmsg(pBak));
   }
   if( *pzErr ) return SQLITE_CORRUPT;
   rc = migQueryInt(pBak, &iBakApp, "PRAGMA application_id");
   if( rc==SQLITE_OK ){
     rc = migQueryInt(db, &iApp, "PRAGMA \"%w\".application_id", zSchema);
-    if( rc!=SQLITE_OK ) return migRsLiveErr(db, zSchema, zPath, rc, pzErr);
+    if( rc!=SQLITE_OK ) return rsLiveErr(db, zSchema, zPath, rc, pzErr);
   }
-  if( rc==SQLITE_OK ) rc = migRsPageSize(db, zSchema, pBak, zPath, pzErr);
+  if( rc==SQLITE_OK ) rc = rsPageSize(db, zSchema, pBak, zPath, pzErr);
   if( rc==SQLITE_OK && iApp!=0 && iApp!=iBakApp ){
     char *z = sqlite3_mprintf("backup is of another application"
         " (application_id %lld, the database has %lld)", iBakApp, iApp);
-    rc = migRsFail(pzErr, zPath, SQLITE_MISMATCH, "%s", z);
+    rc = rsFail(pzErr, zPath, SQLITE_MISMATCH, "%s", z);
     sqlite3_free(z);
   }
   return rc;
 }
 
 /* Copy pBak over schema zSchema of db in one backup step. */
-static int migRsCopy(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
-                     const char *zPath, char **pzErr){
+static int rsCopy(sqlite3 *db, const char *zSchema, sqlite3 *pBak,
+                  const char *zPath, char **pzErr){
   sqlite3_backup *pBk = sqlite3_backup_init(db, zSchema, pBak, "main");
   int rc;
   if( pBk==0 ){
-    return migRsFail(pzErr, zPath, sqlite3_errcode(db), "%s",
-                     sqlite3_errmsg(db));
+    return rsFail(pzErr, zPath, sqlite3_errcode(db), "%s",
+                  sqlite3_errmsg(db));
   }
   rc = sqlite3_backup_step(pBk, -1);
   sqlite3_backup_finish(pBk);
   if( rc==SQLITE_DONE ) return SQLITE_OK;
   if( rc==SQLITE_BUSY || rc==SQLITE_LOCKED ){
-    return migRsFail(pzErr, zPath, rc, "%s",
-                     "the database is locked by another connection");
+    return rsFail(pzErr, zPath, rc, "%s",
+                  "the database is locked by another connection");
   }
   if( rc==SQLITE_NOTADB || rc==SQLITE_CORRUPT ){
-    return migRsLiveErr(db, zSchema, zPath, rc, pzErr);
+    return rsLiveErr(db, zSchema, zPath, rc, pzErr);
   }
-  return migRsFail(pzErr, zPath, rc, "%s", sqlite3_errstr(rc));
+  return rsFail(pzErr, zPath, rc, "%s", sqlite3_errstr(rc));
 }
 
 /* Make a checked copy of zPath available as zCand, then restore it. */
-static int migRsFromFile(sqlite3 *db, const char *zSchema, const char *zCand,
-                         const char *zPath, char **pzErr){
+static int rsFromFile(sqlite3 *db, const char *zSchema, const char *zCand,
+                      const char *zPath, char **pzErr){
   sqlite3 *pBak = 0;
-  int rc = migRsHeader(zCand, zPath, pzErr);
+  int rc = rsHeader(zCand, zPath, pzErr);
   if( rc==SQLITE_OK ){
     rc = sqlite3_open_v2(zCand, &pBak, SQLITE_OPEN_READONLY, 0);
     if( rc!=SQLITE_OK ){
-      rc = migRsFail(pzErr, zPath, rc, "%s", sqlite3_errmsg(pBak));
+      rc = rsFail(pzErr, zPath, rc, "%s", sqlite3_errmsg(pBak));
     }
   }
-  if( rc==SQLITE_OK ) rc = migRsVerify(db, zSchema, pBak, zPath, pzErr);
-  if( rc==SQLITE_OK ) rc = migRsCopy(db, zSchema, pBak, zPath, pzErr);
+  if( rc==SQLITE_OK ) rc = rsVerify(db, zSchema, pBak, zPath, pzErr);
+  if( rc==SQLITE_OK ) rc = rsCopy(db, zSchema, pBak, zPath, pzErr);
   sqlite3_close(pBak);
   return rc;
 }
@@ -254,25 +254,25 @@ int migRestore(sqlite3 *db, const char *zSchema, const char *zPath,
     return SQLITE_ERROR;
   }
   if( !sqlite3_get_autocommit(db) ){
-    return migRsFail(pzErr, zPath, SQLITE_ERROR, "%s",
-                     "a transaction is open (restore makes its own)");
+    return rsFail(pzErr, zPath, SQLITE_ERROR, "%s",
+                  "a transaction is open (restore makes its own)");
   }
   if( access(zPath, R_OK)!=0 ){
     *pzErr = migFileErr("restore", zPath, errno);
     return SQLITE_CANTOPEN;
   }
-  migRsPeek(zPath, aMagic, 2);
+  rsPeek(zPath, aMagic, 2);
   if( aMagic[0]!=0x1f || aMagic[1]!=0x8b ){
     if( migHasSuffix(zPath, ".gz") ){
-      return migRsFail(pzErr, zPath, SQLITE_CORRUPT, "%s",
-                       "not a gzip file");
+      return rsFail(pzErr, zPath, SQLITE_CORRUPT, "%s",
+                    "not a gzip file");
     }
-    return migRsFromFile(db, zSchema, zPath, zPath, pzErr);
+    return rsFromFile(db, zSchema, zPath, zPath, pzErr);
   }
   rc = migFileCreateTemp(zLive[0] ? zLive : zPath, &fd, &zTmp, pzErr);
-  if( rc==SQLITE_OK ) rc = migRsGunzip(zPath, zTmp, fd, migConnGet(db), pzErr);
+  if( rc==SQLITE_OK ) rc = rsGunzip(zPath, zTmp, fd, migConnGet(db), pzErr);
   if( fd>=0 ) close(fd);
-  if( rc==SQLITE_OK ) rc = migRsFromFile(db, zSchema, zTmp, zPath, pzErr);
+  if( rc==SQLITE_OK ) rc = rsFromFile(db, zSchema, zTmp, zPath, pzErr);
   if( zTmp ) unlink(zTmp);
   sqlite3_free(zTmp);
   return rc;

@@ -34,8 +34,8 @@
 #define MIG_SNAP_BUSY_MS 10000     /* How long to wait for a read lock */
 
 /* Run the backup from pSrc ("main", already in a read transaction). */
-static int migSnapBackup(sqlite3 *pSrc, MigSink *pSink, MigConn *pConn,
-                         char **pzErr){
+static int snapBackup(sqlite3 *pSrc, MigSink *pSink, MigConn *pConn,
+                      char **pzErr){
   sqlite3 *pDest = 0;
   sqlite3_backup *pBk = 0;
   int rc;
@@ -76,7 +76,7 @@ static int migSnapBackup(sqlite3 *pSrc, MigSink *pSink, MigConn *pConn,
 ** writes continuously is free only between its transactions, so the
 ** usual backing-off busy timeout would almost never get in.
 */
-static int migSnapBusy(void *pArg, int nPrior){
+static int snapBusy(void *pArg, int nPrior){
   UNUSED(pArg);
   if( nPrior>=MIG_SNAP_BUSY_MS ) return 0;
   sqlite3_sleep(1);
@@ -84,8 +84,8 @@ static int migSnapBusy(void *pArg, int nPrior){
 }
 
 /* Copy the file zFile (opened through VFS zVfs) as of one read txn. */
-static int migSnapFile(const char *zFile, const char *zVfs, MigSink *pSink,
-                       MigConn *pConn, char **pzErr){
+static int snapFile(const char *zFile, const char *zVfs, MigSink *pSink,
+                    MigConn *pConn, char **pzErr){
   sqlite3 *pSrc = 0;
   int rc = sqlite3_open_v2(zFile, &pSrc, SQLITE_OPEN_READWRITE, zVfs);
   if( rc!=SQLITE_OK ){
@@ -94,7 +94,7 @@ static int migSnapFile(const char *zFile, const char *zVfs, MigSink *pSink,
     rc = sqlite3_open_v2(zFile, &pSrc, SQLITE_OPEN_READONLY, zVfs);
   }
   if( rc==SQLITE_OK ){
-    sqlite3_busy_handler(pSrc, migSnapBusy, 0);
+    sqlite3_busy_handler(pSrc, snapBusy, 0);
     rc = sqlite3_exec(pSrc, "BEGIN; SELECT count(*) FROM sqlite_schema",
                       0, 0, 0);
   }
@@ -102,15 +102,15 @@ static int migSnapFile(const char *zFile, const char *zVfs, MigSink *pSink,
     *pzErr = sqlite3_mprintf("cannot read %s: %s", zFile,
                              pSrc ? sqlite3_errmsg(pSrc) : "out of memory");
   }else{
-    rc = migSnapBackup(pSrc, pSink, pConn, pzErr);
+    rc = snapBackup(pSrc, pSink, pConn, pzErr);
   }
   sqlite3_close(pSrc);
   return rc;
 }
 
 /* Copy an in-memory or temp schema through sqlite3_serialize(). */
-static int migSnapMemory(sqlite3 *db, const char *zSchema, MigSink *pSink,
-                         MigConn *pConn){
+static int snapMemory(sqlite3 *db, const char *zSchema, MigSink *pSink,
+                      MigConn *pConn){
   sqlite3_int64 sz = 0, iOff;
   unsigned char *a = sqlite3_serialize(db, zSchema, &sz, 0);
   int szPage;
@@ -128,8 +128,8 @@ static int migSnapMemory(sqlite3 *db, const char *zSchema, MigSink *pSink,
 }
 
 /* Copy schema zSchema of db into pSink. */
-static int migSnapCopy(sqlite3 *db, const char *zSchema, MigSink *pSink,
-                       char **pzErr){
+static int snapCopy(sqlite3 *db, const char *zSchema, MigSink *pSink,
+                    char **pzErr){
   const char *zFile = sqlite3_db_filename(db, zSchema);
   sqlite3_vfs *pVfs = 0;
   MigConn *pConn = migConnGet(db);
@@ -137,9 +137,9 @@ static int migSnapCopy(sqlite3 *db, const char *zSchema, MigSink *pSink,
     *pzErr = sqlite3_mprintf("no such database: %s", zSchema);
     return SQLITE_ERROR;
   }
-  if( zFile[0]==0 ) return migSnapMemory(db, zSchema, pSink, pConn);
+  if( zFile[0]==0 ) return snapMemory(db, zSchema, pSink, pConn);
   sqlite3_file_control(db, zSchema, SQLITE_FCNTL_VFS_POINTER, &pVfs);
-  return migSnapFile(zFile, pVfs ? pVfs->zName : 0, pSink, pConn, pzErr);
+  return snapFile(zFile, pVfs ? pVfs->zName : 0, pSink, pConn, pzErr);
 }
 
 int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
@@ -155,7 +155,7 @@ int migBackupSnapshot(sqlite3 *db, const char *zSchema, const char *zPath,
     pSink = migSinkNew(fd, migHasSuffix(zPath, ".gz"));
     if( pSink==0 ) rc = SQLITE_NOMEM;
   }
-  if( rc==SQLITE_OK ) rc = migSnapCopy(db, zSchema, pSink, pzErr);
+  if( rc==SQLITE_OK ) rc = snapCopy(db, zSchema, pSink, pzErr);
   if( rc==SQLITE_OK ) rc = migSinkFinish(pSink, pnByte);
   if( rc!=SQLITE_OK && pSink && migSinkErrno(pSink) && *pzErr==0 ){
     *pzErr = migFileErr("write", zPath, migSinkErrno(pSink));

@@ -58,37 +58,37 @@ struct MigSinkFile {
 };
 
 /* Record the first failure; returns the SQLite code to report. */
-static int migSinkFail(MigSink *p, int e, int rc){
+static int sinkFail(MigSink *p, int e, int rc){
   if( p->iErrno==0 ) p->iErrno = e ? e : EIO;
   return rc;
 }
 
 /* Write n bytes at the current end of the file, retrying short writes. */
-static int migSinkOut(MigSink *p, const unsigned char *a, size_t n){
+static int sinkOut(MigSink *p, const unsigned char *a, size_t n){
   int e = migWriteAll(p->fd, a, n);
-  if( e ) return migSinkFail(p, e, SQLITE_IOERR_WRITE);
+  if( e ) return sinkFail(p, e, SQLITE_IOERR_WRITE);
   p->nFile += n;
   return SQLITE_OK;
 }
 
 /* Size of gzip member A for the page size of p. */
-static sqlite3_int64 migSinkMemberASize(MigSink *p){
+static sqlite3_int64 sinkMemberASize(MigSink *p){
   int nBlk = (p->szPage + MIG_STORED_MAX - 1)/MIG_STORED_MAX;
   return 10 + 5*(sqlite3_int64)nBlk + p->szPage + 8;
 }
 
 /* Put 32-bit little-endian v at a. */
-static void migPutLe32(unsigned char *a, uLong v){
+static void sinkPutLe32(unsigned char *a, uLong v){
   a[0] = v & 0xff; a[1] = (v>>8) & 0xff;
   a[2] = (v>>16) & 0xff; a[3] = (v>>24) & 0xff;
 }
 
 /*
 ** Build gzip member A holding the szPage bytes of aPage (zeros when NULL)
-** in a new buffer of migSinkMemberASize() bytes; sqlite3_free() it.
+** in a new buffer of sinkMemberASize() bytes; sqlite3_free() it.
 */
-static unsigned char *migSinkMemberA(MigSink *p, const unsigned char *aPage){
-  sqlite3_int64 n = migSinkMemberASize(p);
+static unsigned char *sinkMemberA(MigSink *p, const unsigned char *aPage){
+  sqlite3_int64 n = sinkMemberASize(p);
   unsigned char *a = sqlite3_malloc64(n);
   unsigned char *z;
   int iOff;
@@ -105,29 +105,29 @@ static unsigned char *migSinkMemberA(MigSink *p, const unsigned char *aPage){
     if( aPage ) memcpy(&z[5], aPage+iOff, nBlk);
     z += 5 + nBlk;
   }
-  migPutLe32(z, aPage ? crc32(0, aPage, p->szPage) : 0);
-  migPutLe32(z+4, (uLong)p->szPage);
+  sinkPutLe32(z, aPage ? crc32(0, aPage, p->szPage) : 0);
+  sinkPutLe32(z+4, (uLong)p->szPage);
   return a;
 }
 
 /* The first page arrived: learn the page size, reserve member A. */
-static int migSinkStart(MigSink *p, int szPage){
+static int sinkStart(MigSink *p, int szPage){
   unsigned char *a;
   int rc;
   p->szPage = szPage;
   p->iNext = szPage;
   if( !p->bGzip ) return SQLITE_OK;
   p->aOut = sqlite3_malloc64(MIG_SNAP_OUTBUF);
-  if( p->aOut==0 ) return migSinkFail(p, ENOMEM, SQLITE_NOMEM);
+  if( p->aOut==0 ) return sinkFail(p, ENOMEM, SQLITE_NOMEM);
   if( szPage>0 ){                 /* Else an empty database: no member A */
     p->aPage1 = sqlite3_malloc64(szPage);
-    a = migSinkMemberA(p, 0);
+    a = sinkMemberA(p, 0);
     if( p->aPage1==0 || a==0 ){
       sqlite3_free(a);
-      return migSinkFail(p, ENOMEM, SQLITE_NOMEM);
+      return sinkFail(p, ENOMEM, SQLITE_NOMEM);
     }
     memset(p->aPage1, 0, szPage);
-    rc = migSinkOut(p, a, migSinkMemberASize(p));
+    rc = sinkOut(p, a, sinkMemberASize(p));
     sqlite3_free(a);
   }else{
     rc = SQLITE_OK;
@@ -135,7 +135,7 @@ static int migSinkStart(MigSink *p, int szPage){
   if( rc==SQLITE_OK ){
     if( deflateInit2(&p->z, MIG_SNAP_LEVEL, Z_DEFLATED, 15+16, 8,
                      Z_DEFAULT_STRATEGY)!=Z_OK ){
-      return migSinkFail(p, ENOMEM, SQLITE_NOMEM);
+      return sinkFail(p, ENOMEM, SQLITE_NOMEM);
     }
     p->bZInit = 1;
   }
@@ -143,7 +143,7 @@ static int migSinkStart(MigSink *p, int szPage){
 }
 
 /* Feed n bytes to member B (flush: Z_NO_FLUSH or Z_FINISH). */
-static int migSinkDeflate(MigSink *p, const void *pBuf, int n, int flush){
+static int sinkDeflate(MigSink *p, const void *pBuf, int n, int flush){
   int rc = SQLITE_OK;
   int zrc;
   p->z.next_in = (Bytef*)pBuf;
@@ -152,8 +152,8 @@ static int migSinkDeflate(MigSink *p, const void *pBuf, int n, int flush){
     p->z.next_out = p->aOut;
     p->z.avail_out = MIG_SNAP_OUTBUF;
     zrc = deflate(&p->z, flush);
-    if( zrc==Z_STREAM_ERROR ) return migSinkFail(p, EIO, SQLITE_IOERR_WRITE);
-    rc = migSinkOut(p, p->aOut, MIG_SNAP_OUTBUF - p->z.avail_out);
+    if( zrc==Z_STREAM_ERROR ) return sinkFail(p, EIO, SQLITE_IOERR_WRITE);
+    rc = sinkOut(p, p->aOut, MIG_SNAP_OUTBUF - p->z.avail_out);
   }while( rc==SQLITE_OK && (p->z.avail_out==0
                             || (flush==Z_FINISH && zrc!=Z_STREAM_END)) );
   return rc;
@@ -163,14 +163,14 @@ int migSinkWrite(MigSink *p, const void *pBuf, int iAmt, sqlite3_int64 iOfst){
   int rc = SQLITE_OK;
   unsigned char *aCopy = 0;
   if( p->iErrno ) return SQLITE_IOERR_WRITE;
-  if( p->szPage==0 ) rc = migSinkStart(p, iAmt);
+  if( p->szPage==0 ) rc = sinkStart(p, iAmt);
   if( rc==SQLITE_OK && iOfst==0 ){
-    if( iAmt!=p->szPage ) return migSinkFail(p, EIO, SQLITE_IOERR_WRITE);
+    if( iAmt!=p->szPage ) return sinkFail(p, EIO, SQLITE_IOERR_WRITE);
     if( p->bGzip ){
       aCopy = p->aPage1;
     }else{
       aCopy = sqlite3_malloc64(iAmt);
-      if( aCopy==0 ) return migSinkFail(p, ENOMEM, SQLITE_NOMEM);
+      if( aCopy==0 ) return sinkFail(p, ENOMEM, SQLITE_NOMEM);
     }
     memcpy(aCopy, pBuf, iAmt);
     if( iAmt>=100 ){ aCopy[18] = 1; aCopy[19] = 1; }
@@ -178,13 +178,13 @@ int migSinkWrite(MigSink *p, const void *pBuf, int iAmt, sqlite3_int64 iOfst){
   }
   if( rc==SQLITE_OK && !p->bGzip ){
     ssize_t w = pwrite(p->fd, pBuf, iAmt, iOfst);
-    if( w!=iAmt ) rc = migSinkFail(p, w<0 ? errno : ENOSPC,
-                                   SQLITE_IOERR_WRITE);
+    if( w!=iAmt ) rc = sinkFail(p, w<0 ? errno : ENOSPC,
+                                SQLITE_IOERR_WRITE);
   }else if( rc==SQLITE_OK && iOfst!=0 ){
     if( iOfst!=p->iNext || iAmt!=p->szPage ){
-      rc = migSinkFail(p, EIO, SQLITE_IOERR_WRITE);   /* Out of order */
+      rc = sinkFail(p, EIO, SQLITE_IOERR_WRITE);   /* Out of order */
     }else{
-      rc = migSinkDeflate(p, pBuf, iAmt, Z_NO_FLUSH);
+      rc = sinkDeflate(p, pBuf, iAmt, Z_NO_FLUSH);
       p->iNext += iAmt;
     }
   }
@@ -197,23 +197,23 @@ int migSinkFinish(MigSink *p, sqlite3_int64 *pnByte){
   int rc = p->iErrno ? SQLITE_IOERR_WRITE : SQLITE_OK;
   *pnByte = 0;
   if( rc==SQLITE_OK && p->bGzip && p->szPage==0 ){
-    rc = migSinkStart(p, 0);      /* Empty database: member B only */
+    rc = sinkStart(p, 0);      /* Empty database: member B only */
   }
   if( rc==SQLITE_OK && p->bGzip ){
-    rc = migSinkDeflate(p, "", 0, Z_FINISH);
+    rc = sinkDeflate(p, "", 0, Z_FINISH);
   }
   if( rc==SQLITE_OK && p->bGzip && p->szPage>0 ){
-    unsigned char *a = migSinkMemberA(p, p->aPage1);
-    sqlite3_int64 n = migSinkMemberASize(p);
-    if( a==0 ) return migSinkFail(p, ENOMEM, SQLITE_NOMEM);
+    unsigned char *a = sinkMemberA(p, p->aPage1);
+    sqlite3_int64 n = sinkMemberASize(p);
+    if( a==0 ) return sinkFail(p, ENOMEM, SQLITE_NOMEM);
     if( pwrite(p->fd, a, n, 0)!=n ){
-      rc = migSinkFail(p, errno, SQLITE_IOERR_WRITE);
+      rc = sinkFail(p, errno, SQLITE_IOERR_WRITE);
     }
     sqlite3_free(a);
   }
   if( rc==SQLITE_OK && !p->bGzip ) p->nFile = p->nLogical;
   if( rc==SQLITE_OK && fsync(p->fd)!=0 ){
-    rc = migSinkFail(p, errno, SQLITE_IOERR_FSYNC);
+    rc = sinkFail(p, errno, SQLITE_IOERR_FSYNC);
   }
   *pnByte = p->nFile;
   return rc;
@@ -246,10 +246,10 @@ void migSinkFree(MigSink *p){
 ** locking (nobody else can see the sink). Reads are answered from what
 ** was written when that is still at hand (plain files, page 1).
 */
-static int migSfClose(sqlite3_file *pFile){ UNUSED(pFile); return SQLITE_OK; }
+static int sinkSfClose(sqlite3_file *pFile){ UNUSED(pFile); return SQLITE_OK; }
 
-static int migSfRead(sqlite3_file *pFile, void *pBuf, int iAmt,
-                     sqlite3_int64 iOfst){
+static int sinkSfRead(sqlite3_file *pFile, void *pBuf, int iAmt,
+                      sqlite3_int64 iOfst){
   MigSink *p = ((MigSinkFile*)pFile)->pSink;
   if( iOfst>=p->nLogical ){
     memset(pBuf, 0, iAmt);
@@ -269,68 +269,68 @@ static int migSfRead(sqlite3_file *pFile, void *pBuf, int iAmt,
   return SQLITE_IOERR_READ;          /* Already compressed and gone */
 }
 
-static int migSfWrite(sqlite3_file *pFile, const void *pBuf, int iAmt,
-                      sqlite3_int64 iOfst){
+static int sinkSfWrite(sqlite3_file *pFile, const void *pBuf, int iAmt,
+                       sqlite3_int64 iOfst){
   return migSinkWrite(((MigSinkFile*)pFile)->pSink, pBuf, iAmt, iOfst);
 }
 
-static int migSfTruncate(sqlite3_file *pFile, sqlite3_int64 size){
+static int sinkSfTruncate(sqlite3_file *pFile, sqlite3_int64 size){
   MigSink *p = ((MigSinkFile*)pFile)->pSink;
   if( size>=p->nLogical ) return SQLITE_OK;
-  if( p->bGzip ) return migSinkFail(p, EIO, SQLITE_IOERR_TRUNCATE);
+  if( p->bGzip ) return sinkFail(p, EIO, SQLITE_IOERR_TRUNCATE);
   if( ftruncate(p->fd, size)!=0 ){
-    return migSinkFail(p, errno, SQLITE_IOERR_TRUNCATE);
+    return sinkFail(p, errno, SQLITE_IOERR_TRUNCATE);
   }
   p->nLogical = size;
   return SQLITE_OK;
 }
 
-static int migSfSync(sqlite3_file *pFile, int flags){
+static int sinkSfSync(sqlite3_file *pFile, int flags){
   UNUSED(pFile); UNUSED(flags);
   return SQLITE_OK;               /* migSinkFinish() syncs once, at the end */
 }
 
-static int migSfFileSize(sqlite3_file *pFile, sqlite3_int64 *pSize){
+static int sinkSfFileSize(sqlite3_file *pFile, sqlite3_int64 *pSize){
   *pSize = ((MigSinkFile*)pFile)->pSink->nLogical;
   return SQLITE_OK;
 }
 
-static int migSfLock(sqlite3_file *pFile, int eLock){
+static int sinkSfLock(sqlite3_file *pFile, int eLock){
   UNUSED(pFile); UNUSED(eLock);
   return SQLITE_OK;
 }
 
-static int migSfCheckReserved(sqlite3_file *pFile, int *pResOut){
+static int sinkSfCheckReserved(sqlite3_file *pFile, int *pResOut){
   UNUSED(pFile);
   *pResOut = 0;
   return SQLITE_OK;
 }
 
-static int migSfFileControl(sqlite3_file *pFile, int op, void *pArg){
+static int sinkSfFileControl(sqlite3_file *pFile, int op, void *pArg){
   UNUSED(pFile); UNUSED(op); UNUSED(pArg);
   return SQLITE_NOTFOUND;
 }
 
-static int migSfSectorSize(sqlite3_file *pFile){
+static int sinkSfSectorSize(sqlite3_file *pFile){
   UNUSED(pFile);
   return 4096;
 }
 
-static int migSfDeviceChar(sqlite3_file *pFile){
+static int sinkSfDeviceChar(sqlite3_file *pFile){
   UNUSED(pFile);
   return 0;
 }
 
 static const sqlite3_io_methods migSinkIo = {
   1,                           /* iVersion */
-  migSfClose, migSfRead, migSfWrite, migSfTruncate, migSfSync,
-  migSfFileSize, migSfLock, migSfLock, migSfCheckReserved,
-  migSfFileControl, migSfSectorSize, migSfDeviceChar,
+  sinkSfClose, sinkSfRead, sinkSfWrite, sinkSfTruncate, sinkSfSync,
+  sinkSfFileSize, sinkSfLock, sinkSfLock, sinkSfCheckReserved,
+  sinkSfFileControl, sinkSfSectorSize, sinkSfDeviceChar,
   0, 0, 0, 0, 0, 0
 };
 
-static int migSvOpen(sqlite3_vfs *pVfs, const char *zName,
-                     sqlite3_file *pFile, int flags, int *pOutFlags){
+static int sinkSvOpen(sqlite3_vfs *pVfs, const char *zName,
+                      sqlite3_file *pFile, int flags, int *pOutFlags){
   MigSinkFile *pF = (MigSinkFile*)pFile;
   void *pPtr = 0;
   UNUSED(pVfs);
@@ -345,44 +345,44 @@ static int migSvOpen(sqlite3_vfs *pVfs, const char *zName,
   return SQLITE_OK;
 }
 
-static int migSvDelete(sqlite3_vfs *pVfs, const char *zName, int syncDir){
+static int sinkSvDelete(sqlite3_vfs *pVfs, const char *zName, int syncDir){
   UNUSED(pVfs); UNUSED(zName); UNUSED(syncDir);
   return SQLITE_OK;
 }
 
-static int migSvAccess(sqlite3_vfs *pVfs, const char *zName, int flags,
-                       int *pResOut){
+static int sinkSvAccess(sqlite3_vfs *pVfs, const char *zName, int flags,
+                        int *pResOut){
   UNUSED(pVfs); UNUSED(zName); UNUSED(flags);
   *pResOut = 0;
   return SQLITE_OK;
 }
 
-static int migSvFullPathname(sqlite3_vfs *pVfs, const char *zName,
-                             int nOut, char *zOut){
+static int sinkSvFullPathname(sqlite3_vfs *pVfs, const char *zName,
+                              int nOut, char *zOut){
   UNUSED(pVfs);
   sqlite3_snprintf(nOut, zOut, "%s", zName);
   return SQLITE_OK;
 }
 
-static int migSvRandomness(sqlite3_vfs *pVfs, int nByte, char *zOut){
+static int sinkSvRandomness(sqlite3_vfs *pVfs, int nByte, char *zOut){
   sqlite3_vfs *pReal = sqlite3_vfs_find(0);
   UNUSED(pVfs);
   return pReal->xRandomness(pReal, nByte, zOut);
 }
 
-static int migSvSleep(sqlite3_vfs *pVfs, int nMicro){
+static int sinkSvSleep(sqlite3_vfs *pVfs, int nMicro){
   sqlite3_vfs *pReal = sqlite3_vfs_find(0);
   UNUSED(pVfs);
   return pReal->xSleep(pReal, nMicro);
 }
 
-static int migSvCurrentTime(sqlite3_vfs *pVfs, double *pOut){
+static int sinkSvCurrentTime(sqlite3_vfs *pVfs, double *pOut){
   sqlite3_vfs *pReal = sqlite3_vfs_find(0);
   UNUSED(pVfs);
   return pReal->xCurrentTime(pReal, pOut);
 }
 
-static int migSvGetLastError(sqlite3_vfs *pVfs, int n, char *z){
+static int sinkSvGetLastError(sqlite3_vfs *pVfs, int n, char *z){
   UNUSED(pVfs); UNUSED(n); UNUSED(z);
   return 0;
 }
@@ -394,9 +394,9 @@ static sqlite3_vfs migSinkVfs = {
   0,                           /* pNext */
   "migsnap",                   /* zName */
   0,                           /* pAppData */
-  migSvOpen, migSvDelete, migSvAccess, migSvFullPathname,
+  sinkSvOpen, sinkSvDelete, sinkSvAccess, sinkSvFullPathname,
   0, 0, 0, 0,                  /* No shared libraries */
-  migSvRandomness, migSvSleep, migSvCurrentTime, migSvGetLastError,
+  sinkSvRandomness, sinkSvSleep, sinkSvCurrentTime, sinkSvGetLastError,
   0, 0, 0, 0
 };
 

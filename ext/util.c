@@ -89,7 +89,7 @@ int migQueryIntV(sqlite3 *db, sqlite3_int64 *piOut, const char *zFmt,
 }
 
 /* True if zType contains zSub, ignoring ASCII case. */
-static int migTypeHas(const char *zType, const char *zSub){
+static int utilTypeHas(const char *zType, const char *zSub){
   int n = (int)strlen(zSub);
   for(; *zType; zType++){
     if( sqlite3_strnicmp(zType, zSub, n)==0 ) return 1;
@@ -102,12 +102,12 @@ static int migTypeHas(const char *zType, const char *zSub){
 ** codes). */
 int migAffinity(const char *zType){
   if( zType==0 ) zType = "";
-  if( migTypeHas(zType, "INT") ) return 'D';
-  if( migTypeHas(zType, "CHAR") || migTypeHas(zType, "CLOB")
-   || migTypeHas(zType, "TEXT") ) return 'B';
-  if( migTypeHas(zType, "BLOB") || zType[0]==0 ) return 'A';
-  if( migTypeHas(zType, "REAL") || migTypeHas(zType, "FLOA")
-   || migTypeHas(zType, "DOUB") ) return 'E';
+  if( utilTypeHas(zType, "INT") ) return 'D';
+  if( utilTypeHas(zType, "CHAR") || utilTypeHas(zType, "CLOB")
+   || utilTypeHas(zType, "TEXT") ) return 'B';
+  if( utilTypeHas(zType, "BLOB") || zType[0]==0 ) return 'A';
+  if( utilTypeHas(zType, "REAL") || utilTypeHas(zType, "FLOA")
+   || utilTypeHas(zType, "DOUB") ) return 'E';
   return 'C';
 }
 

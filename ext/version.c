@@ -11,8 +11,8 @@
 #include "mig_int.h"
 
 /* migrate_version(): "MIG_VERSION (SQLite X.Y.Z)". */
-static void migVersionFunc(sqlite3_context *ctx, int argc,
-                           sqlite3_value **argv){
+static void versionFunc(sqlite3_context *ctx, int argc,
+                        sqlite3_value **argv){
   char *z = sqlite3_mprintf("%s (SQLite %s)", MIG_VERSION,
                             sqlite3_libversion());
   UNUSED(argc); UNUSED(argv);
@@ -22,6 +22,6 @@ static void migVersionFunc(sqlite3_context *ctx, int argc,
 
 int migVersionInit(sqlite3 *db){
   return sqlite3_create_function(db, "migrate_version", 0,
-      SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS, 0, migVersionFunc,
+      SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS, 0, versionFunc,
       0, 0);
 }

@@ -12,8 +12,8 @@
 #include <string.h>
 
 /* Progress callback: rewrite one line on stderr. */
-static void migAlterShowProgress(void *pArg, sqlite3_int64 nDone,
-                                 sqlite3_int64 nTotal){
+static void cmdShowProgress(void *pArg, sqlite3_int64 nDone,
+                            sqlite3_int64 nTotal){
   const char *zTable = (const char*)pArg;
   fprintf(stderr, "\rcopying %s: %lld of %lld rows", zTable, nDone, nTotal);
   if( nDone>=nTotal ) fprintf(stderr, "\n");
@@ -30,7 +30,7 @@ int migCmdAlter(MigShell *p, int nArg, char **azArg){
   }
   memset(&o, 0, sizeof(o));
   if( p->bInteractive ){
-    o.xProgress = migAlterShowProgress;
+    o.xProgress = cmdShowProgress;
     o.pProgressArg = azArg[1];
   }
   rc = migAlterCall(p->db, azArg[1], nArg-2, (const char**)&azArg[2], &o,

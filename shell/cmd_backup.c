@@ -32,8 +32,8 @@ struct MigShProgress {
 
 /* MigCallOpts.xProgress: "\rbackup: 42%" (or MB when the total is not
 ** known), only for large databases and only when the figure changes. */
-static void migShProgressCb(void *pArg, sqlite3_int64 nDone,
-                            sqlite3_int64 nTotal){
+static void cmdProgressCb(void *pArg, sqlite3_int64 nDone,
+                          sqlite3_int64 nTotal){
   MigShProgress *p = (MigShProgress*)pArg;
   int iNow;
   if( nTotal>0 ){
@@ -53,8 +53,8 @@ static void migShProgressCb(void *pArg, sqlite3_int64 nDone,
 
 /* Run one statement and return its single text result (sqlite3_free),
 ** or NULL after reporting the error. */
-static char *migShValue(MigShell *p, const char *zFmt, const char *zArg,
-                        const char *zArg2){
+static char *cmdValue(MigShell *p, const char *zFmt, const char *zArg,
+                      const char *zArg2){
   char *zSql = sqlite3_mprintf(zFmt, zArg, zArg2);
   sqlite3_stmt *pStmt = 0;
   char *zRes = 0;
@@ -76,24 +76,24 @@ static char *migShValue(MigShell *p, const char *zFmt, const char *zArg,
 
 /* Start the progress lines of one command: options for migBackupCall()
 ** or migRestoreCall() whose callback prints them when interactive. */
-static void migShProgressInit(MigShell *p, MigShProgress *pProg,
-                              const char *zWhat, sqlite3_int64 nMin,
-                              MigCallOpts *pOpts){
+static void cmdProgressInit(MigShell *p, MigShProgress *pProg,
+                            const char *zWhat, sqlite3_int64 nMin,
+                            MigCallOpts *pOpts){
   pProg->zWhat = zWhat;
   pProg->nMin = nMin;
   pProg->iLast = -1;
   pProg->bPrinted = 0;
   memset(pOpts, 0, sizeof(*pOpts));
   if( p->bInteractive ){
-    pOpts->xProgress = migShProgressCb;
+    pOpts->xProgress = cmdProgressCb;
     pOpts->pProgressArg = pProg;
   }
 }
 
 /* End the progress line, if one was printed; report zErr (freeing it)
 ** when rc is an error. Returns 0, or 1 after an error. */
-static int migShProgressEnd(MigShell *p, MigShProgress *pProg, int rc,
-                            char *zErr){
+static int cmdProgressEnd(MigShell *p, MigShProgress *pProg, int rc,
+                          char *zErr){
   if( pProg->bPrinted ) fprintf(stderr, "\n");
   if( rc!=SQLITE_OK ){
     migShellError(p, "%s", zErr ? zErr : "out of memory");
@@ -103,23 +103,23 @@ static int migShProgressEnd(MigShell *p, MigShProgress *pProg, int rc,
 }
 
 /* .migrate backup FILE: a snapshot of the database. */
-static int migShSnapshot(MigShell *p, const char *zFile){
+static int cmdSnapshot(MigShell *p, const char *zFile){
   MigShProgress prog;
   MigCallOpts o;
   sqlite3_int64 nByte = 0;
   char *zErr = 0;
   int rc;
-  migShProgressInit(p, &prog, "backup", MIG_PROGRESS_MIN_PAGES, &o);
+  cmdProgressInit(p, &prog, "backup", MIG_PROGRESS_MIN_PAGES, &o);
   rc = migBackupCall(p->db, zFile, &o, &nByte, &zErr);
-  if( migShProgressEnd(p, &prog, rc, zErr) ) return 1;
+  if( cmdProgressEnd(p, &prog, rc, zErr) ) return 1;
   fprintf(p->out, "wrote %s (%lld bytes)\n", zFile, nByte);
   return 0;
 }
 /* .migrate backup --tables [--prefix P]: back up every user table, all
 ** or none, with one suffix: P, or the UTC time. */
-static int migShBackupTables(MigShell *p, const char *zLabel){
+static int cmdBackupTables(MigShell *p, const char *zLabel){
   char *zSuffix = zLabel ? sqlite3_mprintf("%s", zLabel)
-      : migShValue(p, "SELECT strftime('%%Y%%m%%d_%%H%%M%%S','now')", 0, 0);
+      : cmdValue(p, "SELECT strftime('%%Y%%m%%d_%%H%%M%%S','now')", 0, 0);
   int rc;
   if( zSuffix==0 ) return 1;
   rc = sqlite3_exec(p->db, "SAVEPOINT migrate_backup_tables", 0, 0, 0);
@@ -143,16 +143,16 @@ int migCmdBackup(MigShell *p, int nArg, char **azArg){
   static const char zUsage[] =
       "usage: .migrate backup FILE | .migrate backup --tables [--prefix P]";
   if( nArg==2 && strcmp(azArg[1], "--tables")==0 ){
-    return migShBackupTables(p, 0);
+    return cmdBackupTables(p, 0);
   }
   if( nArg==4 && strcmp(azArg[1], "--tables")==0
    && strcmp(azArg[2], "--prefix")==0 ){
-    return migShBackupTables(p, azArg[3]);
+    return cmdBackupTables(p, azArg[3]);
   }
   if( nArg!=2 || azArg[1][0]=='-' || azArg[1][0]==0 ){
     return migShellError(p, zUsage);
   }
-  return migShSnapshot(p, azArg[1]);
+  return cmdSnapshot(p, azArg[1]);
 }
 
 /* The table backups of main, with the time each was taken ('' when not
@@ -164,7 +164,7 @@ int migCmdBackup(MigShell *p, int nArg, char **azArg){
   " AND name LIKE 'migrate\\_backup\\_%' ESCAPE '\\'"
 
 /* Rows and bytes of table zName, as text ("?" when not known). */
-static char *migShTableSize(MigShell *p, const char *zName){
+static char *cmdTableSize(MigShell *p, const char *zName){
   sqlite3_int64 nRow = 0, nByte = -1;
   int rc = migQueryInt(p->db, &nRow, "SELECT count(*) FROM main.\"%w\"",
                        zName);
@@ -178,14 +178,14 @@ static char *migShTableSize(MigShell *p, const char *zName){
 }
 
 /* .migrate backups: one line per table backup. */
-static int migShListBackups(MigShell *p){
+static int cmdListBackups(MigShell *p){
   sqlite3_stmt *pStmt = 0;
   int n = 0;
   int rc = sqlite3_prepare_v2(p->db, MIG_SH_BACKUPS " ORDER BY name",
                               -1, &pStmt, 0);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
-    char *zSize = migShTableSize(p, zName);
+    char *zSize = cmdTableSize(p, zName);
     if( n++==0 ){
       fprintf(p->out, "%-44s %-19s %10s %12s\n", "name", "taken (UTC)",
               "rows", "bytes");
@@ -205,7 +205,7 @@ static int migShListBackups(MigShell *p){
 ** "Ns" (days, hours, minutes, seconds ago) or a date/time in UTC.
 ** Returns NULL after reporting an error.
 */
-static char *migShCutoff(MigShell *p, const char *zAge){
+static char *cmdCutoff(MigShell *p, const char *zAge){
   static const struct { char c; const char *zUnit; } aUnit[] = {
     { 'd', "days" }, { 'h', "hours" }, { 'm', "minutes" }, { 's', "seconds" }
   };
@@ -219,7 +219,7 @@ static char *migShCutoff(MigShell *p, const char *zAge){
       }
     }
   }
-  zRes = migShValue(p, "SELECT coalesce(datetime(%Q), '')", zAge, 0);
+  zRes = cmdValue(p, "SELECT coalesce(datetime(%Q), '')", zAge, 0);
   if( zRes && zRes[0] ){
     char *zExpr = sqlite3_mprintf("%Q", zRes);
     sqlite3_free(zRes);
@@ -232,8 +232,8 @@ static char *migShCutoff(MigShell *p, const char *zAge){
 }
 
 /* .migrate backups --drop [OLDER_THAN]: drop table backups, all at once. */
-static int migShDropBackups(MigShell *p, const char *zAge){
-  char *zCut = zAge ? migShCutoff(p, zAge) : sqlite3_mprintf("NULL");
+static int cmdDropBackups(MigShell *p, const char *zAge){
+  char *zCut = zAge ? cmdCutoff(p, zAge) : sqlite3_mprintf("NULL");
   sqlite3_str *pDrop = sqlite3_str_new(p->db);
   sqlite3_str *pDone = sqlite3_str_new(p->db);
   sqlite3_stmt *pStmt = 0;
@@ -278,15 +278,15 @@ static int migShDropBackups(MigShell *p, const char *zAge){
 }
 
 int migCmdBackups(MigShell *p, int nArg, char **azArg){
-  if( nArg==1 ) return migShListBackups(p);
+  if( nArg==1 ) return cmdListBackups(p);
   if( nArg<=3 && strcmp(azArg[1], "--drop")==0 ){
-    return migShDropBackups(p, nArg==3 ? azArg[2] : 0);
+    return cmdDropBackups(p, nArg==3 ? azArg[2] : 0);
   }
   return migShellError(p, "usage: .migrate backups [--drop [OLDER_THAN]]");
 }
 
 /* Ask on stdout whether to replace the database; true for yes. */
-static int migShConfirm(MigShell *p, const char *zFile){
+static int cmdConfirm(MigShell *p, const char *zFile){
   char zLine[32];
   fprintf(p->out, "Replace the whole content of the database with %s?"
                   " [y/N] ", zFile);
@@ -309,13 +309,13 @@ int migCmdRestore(MigShell *p, int nArg, char **azArg){
   if( zFile==0 || zFile[0]==0 ){
     return migShellError(p, "usage: .migrate restore FILE [--yes]");
   }
-  if( p->bInteractive && !bYes && !migShConfirm(p, zFile) ){
+  if( p->bInteractive && !bYes && !cmdConfirm(p, zFile) ){
     fprintf(p->out, "restore cancelled\n");
     return 0;
   }
-  migShProgressInit(p, &prog, "restore", MIG_PROGRESS_MIN_BYTES, &o);
+  cmdProgressInit(p, &prog, "restore", MIG_PROGRESS_MIN_BYTES, &o);
   rc = migRestoreCall(p->db, zFile, &o, &zErr);
-  if( migShProgressEnd(p, &prog, rc, zErr) ) return 1;
+  if( cmdProgressEnd(p, &prog, rc, zErr) ) return 1;
   fprintf(p->out, "restored from %s\n", zFile);
   return 0;
 }

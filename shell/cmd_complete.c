@@ -7,8 +7,8 @@
 ** words through the completion() virtual table, which sees only the word
 ** being typed. So migShellCompleteInit() (called by migrateShellInit())
 ** sets readline's rl_startup_hook, which readline runs before every
-** prompt: the first time, it puts migComplete() in front of the shell's
-** function. migComplete() looks at the whole line (rl_line_buffer): after
+** prompt: the first time, it puts completeLine() in front of the shell's
+** function. completeLine() looks at the whole line (rl_line_buffer): after
 ** ".migrate" (or a prefix of it of 4 characters or more, as the shell
 ** accepts) it offers the subcommands, and after a subcommand the
 ** revision ids of the connection's migrations plus head, heads and base
@@ -35,7 +35,7 @@ static int nCand = 0;
 static void *(*const xRlMalloc)(size_t) = malloc;
 
 /* A copy of z that readline may free, or NULL. */
-static char *migRlCopy(const char *z){
+static char *completeRlCopy(const char *z){
   size_t n = strlen(z)+1;
   char *zCopy = xRlMalloc(n);
   if( zCopy ) memcpy(zCopy, z, n);
@@ -43,14 +43,14 @@ static char *migRlCopy(const char *z){
 }
 
 /* Forget the candidates of the last completion. */
-static void migCandClear(void){
+static void completeCandClear(void){
   while( nCand>0 ) sqlite3_free(azCand[--nCand]);
   sqlite3_free(azCand);
   azCand = 0;
 }
 
 /* Add a copy of z to the candidates (nothing when out of memory). */
-static void migCandAdd(const char *z){
+static void completeCandAdd(const char *z){
   char **aNew = sqlite3_realloc64(azCand, sizeof(char*)*(nCand+1));
   if( aNew==0 ) return;
   azCand = aNew;
@@ -59,37 +59,37 @@ static void migCandAdd(const char *z){
 }
 
 /* The revision ids of the connection, with head, heads and base. */
-static void migCandRevisions(void){
+static void completeCandRevisions(void){
   sqlite3_stmt *pStmt = 0;
-  migCandAdd("head");
-  migCandAdd("heads");
-  migCandAdd("base");
+  completeCandAdd("head");
+  completeCandAdd("heads");
+  completeCandAdd("base");
   if( pCompleteDb==0 || migConnGet(pCompleteDb)==0 ) return;
   if( sqlite3_prepare_v2(pCompleteDb, "SELECT revision FROM migrations",
                          -1, &pStmt, 0)==SQLITE_OK ){
     while( sqlite3_step(pStmt)==SQLITE_ROW ){
       const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-      if( z ) migCandAdd(z);
+      if( z ) completeCandAdd(z);
     }
   }
   sqlite3_finalize(pStmt);
 }
 
 /* readline's generator over azCand: the next one starting with zText. */
-static char *migCandNext(const char *zText, int iState){
+static char *completeCandNext(const char *zText, int iState){
   static int i = 0;
   size_t n = strlen(zText);
   if( iState==0 ) i = 0;
   while( i<nCand ){
     const char *z = azCand[i++];
-    if( strncmp(z, zText, n)==0 ) return migRlCopy(z);
+    if( strncmp(z, zText, n)==0 ) return completeRlCopy(z);
   }
   return 0;
 }
 
 /* Number of words of zLine before offset iEnd; *pbMigrate set when the
 ** first is ".migrate" or a prefix of it (".migr" and longer). */
-static int migLineWords(const char *zLine, int iEnd, int *pbMigrate){
+static int completeLineWords(const char *zLine, int iEnd, int *pbMigrate){
   int i = 0, nWord = 0;
   *pbMigrate = 0;
   while( i<iEnd ){
@@ -109,7 +109,7 @@ static int migLineWords(const char *zLine, int iEnd, int *pbMigrate){
 }
 
 /* True if the second word of zLine is a subcommand taking --remote. */
-static int migLineRemote(const char *zLine){
+static int completeLineRemote(const char *zLine){
   static const char *azRemote[] = {
     "upgrade", "downgrade", "stamp", "current", "heads", "history", "check",
     "verify"
@@ -127,35 +127,35 @@ static int migLineRemote(const char *zLine){
 }
 
 /* rl_attempted_completion_function while the shell runs. */
-static char **migComplete(const char *zText, int iStart, int iEnd){
+static char **completeLine(const char *zText, int iStart, int iEnd){
   int bMigrate = 0, i;
-  int nWord = migLineWords(rl_line_buffer, iStart, &bMigrate);
+  int nWord = completeLineWords(rl_line_buffer, iStart, &bMigrate);
   const char *z;
   if( !bMigrate || nWord==0 ){
     return xShellComplete ? xShellComplete(zText, iStart, iEnd) : 0;
   }
-  migCandClear();
+  completeCandClear();
   if( nWord==1 ){
-    for(i=0; (z = migShellSubcommand(i))!=0; i++) migCandAdd(z);
+    for(i=0; (z = migShellSubcommand(i))!=0; i++) completeCandAdd(z);
   }else{
-    migCandRevisions();
-    if( migLineRemote(rl_line_buffer) ) migCandAdd("--remote");
+    completeCandRevisions();
+    if( completeLineRemote(rl_line_buffer) ) completeCandAdd("--remote");
   }
   rl_attempted_completion_over = 1;
-  return rl_completion_matches(zText, migCandNext);
+  return rl_completion_matches(zText, completeCandNext);
 }
 
-/* rl_startup_hook: put migComplete() in front of the shell's function. */
-static int migCompleteHook(void){
-  if( rl_attempted_completion_function!=migComplete ){
+/* rl_startup_hook: put completeLine() in front of the shell's function. */
+static int completeHook(void){
+  if( rl_attempted_completion_function!=completeLine ){
     xShellComplete = rl_attempted_completion_function;
-    rl_attempted_completion_function = migComplete;
+    rl_attempted_completion_function = completeLine;
   }
   return 0;
 }
 
 void migShellCompleteInit(void){
-  rl_startup_hook = migCompleteHook;
+  rl_startup_hook = completeHook;
 }
 
 void migShellCompleteDb(sqlite3 *db){

@@ -44,7 +44,7 @@ int migShellSetting(MigShell *p, const char *zKey, const char *zValue){
 }
 
 /* .migrate config: every key and its value. */
-static int migShListConfig(MigShell *p){
+static int cmdListConfig(MigShell *p){
   MigConn *pConn = migConnGet(p->db);
   const char *zKey;
   int i;
@@ -60,7 +60,7 @@ static int migShListConfig(MigShell *p){
 }
 
 int migCmdConfig(MigShell *p, int nArg, char **azArg){
-  if( nArg==1 ) return migShListConfig(p);
+  if( nArg==1 ) return cmdListConfig(p);
   if( nArg==3 && strcmp(azArg[1], "--unset")==0 ){
     MigConn *pConn = migConnGet(p->db);
     char *zErr = 0;
