@@ -1,9 +1,9 @@
 -- raw_drop.sql: dropping meetings.description by hand, the rebuild way
 -- (a copy of the rows without the column), for comparison with SQLite's
 -- own ALTER TABLE ... DROP COLUMN:
---   sqlite3 DB < bench/anchors/raw_drop.sql          (DB from mkdata.sh)
-PRAGMA foreign_keys = OFF;
-BEGIN;
+--   cat bench/anchors/raw_begin.sql bench/anchors/raw_drop.sql \
+--       bench/anchors/raw_end.sql | sqlite3 DB      (DB from mkdata.sh)
+-- (raw_begin.sql and raw_end.sql hold the steps every rebuild shares)
 CREATE TABLE meetings_rebuilt(
   id INTEGER PRIMARY KEY,
   title TEXT NOT NULL,
@@ -16,10 +16,3 @@ CREATE TABLE meetings_rebuilt(
 INSERT INTO meetings_rebuilt(id, title, start_time, end_time, created_by,
                              status)
   SELECT id, title, start_time, end_time, created_by, status FROM meetings;
-DROP TABLE meetings;
-ALTER TABLE meetings_rebuilt RENAME TO meetings;
-CREATE INDEX idx_meetings_time_range ON meetings(start_time, end_time);
-CREATE INDEX idx_meetings_creator ON meetings(created_by);
-PRAGMA foreign_key_check;
-COMMIT;
-PRAGMA foreign_keys = ON;

@@ -1,9 +1,9 @@
 -- raw_rebuild.sql: what a user writes by hand today, following SQLite's
 -- "making other kinds of table schema changes" steps, to make
 -- meetings.description NOT NULL DEFAULT '' (NULLs become ''):
---   sqlite3 DB < bench/anchors/raw_rebuild.sql       (DB from mkdata.sh)
-PRAGMA foreign_keys = OFF;
-BEGIN;
+--   cat bench/anchors/raw_begin.sql bench/anchors/raw_rebuild.sql \
+--       bench/anchors/raw_end.sql | sqlite3 DB      (DB from mkdata.sh)
+-- (raw_begin.sql and raw_end.sql hold the steps every rebuild shares)
 CREATE TABLE meetings_rebuilt(
   id INTEGER PRIMARY KEY,
   title TEXT NOT NULL,
@@ -18,10 +18,3 @@ INSERT INTO meetings_rebuilt(id, title, description, start_time, end_time,
                              created_by, status)
   SELECT id, title, ifnull(description, ''), start_time, end_time,
          created_by, status FROM meetings;
-DROP TABLE meetings;
-ALTER TABLE meetings_rebuilt RENAME TO meetings;
-CREATE INDEX idx_meetings_time_range ON meetings(start_time, end_time);
-CREATE INDEX idx_meetings_creator ON meetings(created_by);
-PRAGMA foreign_key_check;
-COMMIT;
-PRAGMA foreign_keys = ON;
