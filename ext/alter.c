@@ -23,8 +23,8 @@
 /* Register (from migAlterInit) the row counter rebuilds use for
 ** progress: migrate_alter_progress(N) is true for every row and reports
 ** each 16384th row to the connection's progress callback. */
-static void migProgressFunc(sqlite3_context *ctx, int argc,
-                            sqlite3_value **argv){
+static void alterProgressFunc(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv){
   MigConn *pConn = (MigConn*)sqlite3_user_data(ctx);
   sqlite3_int64 *pn = (sqlite3_int64*)sqlite3_get_auxdata(ctx, 0);
   UNUSED(argc);
@@ -44,7 +44,7 @@ static void migProgressFunc(sqlite3_context *ctx, int argc,
 
 /* Find the table zName in zSchema as stored (names compare as SQLite
 ** compares them) and refuse what cannot be altered. */
-static int migAlterFindTable(MigAlter *p, const char *zName){
+static int alterFindTable(MigAlter *p, const char *zName){
   sqlite3_stmt *pStmt = 0;
   int rc = migAlterPrepare(p, &pStmt, "SELECT name, type, sql FROM \"%w\"."
       "sqlite_master WHERE name=?1 COLLATE nocase AND type IN ('table',"
@@ -84,7 +84,7 @@ static int migAlterFindTable(MigAlter *p, const char *zName){
 ** 3.40 lets some through), and SQLite refuses the drop of a key column.
 ** Returns SQLITE_OK when done, MIG_NEED_REBUILD to take the other path.
 */
-static int migAlterFast(MigAlter *p){
+static int alterFast(MigAlter *p){
   MigOp *pOp = &p->aOp[0];
   sqlite3_int64 nUser = 1;
   int rc;
@@ -120,7 +120,7 @@ static int migAlterFast(MigAlter *p){
 ** rolling back on any error; foreign keys checked before and after
 ** (alter_fk.c), unless the request is neutral to them (migFkNeutral)
 ** and needs no rebuild. */
-static int migAlterTransaction(MigAlter *p){
+static int alterTransaction(MigAlter *p){
   int bAuto = sqlite3_get_autocommit(p->db);
   int bFkWas = migFkOn(p->db);
   MigFkState fk;
@@ -168,8 +168,8 @@ static int migAlterTransaction(MigAlter *p){
 }
 
 /* Parse the clauses and run the request described by p. */
-static int migAlterDo(MigAlter *p, const char *zTable, int nClause,
-                      const char **azClause){
+static int alterDo(MigAlter *p, const char *zTable, int nClause,
+                   const char **azClause){
   int i, rc = SQLITE_OK;
   int bDef = 0;
   for(i=0; rc==SQLITE_OK && i<nClause; i++){
@@ -189,25 +189,25 @@ static int migAlterDo(MigAlter *p, const char *zTable, int nClause,
   }
   sqlite3_db_config(p->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &bDef);
   p->bDefensive = bDef;
-  if( rc==SQLITE_OK ) rc = migAlterFindTable(p, zTable);
+  if( rc==SQLITE_OK ) rc = alterFindTable(p, zTable);
   if( rc==SQLITE_OK ){
-    rc = migAlterFast(p);
-    if( rc==MIG_NEED_REBUILD ) rc = migAlterTransaction(p);
+    rc = alterFast(p);
+    if( rc==MIG_NEED_REBUILD ) rc = alterTransaction(p);
   }
   return rc;
 }
 
 /* Free what a request owns (not the error message). */
-static void migAlterClear(MigAlter *p){
+static void alterClear(MigAlter *p){
   migOpFree(p->aOp, p->nOp);
   sqlite3_free(p->zTable);
 }
 
 /* Run one request; *peHow gets the strategy used, *pzErr the error and
 ** *piClause the clause it is about (-1: the request as a whole). */
-static int migAlterOne(sqlite3 *db, const char *zSchema, const char *zTable,
-                       int nClause, const char **azClause, int *peHow,
-                       char **pzErr, int *piClause){
+static int alterOne(sqlite3 *db, const char *zSchema, const char *zTable,
+                    int nClause, const char **azClause, int *peHow,
+                    char **pzErr, int *piClause){
   MigAlter a;
   int rc;
   memset(&a, 0, sizeof(a));
@@ -215,7 +215,7 @@ static int migAlterOne(sqlite3 *db, const char *zSchema, const char *zTable,
   a.db = db;
   a.pConn = migConnGet(db);
   a.zSchema = zSchema ? zSchema : "main";
-  rc = migAlterDo(&a, zTable, nClause, azClause);
+  rc = alterDo(&a, zTable, nClause, azClause);
   if( rc!=SQLITE_OK && a.zErr==0 ){
     a.zErr = sqlite3_mprintf("%s", sqlite3_errstr(rc));
   }
@@ -223,7 +223,7 @@ static int migAlterOne(sqlite3 *db, const char *zSchema, const char *zTable,
   if( rc==SQLITE_OK ) sqlite3_free(a.zErr);
   *peHow = a.eHow;
   *piClause = rc==SQLITE_OK ? -1 : a.iFail;
-  migAlterClear(&a);
+  alterClear(&a);
   return rc;
 }
 
@@ -233,8 +233,8 @@ static const char *azHow[] = { "native", "edit", "validate", "rebuild" };
 /* Split "schema.table" (unquoted, as SQL functions receive names). Sets
 ** *pzSchema (static "main" or sqlite3_malloc'd) when zArg has a dot
 ** and the part before it is an attached schema. */
-static const char *migSplitName(sqlite3 *db, const char *zArg,
-                                char **pzSchema){
+static const char *alterSplitName(sqlite3 *db, const char *zArg,
+                                  char **pzSchema){
   const char *zDot = strchr(zArg, '.');
   *pzSchema = 0;
   if( zDot ){
@@ -261,9 +261,9 @@ int migAlterApplyAt(sqlite3 *db, const char *zSchema, const char *zTable,
                     int *piClause){
   char *zSplit = 0;
   int eHow, rc, iClause = -1;
-  if( zSchema==0 ) zTable = migSplitName(db, zTable, &zSplit);
-  rc = migAlterOne(db, zSplit ? zSplit : zSchema, zTable, nClause, azClause,
-                   &eHow, pzErr, &iClause);
+  if( zSchema==0 ) zTable = alterSplitName(db, zTable, &zSplit);
+  rc = alterOne(db, zSplit ? zSplit : zSchema, zTable, nClause, azClause,
+                &eHow, pzErr, &iClause);
   if( piClause ) *piClause = iClause;
   sqlite3_free(zSplit);
   return rc;
@@ -284,9 +284,9 @@ int migAlterCall(sqlite3 *db, const char *zTable, int nClause,
   char *zSchema = 0;
   int rc, eHow = 0, iClause;
   *pzHow = 0;
-  zTable = migSplitName(db, zTable, &zSchema);
-  rc = migAlterOne(db, zSchema, zTable, nClause, azClause, &eHow, pzErr,
-                   &iClause);
+  zTable = alterSplitName(db, zTable, &zSchema);
+  rc = alterOne(db, zSchema, zTable, nClause, azClause, &eHow, pzErr,
+                &iClause);
   migConnCallEnd(pConn, pPrev);
   if( rc==SQLITE_OK ) *pzHow = azHow[eHow];
   sqlite3_free(zSchema);
@@ -296,7 +296,7 @@ int migAlterCall(sqlite3 *db, const char *zTable, int nClause,
 /*
 ** migrate_alter_table(table, clause, ...): see the header comment.
 */
-static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char **azClause;
   const char *zArg = (const char*)sqlite3_value_text(argv[0]);
@@ -314,9 +314,9 @@ static void migAlterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   for(i=1; i<argc; i++){
     azClause[i-1] = (const char*)sqlite3_value_text(argv[i]);
   }
-  zTable = migSplitName(db, zArg, &zSchema);
-  rc = migAlterOne(db, zSchema, zTable, argc-1, azClause, &eHow, &zErr,
-                   &i);
+  zTable = alterSplitName(db, zArg, &zSchema);
+  rc = alterOne(db, zSchema, zTable, argc-1, azClause, &eHow, &zErr,
+                &i);
   if( (rc&0xff)==SQLITE_NOMEM ){
     sqlite3_result_error_nomem(ctx);
   }else if( rc!=SQLITE_OK ){
@@ -336,12 +336,12 @@ int migAlterInit(sqlite3 *db){
   ** run from top-level SQL, never from a view, trigger or schema, hence
   ** SQLITE_DIRECTONLY. */
   int rc = sqlite3_create_function(db, "migrate_alter_table", -1,
-      SQLITE_UTF8|SQLITE_DIRECTONLY, 0, migAlterFunc, 0, 0);
+      SQLITE_UTF8|SQLITE_DIRECTONLY, 0, alterFunc, 0, 0);
   /* migrate_alter_progress() calls back into the application: also
   ** SQLITE_DIRECTONLY. */
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function(db, "migrate_alter_progress", 1,
-        SQLITE_UTF8|SQLITE_DIRECTONLY, pConn, migProgressFunc, 0, 0);
+        SQLITE_UTF8|SQLITE_DIRECTONLY, pConn, alterProgressFunc, 0, 0);
   }
   if( rc==SQLITE_OK ) pConn->xAlterApply = migAlterApplyAt;
   return rc;

@@ -26,7 +26,7 @@ char *migSplice(const char *z, int iStart, int iEnd, const char *zIns){
 }
 
 /* Set s->zErr from a format; returns SQLITE_ERROR. */
-static int migSimError(MigSim *s, const char *zFmt, const char *zArg){
+static int editSimError(MigSim *s, const char *zFmt, const char *zArg){
   sqlite3_free(s->zErr);
   s->zErr = sqlite3_mprintf(zFmt, zArg);
   return s->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -34,7 +34,7 @@ static int migSimError(MigSim *s, const char *zFmt, const char *zArg){
 
 /* Replace the current text by zNew (owned, may be NULL on OOM) and parse
 ** it again. */
-static int migSimReplace(MigSim *s, char *zNew){
+static int editSimReplace(MigSim *s, char *zNew){
   MigTab *pNew = 0;
   int rc;
   if( zNew==0 ) return SQLITE_NOMEM;
@@ -48,18 +48,18 @@ static int migSimReplace(MigSim *s, char *zNew){
 }
 
 /* Splice zIns over [iStart, iEnd) of the current text and reparse. */
-static int migSimSplice(MigSim *s, int iStart, int iEnd, const char *zIns){
-  return migSimReplace(s, migSplice(s->pTab->zSql, iStart, iEnd, zIns));
+static int editSimSplice(MigSim *s, int iStart, int iEnd, const char *zIns){
+  return editSimReplace(s, migSplice(s->pTab->zSql, iStart, iEnd, zIns));
 }
 
 /* Raise the strategy level to at least eLevel. */
-static void migSimLevel(MigSim *s, int eLevel){
+static void editSimLevel(MigSim *s, int eLevel){
   if( s->eLevel<eLevel ) s->eLevel = eLevel;
 }
 
 /* Record a rule (MIG_CHK_*); zLabel, zCond and zCol are copied. */
-static int migSimCheck(MigSim *s, int eKind, char *zLabel, const char *zCond,
-                       const char *zCol){
+static int editSimCheck(MigSim *s, int eKind, char *zLabel, const char *zCond,
+                        const char *zCol){
   MigCheck *aNew;
   MigCheck *pChk;
   aNew = sqlite3_realloc64(s->aCheck, (s->nCheck+1)*sizeof(MigCheck));
@@ -113,7 +113,7 @@ void migSimFree(MigSim *s){
 }
 
 /* Index of zName in aMap, or -1. */
-static int migSimMapFind(MigSim *s, const char *zName){
+static int editSimMapFind(MigSim *s, const char *zName){
   int i;
   for(i=0; i<s->nMap; i++){
     if( migNameEq(s->aMap[i].zName, zName) ) return i;
@@ -122,10 +122,10 @@ static int migSimMapFind(MigSim *s, const char *zName){
 }
 
 /* The column an operation names, or NULL with s->zErr set. */
-static MigCol *migSimCol(MigSim *s, const char *zName){
+static MigCol *editSimCol(MigSim *s, const char *zName){
   int i = migTabFindCol(s->pTab, zName);
   if( i<0 ){
-    migSimError(s, "no such column: %s", zName);
+    editSimError(s, "no such column: %s", zName);
     return 0;
   }
   return &s->pTab->aCol[i];
@@ -133,7 +133,7 @@ static MigCol *migSimCol(MigSim *s, const char *zName){
 
 /* Offset just past the first "," at or after iFrom (comments and
 ** space skipped), or -1 if the next token is not a comma. */
-static int migCommaAfter(const char *z, int iFrom){
+static int editCommaAfter(const char *z, int iFrom){
   while( z[iFrom] ){
     int eType, n = migTokenLen(&z[iFrom], &eType);
     if( eType==MIG_TK_COMMA ) return iFrom+1;
@@ -146,48 +146,48 @@ static int migCommaAfter(const char *z, int iFrom){
 /* Remove the body item (column or table constraint) [iStart, iEnd) and
 ** one comma next to it, keeping the comments around it; a constraint
 ** sharing an item loses the space before it. */
-static int migSimRemove(MigSim *s, int iStart, int iEnd){
+static int editSimRemove(MigSim *s, int iStart, int iEnd){
   MigTab *pTab = s->pTab;
   const char *z = pTab->zSql;
   int k, iComma;
   for(k=0; k<pTab->nItem; k++){
     if( pTab->aItem[k].iStart!=iStart || pTab->aItem[k].iEnd!=iEnd ) continue;
     if( k+1<pTab->nItem ){
-      int a = iStart, b = migCommaAfter(z, iEnd);
+      int a = iStart, b = editCommaAfter(z, iEnd);
       while( a>0 && (z[a-1]==' ' || z[a-1]=='\t') ) a--;
       while( z[b]==' ' || z[b]=='\t' ) b++;
       if( (a==0 || z[a-1]=='\n') && z[b]=='\n' ){
-        return migSimSplice(s, a, b+1, "");
+        return editSimSplice(s, a, b+1, "");
       }
-      return migSimSplice(s, z[b]=='\n' ? a : iStart, b, "");
+      return editSimSplice(s, z[b]=='\n' ? a : iStart, b, "");
     }
     if( k>0 ){
-      iComma = migCommaAfter(z, pTab->aItem[k-1].iEnd) - 1;
+      iComma = editCommaAfter(z, pTab->aItem[k-1].iEnd) - 1;
       while( z[iStart-1]==' ' || z[iStart-1]=='\t' ) iStart--;
       if( z[iStart-1]=='\n' && iStart-1>iComma
        && (z[iEnd]=='\n' || z[iEnd]=='\r') ){
         iStart--;
       }
-      return migSimReplace(s, sqlite3_mprintf("%.*s%.*s%s", iComma, z,
-                           iStart-iComma-1, &z[iComma+1], &z[iEnd]));
+      return editSimReplace(s, sqlite3_mprintf("%.*s%.*s%s", iComma, z,
+                            iStart-iComma-1, &z[iComma+1], &z[iEnd]));
     }
   }
   while( iStart>0 && (z[iStart-1]==' ' || z[iStart-1]=='\n'
                       || z[iStart-1]=='\t') ){
     iStart--;
   }
-  return migSimSplice(s, iStart, iEnd, "");
+  return editSimSplice(s, iStart, iEnd, "");
 }
 
 /* Append ", zDef" after the last column (bColumn) or the last item. */
-static int migSimAddItem(MigSim *s, int bColumn, const char *zDef){
+static int editSimAddItem(MigSim *s, int bColumn, const char *zDef){
   MigTab *pTab = s->pTab;
   int iAt = bColumn ? pTab->aCol[pTab->nCol-1].iEnd
                     : pTab->aItem[pTab->nItem-1].iEnd;
   char *zIns = sqlite3_mprintf(", %s", zDef);
   int rc;
   if( zIns==0 ) return SQLITE_NOMEM;
-  rc = migSimSplice(s, iAt, iAt, zIns);
+  rc = editSimSplice(s, iAt, iAt, zIns);
   sqlite3_free(zIns);
   return rc;
 }
@@ -195,7 +195,7 @@ static int migSimAddItem(MigSim *s, int bColumn, const char *zDef){
 /* The value existing rows get in a column added now: its DEFAULT as it
 ** is at this point of the request (a later SET DEFAULT does not change
 ** them, as in PostgreSQL), or NULL. */
-static char *migAddedValue(MigSim *s, const char *zCol){
+static char *editAddedValue(MigSim *s, const char *zCol){
   MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
   MigCons *pDef = migColFindLast(pCol, MIG_CONS_DEFAULT);
   if( pDef==0 ) return sqlite3_mprintf("NULL");
@@ -205,18 +205,18 @@ static char *migAddedValue(MigSim *s, const char *zCol){
 
 /* ADD COLUMN: native where SQLite can (alter_plan.c falls back to a
 ** rebuild when it refuses). */
-static int migOpAddColumn(MigSim *s, MigOp *pOp){
+static int editOpAddColumn(MigSim *s, MigOp *pOp){
   MigMap *pMap;
   int rc;
   if( migTabFindCol(s->pTab, pOp->zCol)>=0 ){
     if( pOp->bIf ) return SQLITE_OK;
-    return migSimError(s, "duplicate column name: %s", pOp->zCol);
+    return editSimError(s, "duplicate column name: %s", pOp->zCol);
   }
-  rc = migSimAddItem(s, 1, pOp->zArg);
+  rc = editSimAddItem(s, 1, pOp->zArg);
   if( rc!=SQLITE_OK ) return rc;
   pMap = &s->aMap[s->nMap];
   pMap->zName = sqlite3_mprintf("%s", pOp->zCol);
-  pMap->zSrc = migAddedValue(s, pOp->zCol);
+  pMap->zSrc = editAddedValue(s, pOp->zCol);
   pMap->bNew = 1;
   s->nMap++;
   if( pMap->zName==0 || pMap->zSrc==0 ) return SQLITE_NOMEM;
@@ -229,7 +229,7 @@ static int migOpAddColumn(MigSim *s, MigOp *pOp){
 /* Set *pbUses if expression zExpr reads column zCol, judged lexically:
 ** a name that is neither a function (before "(") nor a qualifier
 ** (before "."). Returns SQLITE_OK or SQLITE_NOMEM. */
-static int migExprUsesText(const char *zExpr, const char *zCol, int *pbUses){
+static int editExprUsesText(const char *zExpr, const char *zCol, int *pbUses){
   MigToken *aTok = 0;
   int nTok = 0, i, rc = migTokenize(zExpr, &aTok, &nTok);
   *pbUses = 0;
@@ -250,8 +250,8 @@ static int migExprUsesText(const char *zExpr, const char *zCol, int *pbUses){
 
 /* SQL selecting zExpr from a row of the columns of pTab but zSkip (NULL:
 ** all), under the table's name so qualified names resolve. */
-static char *migExprProbe(MigTab *pTab, const char *zExpr,
-                          const char *zSkip){
+static char *editExprProbe(MigTab *pTab, const char *zExpr,
+                           const char *zSkip){
   sqlite3_str *pStr = sqlite3_str_new(0);
   const char *zSep = "";
   int i;
@@ -269,7 +269,7 @@ static char *migExprProbe(MigTab *pTab, const char *zExpr,
 /* Prepare (never run) zSql on db with double-quoted strings off, so a
 ** "name" that names no column cannot pass for a string. Returns
 ** SQLITE_OK, SQLITE_ERROR (it does not compile) or SQLITE_NOMEM. */
-static int migCompilesOn(sqlite3 *db, const char *zSql){
+static int editCompilesOn(sqlite3 *db, const char *zSql){
   sqlite3_stmt *pStmt = 0;
   int bDqs = 0, rc;
   if( zSql==0 ) return SQLITE_NOMEM;
@@ -290,8 +290,8 @@ static int migCompilesOn(sqlite3 *db, const char *zSql){
 ** does); without one, or if it does not compile even over every column,
 ** the text decides. Returns SQLITE_OK or SQLITE_NOMEM.
 */
-static int migConsUses(MigSim *s, MigCons *pCons, const char *zCol,
-                       int *pbUses){
+static int editConsUses(MigSim *s, MigCons *pCons, const char *zCol,
+                        int *pbUses){
   MigTab *pTab = s->pTab;
   char *zExpr = sqlite3_mprintf("%.*s", pCons->iArgEnd-pCons->iArg,
                                 &pTab->zSql[pCons->iArg]);
@@ -299,19 +299,19 @@ static int migConsUses(MigSim *s, MigCons *pCons, const char *zCol,
   int rcAll = SQLITE_ERROR;
   *pbUses = 1;
   if( rc==SQLITE_OK && s->db ){
-    char *zAll = migExprProbe(pTab, zExpr, 0);
-    rcAll = migCompilesOn(s->db, zAll);
+    char *zAll = editExprProbe(pTab, zExpr, 0);
+    rcAll = editCompilesOn(s->db, zAll);
     sqlite3_free(zAll);
     if( rcAll==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK && rcAll==SQLITE_OK ){
-    char *zWithout = migExprProbe(pTab, zExpr, zCol);
-    int rc2 = migCompilesOn(s->db, zWithout);
+    char *zWithout = editExprProbe(pTab, zExpr, zCol);
+    int rc2 = editCompilesOn(s->db, zWithout);
     sqlite3_free(zWithout);
     if( rc2==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
     *pbUses = rc2!=SQLITE_OK;
   }else if( rc==SQLITE_OK ){
-    rc = migExprUsesText(zExpr, zCol, pbUses);
+    rc = editExprUsesText(zExpr, zCol, pbUses);
   }
   sqlite3_free(zExpr);
   return rc;
@@ -320,15 +320,15 @@ static int migConsUses(MigSim *s, MigCons *pCons, const char *zCol,
 /* Set *pbGoes if table constraint pCons goes with column zCol: its
 ** column list names it (PRIMARY KEY, UNIQUE, FOREIGN KEY) or its CHECK
 ** reads it. */
-static int migConsGoes(MigSim *s, MigCons *pCons, const char *zCol,
-                       int *pbGoes){
+static int editConsGoes(MigSim *s, MigCons *pCons, const char *zCol,
+                        int *pbGoes){
   *pbGoes = 0;
   switch( pCons->eKind ){
     case MIG_CONS_PK: case MIG_CONS_UNIQUE: case MIG_CONS_FK:
       *pbGoes = migConsListHas(s->pTab, pCons, zCol);
       return SQLITE_OK;
     case MIG_CONS_CHECK:
-      return migConsUses(s, pCons, zCol, pbGoes);
+      return editConsUses(s, pCons, zCol, pbGoes);
   }
   return SQLITE_OK;
 }
@@ -336,7 +336,7 @@ static int migConsGoes(MigSim *s, MigCons *pCons, const char *zCol,
 /* Drop every table constraint on column zCol, as PostgreSQL does when a
 ** column goes; a CHECK or generated expression of another column that
 ** reads zCol is an error naming it. */
-static int migSimDropTableCons(MigSim *s, const char *zCol){
+static int editSimDropTableCons(MigSim *s, const char *zCol){
   int i, j, bUses = 0, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<s->pTab->nCol; i++){
     MigCol *pCol = &s->pTab->aCol[i];
@@ -344,45 +344,45 @@ static int migSimDropTableCons(MigSim *s, const char *zCol){
     for(j=0; rc==SQLITE_OK && j<pCol->nCons; j++){
       MigCons *p = &pCol->aCons[j];
       if( p->eKind!=MIG_CONS_CHECK && p->eKind!=MIG_CONS_GENERATED ) continue;
-      rc = migConsUses(s, p, zCol, &bUses);
+      rc = editConsUses(s, p, zCol, &bUses);
       if( rc==SQLITE_OK && bUses ){
         char *zMsg = sqlite3_mprintf("cannot drop column %%s: %s (%.*s) on "
             "column %s uses it", p->eKind==MIG_CONS_CHECK ? "CHECK"
             : "generated column expression", p->iArgEnd-p->iArg,
             &s->pTab->zSql[p->iArg], pCol->zName);
-        rc = zMsg ? migSimError(s, zMsg, zCol) : SQLITE_NOMEM;
+        rc = zMsg ? editSimError(s, zMsg, zCol) : SQLITE_NOMEM;
         sqlite3_free(zMsg);
       }
     }
   }
   for(i=s->pTab->nCons-1; rc==SQLITE_OK && i>=0; i--){
     MigCons *pCons = &s->pTab->aCons[i];
-    rc = migConsGoes(s, pCons, zCol, &bUses);
+    rc = editConsGoes(s, pCons, zCol, &bUses);
     if( rc==SQLITE_OK && bUses ){
-      rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
+      rc = editSimRemove(s, pCons->iStart, pCons->iEnd);
     }
   }
   return rc;
 }
 
 /* DROP COLUMN. */
-static int migOpDropColumn(MigSim *s, MigOp *pOp){
+static int editOpDropColumn(MigSim *s, MigOp *pOp){
   int iCol = migTabFindCol(s->pTab, pOp->zCol);
   int iMap, rc;
   MigCol *pCol;
   if( iCol<0 ){
     if( pOp->bIf ) return SQLITE_OK;
-    return migSimError(s, "no such column: %s", pOp->zCol);
+    return editSimError(s, "no such column: %s", pOp->zCol);
   }
   if( s->pTab->nCol==1 ){
-    return migSimError(s, "cannot drop column %s: no other columns exist",
-                       pOp->zCol);
+    return editSimError(s, "cannot drop column %s: no other columns exist",
+                        pOp->zCol);
   }
-  rc = migSimDropTableCons(s, pOp->zCol);
+  rc = editSimDropTableCons(s, pOp->zCol);
   if( rc!=SQLITE_OK ) return rc;
   pCol = &s->pTab->aCol[migTabFindCol(s->pTab, pOp->zCol)];
-  rc = migSimRemove(s, pCol->iStart, pCol->iEnd);
-  iMap = migSimMapFind(s, pOp->zCol);
+  rc = editSimRemove(s, pCol->iStart, pCol->iEnd);
+  iMap = editSimMapFind(s, pOp->zCol);
   if( rc==SQLITE_OK && iMap>=0 ){
     sqlite3_free(s->aMap[iMap].zName);
     sqlite3_free(s->aMap[iMap].zSrc);
@@ -393,7 +393,7 @@ static int migOpDropColumn(MigSim *s, MigOp *pOp){
 }
 
 /* True if column pCol is (part of) the PRIMARY KEY. */
-static int migSimIsPk(MigSim *s, MigCol *pCol){
+static int editSimIsPk(MigSim *s, MigCol *pCol){
   int i;
   if( migColFindCons(pCol, MIG_CONS_PK) ) return 1;
   for(i=0; i<s->pTab->nCons; i++){
@@ -406,14 +406,14 @@ static int migSimIsPk(MigSim *s, MigCol *pCol){
 }
 
 /* Remove every constraint of kind eKind from column zCol. */
-static int migSimDropColCons(MigSim *s, const char *zCol, int eKind){
+static int editSimDropColCons(MigSim *s, const char *zCol, int eKind){
   int rc = SQLITE_OK;
   MigCons *pCons;
   while( rc==SQLITE_OK ){
     MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
     pCons = migColFindCons(pCol, eKind);
     if( pCons==0 ) break;
-    rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
+    rc = editSimRemove(s, pCons->iStart, pCons->iEnd);
   }
   return rc;
 }
@@ -422,37 +422,38 @@ static int migSimDropColCons(MigSim *s, const char *zCol, int eKind){
 ** neither the stored values nor their order can change, else a rebuild.
 ** A COLLATE in the new type replaces the column's own COLLATE clauses
 ** (SQLite would take the last one written). */
-static int migOpType(MigSim *s, MigOp *pOp){
-  MigCol *pCol = migSimCol(s, pOp->zCol);
+static int editOpType(MigSim *s, MigOp *pOp){
+  MigCol *pCol = editSimCol(s, pOp->zCol);
   char *zOld, *zIns;
   int bSame, rc, iMap, bColl;
   if( pCol==0 ) return SQLITE_ERROR;
   bColl = migTokUsesName(pOp->zArg, 0, (int)strlen(pOp->zArg), "COLLATE");
   if( bColl ){
-    rc = migSimDropColCons(s, pOp->zCol, MIG_CONS_COLLATE);
+    rc = editSimDropColCons(s, pOp->zCol, MIG_CONS_COLLATE);
     if( rc!=SQLITE_OK ) return rc;
-    pCol = migSimCol(s, pOp->zCol);
+    pCol = editSimCol(s, pOp->zCol);
   }
-  iMap = migSimMapFind(s, pOp->zCol);
+  iMap = editSimMapFind(s, pOp->zCol);
   if( iMap>=0 && s->aMap[iMap].bRetyped ){
     /* The values would be converted once, not twice: refused, as in
     ** PostgreSQL. */
-    return migSimError(s, "cannot change the type of column %s twice in one "
-                       "request", pOp->zCol);
+    return editSimError(s, "cannot change the type of column %s twice in one "
+                        "request", pOp->zCol);
   }
   if( iMap>=0 ) s->aMap[iMap].bRetyped = 1;
   zOld = sqlite3_mprintf("%.*s", pCol->iTypeEnd-pCol->iType,
                          &s->pTab->zSql[pCol->iType]);
   if( zOld==0 ) return SQLITE_NOMEM;
   bSame = migAffinity(zOld)==migAffinity(pOp->zArg) && pOp->zUsing==0
-       && !s->pTab->bStrict && !migSimIsPk(s, pCol) && !bColl;
-  migSimLevel(s, bSame ? MIG_LEVEL_EDIT : MIG_LEVEL_REBUILD);
+       && !s->pTab->bStrict && !editSimIsPk(s, pCol) && !bColl;
+  editSimLevel(s, bSame ? MIG_LEVEL_EDIT : MIG_LEVEL_REBUILD);
   zIns = sqlite3_mprintf("%s%s", pCol->iType==pCol->iTypeEnd ? " " : "",
                          pOp->zArg);
-  rc = zIns ? migSimSplice(s, pCol->iType, pCol->iTypeEnd, zIns) : SQLITE_NOMEM;
+  rc = zIns ? editSimSplice(s, pCol->iType, pCol->iTypeEnd, zIns)
+            : SQLITE_NOMEM;
   sqlite3_free(zIns);
   sqlite3_free(zOld);
-  iMap = migSimMapFind(s, pOp->zCol);
+  iMap = editSimMapFind(s, pOp->zCol);
   if( rc==SQLITE_OK && pOp->zUsing && iMap>=0 ){
     sqlite3_free(s->aMap[iMap].zSrc);
     s->aMap[iMap].zSrc = sqlite3_mprintf("(%s)", pOp->zUsing);
@@ -462,46 +463,46 @@ static int migOpType(MigSim *s, MigOp *pOp){
 }
 
 /* Append " zText" to the definition of column zCol. */
-static int migSimColAppend(MigSim *s, const char *zCol, const char *zText){
+static int editSimColAppend(MigSim *s, const char *zCol, const char *zText){
   MigCol *pCol = &s->pTab->aCol[migTabFindCol(s->pTab, zCol)];
   char *zIns = sqlite3_mprintf(" %s", zText);
   int rc;
   if( zIns==0 ) return SQLITE_NOMEM;
-  rc = migSimSplice(s, pCol->iEnd, pCol->iEnd, zIns);
+  rc = editSimSplice(s, pCol->iEnd, pCol->iEnd, zIns);
   sqlite3_free(zIns);
   return rc;
 }
 
 /* ALTER COLUMN c SET NOT NULL: validate, then edit. */
-static int migOpSetNotNull(MigSim *s, MigOp *pOp){
-  MigCol *pCol = migSimCol(s, pOp->zCol);
+static int editOpSetNotNull(MigSim *s, MigOp *pOp){
+  MigCol *pCol = editSimCol(s, pOp->zCol);
   char *zCond;
   int rc;
   if( pCol==0 ) return SQLITE_ERROR;
   if( migColFindCons(pCol, MIG_CONS_NOTNULL) ) return SQLITE_OK;
-  rc = migSimDropColCons(s, pOp->zCol, MIG_CONS_NULL);
-  if( rc==SQLITE_OK ) rc = migSimColAppend(s, pOp->zCol, "NOT NULL");
+  rc = editSimDropColCons(s, pOp->zCol, MIG_CONS_NULL);
+  if( rc==SQLITE_OK ) rc = editSimColAppend(s, pOp->zCol, "NOT NULL");
   zCond = sqlite3_mprintf("\"%w\" IS NULL", pOp->zCol);
   if( rc==SQLITE_OK && zCond ){
-    rc = migSimCheck(s, MIG_CHK_COND,
+    rc = editSimCheck(s, MIG_CHK_COND,
         sqlite3_mprintf("NOT NULL constraint on %s", pOp->zCol), zCond, 0);
   }
   if( zCond==0 ) rc = SQLITE_NOMEM;
   sqlite3_free(zCond);
-  migSimLevel(s, MIG_LEVEL_VALIDATE);
+  editSimLevel(s, MIG_LEVEL_VALIDATE);
   return rc;
 }
 
 /* ALTER COLUMN c DROP NOT NULL: an in-place edit. */
-static int migOpDropNotNull(MigSim *s, MigOp *pOp){
-  if( migSimCol(s, pOp->zCol)==0 ) return SQLITE_ERROR;
-  migSimLevel(s, MIG_LEVEL_EDIT);
-  return migSimDropColCons(s, pOp->zCol, MIG_CONS_NOTNULL);
+static int editOpDropNotNull(MigSim *s, MigOp *pOp){
+  if( editSimCol(s, pOp->zCol)==0 ) return SQLITE_ERROR;
+  editSimLevel(s, MIG_LEVEL_EDIT);
+  return editSimDropColCons(s, pOp->zCol, MIG_CONS_NOTNULL);
 }
 
 /* The text of a DEFAULT clause for expression zExpr: literals and signed
 ** numbers as they are, anything else in parentheses. */
-static char *migDefaultClause(const char *zExpr){
+static char *editDefaultClause(const char *zExpr){
   MigToken *aTok = 0;
   int nTok = 0, bBare;
   if( migTokenize(zExpr, &aTok, &nTok)!=SQLITE_OK ) return 0;
@@ -515,40 +516,40 @@ static char *migDefaultClause(const char *zExpr){
 
 /* Record that the DEFAULT of zCol changes (alter_plan.c checks that no
 ** row still takes its value from the old default). */
-static int migSimDefaultChanges(MigSim *s, const char *zCol){
-  migSimLevel(s, MIG_LEVEL_EDIT);
-  return migSimCheck(s, MIG_CHK_DEFAULT, sqlite3_mprintf("%s", zCol), 0, zCol);
+static int editSimDefaultChanges(MigSim *s, const char *zCol){
+  editSimLevel(s, MIG_LEVEL_EDIT);
+  return editSimCheck(s, MIG_CHK_DEFAULT, sqlite3_mprintf("%s", zCol), 0, zCol);
 }
 
 /* ALTER COLUMN c SET DEFAULT e / DROP DEFAULT (zExpr NULL). */
-static int migOpDefault(MigSim *s, MigOp *pOp, const char *zExpr){
-  MigCol *pCol = migSimCol(s, pOp->zCol);
+static int editOpDefault(MigSim *s, MigOp *pOp, const char *zExpr){
+  MigCol *pCol = editSimCol(s, pOp->zCol);
   MigCons *pCons;
   char *zNew = 0;
   int rc = SQLITE_OK;
   if( pCol==0 ) return SQLITE_ERROR;
   pCons = migColFindLast(pCol, MIG_CONS_DEFAULT);
   if( zExpr ){
-    zNew = migDefaultClause(zExpr);
+    zNew = editDefaultClause(zExpr);
     if( zNew==0 ) return SQLITE_NOMEM;
     if( pCons ){
-      rc = migSimSplice(s, pCons->iStart, pCons->iEnd, zNew);
+      rc = editSimSplice(s, pCons->iStart, pCons->iEnd, zNew);
     }else{
-      rc = migSimColAppend(s, pOp->zCol, zNew);
+      rc = editSimColAppend(s, pOp->zCol, zNew);
     }
     sqlite3_free(zNew);
   }else if( pCons ){
-    rc = migSimDropColCons(s, pOp->zCol, MIG_CONS_DEFAULT);
+    rc = editSimDropColCons(s, pOp->zCol, MIG_CONS_DEFAULT);
   }
   if( rc==SQLITE_OK && (pCons || zExpr) ){
-    rc = migSimDefaultChanges(s, pOp->zCol);
+    rc = editSimDefaultChanges(s, pOp->zCol);
   }
   return rc;
 }
 
 /* A named constraint (column or table) called zName, or NULL. Sets
 ** *ppCol to its column (NULL for a table constraint). */
-static MigCons *migSimFindNamed(MigSim *s, const char *zName, MigCol **ppCol){
+static MigCons *editSimFindNamed(MigSim *s, const char *zName, MigCol **ppCol){
   int i, j;
   *ppCol = 0;
   for(i=0; i<s->pTab->nCons; i++){
@@ -568,14 +569,14 @@ static MigCons *migSimFindNamed(MigSim *s, const char *zName, MigCol **ppCol){
 }
 
 /* The label of a constraint in messages: its name, or what it says. */
-static char *migConsLabel(MigTab *pTab, MigCons *p, const char *zKind){
+static char *editConsLabel(MigTab *pTab, MigCons *p, const char *zKind){
   if( p->zName ) return sqlite3_mprintf("%s constraint %s", zKind, p->zName);
   return sqlite3_mprintf("%s (%.*s)", zKind, p->iArgEnd-p->iArg,
                          &pTab->zSql[p->iArg]);
 }
 
 /* The table name after REFERENCES in constraint p (sqlite3_malloc'd). */
-static char *migFkParent(MigTab *pTab, MigCons *p){
+static char *editFkParent(MigTab *pTab, MigCons *p){
   MigToken *aTok = 0;
   int nTok = 0, i;
   char *zPart = sqlite3_mprintf("%.*s", p->iEnd-p->iStart,
@@ -595,7 +596,7 @@ static char *migFkParent(MigTab *pTab, MigCons *p){
 }
 
 /* The first name in the column list of table constraint p. */
-static char *migFkChild(MigTab *pTab, MigCons *p){
+static char *editFkChild(MigTab *pTab, MigCons *p){
   char *zList = sqlite3_mprintf("%.*s", p->iArgEnd-p->iArg,
                                 &pTab->zSql[p->iArg]);
   MigToken *aTok = 0;
@@ -610,34 +611,34 @@ static char *migFkChild(MigTab *pTab, MigCons *p){
 }
 
 /* Record the rule a newly added table constraint p imposes. */
-static int migSimNewRule(MigSim *s, MigCons *p){
+static int editSimNewRule(MigSim *s, MigCons *p){
   MigTab *pTab = s->pTab;
   int rc = SQLITE_OK;
   if( p->eKind==MIG_CONS_CHECK ){
     char *zCond = sqlite3_mprintf("NOT (%.*s)", p->iArgEnd-p->iArg,
                                   &pTab->zSql[p->iArg]);
-    rc = zCond ? migSimCheck(s, MIG_CHK_COND,
-                             migConsLabel(pTab, p, "CHECK"), zCond, 0)
+    rc = zCond ? editSimCheck(s, MIG_CHK_COND,
+                              editConsLabel(pTab, p, "CHECK"), zCond, 0)
                : SQLITE_NOMEM;
     sqlite3_free(zCond);
-    migSimLevel(s, MIG_LEVEL_VALIDATE);
+    editSimLevel(s, MIG_LEVEL_VALIDATE);
   }else if( p->eKind==MIG_CONS_FK ){
-    char *zParent = migFkParent(pTab, p);
-    char *zChild = migFkChild(pTab, p);
-    rc = (zParent && zChild) ? migSimCheck(s, MIG_CHK_FK,
-             migConsLabel(pTab, p, "FOREIGN KEY"), zParent, zChild)
+    char *zParent = editFkParent(pTab, p);
+    char *zChild = editFkChild(pTab, p);
+    rc = (zParent && zChild) ? editSimCheck(s, MIG_CHK_FK,
+             editConsLabel(pTab, p, "FOREIGN KEY"), zParent, zChild)
          : SQLITE_NOMEM;
     sqlite3_free(zParent);
     sqlite3_free(zChild);
-    migSimLevel(s, MIG_LEVEL_VALIDATE);
+    editSimLevel(s, MIG_LEVEL_VALIDATE);
   }else{
-    migSimLevel(s, MIG_LEVEL_REBUILD);   /* UNIQUE, PRIMARY KEY */
+    editSimLevel(s, MIG_LEVEL_REBUILD);   /* UNIQUE, PRIMARY KEY */
   }
   return rc;
 }
 
 /* True if the table has a PRIMARY KEY (column or table constraint). */
-static int migSimHasPk(MigSim *s){
+static int editSimHasPk(MigSim *s){
   int i;
   for(i=0; i<s->pTab->nCons; i++){
     if( s->pTab->aCons[i].eKind==MIG_CONS_PK ) return 1;
@@ -650,29 +651,29 @@ static int migSimHasPk(MigSim *s){
 
 /* ADD [CONSTRAINT n] CHECK (...) | UNIQUE (...) | FOREIGN KEY ... |
 ** PRIMARY KEY (...). */
-static int migOpAddCons(MigSim *s, MigOp *pOp){
+static int editOpAddCons(MigSim *s, MigOp *pOp){
   MigCol *pCol;
   MigCons *pNew;
-  int bHadPk = migSimHasPk(s);
+  int bHadPk = editSimHasPk(s);
   int rc;
-  if( pOp->zCol && migSimFindNamed(s, pOp->zCol, &pCol) ){
-    return migSimError(s, "constraint %s already exists", pOp->zCol);
+  if( pOp->zCol && editSimFindNamed(s, pOp->zCol, &pCol) ){
+    return editSimError(s, "constraint %s already exists", pOp->zCol);
   }
-  rc = migSimAddItem(s, 0, pOp->zArg);
+  rc = editSimAddItem(s, 0, pOp->zArg);
   if( rc!=SQLITE_OK ) return rc;
   if( s->pTab->nCons==0 ){
-    return migSimError(s, "not a table constraint: %s", pOp->zArg);
+    return editSimError(s, "not a table constraint: %s", pOp->zArg);
   }
   pNew = &s->pTab->aCons[s->pTab->nCons-1];
   if( pNew->eKind==MIG_CONS_PK && bHadPk ){
-    return migSimError(s, "multiple primary keys are not allowed: %s",
-                       pOp->zArg);
+    return editSimError(s, "multiple primary keys are not allowed: %s",
+                        pOp->zArg);
   }
-  return migSimNewRule(s, pNew);
+  return editSimNewRule(s, pNew);
 }
 
 /* The level needed to drop a constraint of kind eKind. */
-static int migDropLevel(int eKind){
+static int editDropLevel(int eKind){
   switch( eKind ){
     case MIG_CONS_CHECK: case MIG_CONS_FK: case MIG_CONS_NOTNULL:
     case MIG_CONS_NULL: case MIG_CONS_DEFAULT:
@@ -682,28 +683,28 @@ static int migDropLevel(int eKind){
 }
 
 /* DROP CONSTRAINT [IF EXISTS] n. */
-static int migOpDropCons(MigSim *s, MigOp *pOp){
+static int editOpDropCons(MigSim *s, MigOp *pOp){
   MigCol *pCol = 0;
-  MigCons *pCons = migSimFindNamed(s, pOp->zArg, &pCol);
+  MigCons *pCons = editSimFindNamed(s, pOp->zArg, &pCol);
   char *zCol;
   int rc, eKind;
   if( pCons==0 ){
     if( pOp->bIf ) return SQLITE_OK;
-    return migSimError(s, "no such constraint: %s", pOp->zArg);
+    return editSimError(s, "no such constraint: %s", pOp->zArg);
   }
   eKind = pCons->eKind;
-  migSimLevel(s, migDropLevel(eKind));
+  editSimLevel(s, editDropLevel(eKind));
   zCol = pCol ? sqlite3_mprintf("%s", pCol->zName) : 0;
-  rc = migSimRemove(s, pCons->iStart, pCons->iEnd);
+  rc = editSimRemove(s, pCons->iStart, pCons->iEnd);
   if( rc==SQLITE_OK && eKind==MIG_CONS_DEFAULT && zCol ){
-    rc = migSimDefaultChanges(s, zCol);
+    rc = editSimDefaultChanges(s, zCol);
   }
   sqlite3_free(zCol);
   return rc;
 }
 
 /* DROP CHECK (expr): the first CHECK, table or column, saying expr. */
-static int migOpDropCheck(MigSim *s, MigOp *pOp){
+static int editOpDropCheck(MigSim *s, MigOp *pOp){
   MigTab *pTab = s->pTab;
   int i, j;
   for(i=-1; i<pTab->nCol; i++){
@@ -719,16 +720,16 @@ static int migOpDropCheck(MigSim *s, MigOp *pOp){
       bSame = migTokSameText(zExpr, pOp->zArg);
       sqlite3_free(zExpr);
       if( bSame ){
-        migSimLevel(s, MIG_LEVEL_EDIT);
-        return migSimRemove(s, aCons[j].iStart, aCons[j].iEnd);
+        editSimLevel(s, MIG_LEVEL_EDIT);
+        return editSimRemove(s, aCons[j].iStart, aCons[j].iEnd);
       }
     }
   }
-  return migSimError(s, "no such constraint: CHECK (%s)", pOp->zArg);
+  return editSimError(s, "no such constraint: CHECK (%s)", pOp->zArg);
 }
 
 /* Move aMap entry iFrom to position iTo. */
-static void migSimMapMove(MigSim *s, int iFrom, int iTo){
+static void editSimMapMove(MigSim *s, int iFrom, int iTo){
   MigMap tmp = s->aMap[iFrom];
   if( iFrom<iTo ){
     memmove(&s->aMap[iFrom], &s->aMap[iFrom+1], (iTo-iFrom)*sizeof(MigMap));
@@ -755,7 +756,7 @@ struct MigLayout {
 
 /* Fill aL[0..nItem) for the current text; returns the offset of the
 ** close (what follows the last item's trail). */
-static int migLayoutOf(MigTab *pTab, MigLayout *aL){
+static int editLayoutOf(MigTab *pTab, MigLayout *aL){
   const char *z = pTab->zSql;
   int k, i = pTab->iOpen+1;
   for(k=0; k<pTab->nItem; k++){
@@ -771,7 +772,7 @@ static int migLayoutOf(MigTab *pTab, MigLayout *aL){
     pL->iCore = pTab->aItem[k].iStart;
     i = pTab->aItem[k].iEnd;
     if( !bLast ){
-      i = migCommaAfter(z, i) - 1;
+      i = editCommaAfter(z, i) - 1;
       if( i<0 ) i = pTab->aItem[k].iEnd;
     }
     pL->iEnd = i;
@@ -795,8 +796,8 @@ static int migLayoutOf(MigTab *pTab, MigLayout *aL){
 }
 
 /* Append the text [iFrom, iTo) of z to pStr. */
-static void migAppendRange(sqlite3_str *pStr, const char *z, int iFrom,
-                           int iTo){
+static void editAppendRange(sqlite3_str *pStr, const char *z, int iFrom,
+                            int iTo){
   if( iTo>iFrom ) sqlite3_str_append(pStr, &z[iFrom], iTo-iFrom);
 }
 
@@ -805,7 +806,7 @@ static void migAppendRange(sqlite3_str *pStr, const char *z, int iFrom,
 ** position keeps its own whitespace and comma, each item carries its
 ** text and the comments that belong to it (MigLayout).
 */
-static int migSimReorder(MigSim *s, const int *aOrder){
+static int editSimReorder(MigSim *s, const int *aOrder){
   MigTab *pTab = s->pTab;
   const char *z = pTab->zSql;
   MigLayout *aL = sqlite3_malloc64(sizeof(MigLayout)*pTab->nItem);
@@ -813,9 +814,9 @@ static int migSimReorder(MigSim *s, const int *aOrder){
   int p, n = pTab->nItem, iClose;
   if( aL==0 ) return SQLITE_NOMEM;
   memset(aL, 0, sizeof(MigLayout)*n);
-  iClose = migLayoutOf(pTab, aL);
+  iClose = editLayoutOf(pTab, aL);
   pStr = sqlite3_str_new(0);
-  migAppendRange(pStr, z, 0, pTab->iOpen+1);
+  editAppendRange(pStr, z, 0, pTab->iOpen+1);
   for(p=0; p<n; p++){
     MigLayout *pL = &aL[aOrder[p]];
     int bLast = p==n-1;
@@ -823,31 +824,31 @@ static int migSimReorder(MigSim *s, const int *aOrder){
     if( p>0 && aL[aOrder[p-1]].bLine && (iWs==iWsEnd || z[iWs]!='\n') ){
       sqlite3_str_appendchar(pStr, 1, '\n');
     }
-    migAppendRange(pStr, z, iWs, iWsEnd);
-    migAppendRange(pStr, z, pL->iOwn, pL->iEnd);
+    editAppendRange(pStr, z, iWs, iWsEnd);
+    editAppendRange(pStr, z, pL->iOwn, pL->iEnd);
     if( !bLast ) sqlite3_str_appendchar(pStr, 1, ',');
-    migAppendRange(pStr, z, pL->iTrail, pL->iNext);
+    editAppendRange(pStr, z, pL->iTrail, pL->iNext);
     if( bLast && pL->bLine && z[iClose]!='\n' ){
       sqlite3_str_appendchar(pStr, 1, '\n');
     }
   }
   sqlite3_str_appendall(pStr, &z[iClose]);
   sqlite3_free(aL);
-  return migSimReplace(s, sqlite3_str_finish(pStr));
+  return editSimReplace(s, sqlite3_str_finish(pStr));
 }
 
 /* MOVE COLUMN c FIRST | AFTER d: the columns in their new order, the
-** table constraints where they are (migSimReorder). */
-static int migOpMove(MigSim *s, MigOp *pOp){
-  MigCol *pCol = migSimCol(s, pOp->zCol);
+** table constraints where they are (editSimReorder). */
+static int editOpMove(MigSim *s, MigOp *pOp){
+  MigCol *pCol = editSimCol(s, pOp->zCol);
   int *aOrder;
   int i, j, iFrom, iTo, rc;
   if( pCol==0 ) return SQLITE_ERROR;
-  if( pOp->zArg && migSimCol(s, pOp->zArg)==0 ) return SQLITE_ERROR;
+  if( pOp->zArg && editSimCol(s, pOp->zArg)==0 ) return SQLITE_ERROR;
   if( pOp->zArg && migNameEq(pOp->zArg, pOp->zCol) ){
-    return migSimError(s, "cannot move column %s after itself", pOp->zCol);
+    return editSimError(s, "cannot move column %s after itself", pOp->zCol);
   }
-  migSimLevel(s, MIG_LEVEL_REBUILD);
+  editSimLevel(s, MIG_LEVEL_REBUILD);
   iFrom = migTabFindCol(s->pTab, pOp->zCol);
   iTo = pOp->zArg ? migTabFindCol(s->pTab, pOp->zArg) + 1 : 0;
   if( iTo>iFrom ) iTo--;
@@ -860,11 +861,11 @@ static int migOpMove(MigSim *s, MigOp *pOp){
   }
   if( j==iTo ) aOrder[j++] = iFrom;
   for(i=s->pTab->nCol; i<s->pTab->nItem; i++) aOrder[i] = i;
-  rc = iFrom==iTo ? SQLITE_OK : migSimReorder(s, aOrder);
+  rc = iFrom==iTo ? SQLITE_OK : editSimReorder(s, aOrder);
   sqlite3_free(aOrder);
   if( rc==SQLITE_OK ){
-    int iMap = migSimMapFind(s, pOp->zCol);
-    if( iMap>=0 ) migSimMapMove(s, iMap, iTo);
+    int iMap = editSimMapFind(s, pOp->zCol);
+    if( iMap>=0 ) editSimMapMove(s, iMap, iTo);
   }
   return rc;
 }
@@ -876,17 +877,17 @@ static int migOpMove(MigSim *s, MigOp *pOp){
 */
 int migSimApply(MigSim *s, MigOp *pOp){
   switch( pOp->eOp ){
-    case MIG_OP_ADD_COLUMN:    return migOpAddColumn(s, pOp);
-    case MIG_OP_DROP_COLUMN:   return migOpDropColumn(s, pOp);
-    case MIG_OP_TYPE:          return migOpType(s, pOp);
-    case MIG_OP_SET_NOT_NULL:  return migOpSetNotNull(s, pOp);
-    case MIG_OP_DROP_NOT_NULL: return migOpDropNotNull(s, pOp);
-    case MIG_OP_SET_DEFAULT:   return migOpDefault(s, pOp, pOp->zArg);
-    case MIG_OP_DROP_DEFAULT:  return migOpDefault(s, pOp, 0);
-    case MIG_OP_ADD_CONS:      return migOpAddCons(s, pOp);
-    case MIG_OP_DROP_CONS:     return migOpDropCons(s, pOp);
-    case MIG_OP_DROP_CHECK:    return migOpDropCheck(s, pOp);
-    case MIG_OP_MOVE:          return migOpMove(s, pOp);
+    case MIG_OP_ADD_COLUMN:    return editOpAddColumn(s, pOp);
+    case MIG_OP_DROP_COLUMN:   return editOpDropColumn(s, pOp);
+    case MIG_OP_TYPE:          return editOpType(s, pOp);
+    case MIG_OP_SET_NOT_NULL:  return editOpSetNotNull(s, pOp);
+    case MIG_OP_DROP_NOT_NULL: return editOpDropNotNull(s, pOp);
+    case MIG_OP_SET_DEFAULT:   return editOpDefault(s, pOp, pOp->zArg);
+    case MIG_OP_DROP_DEFAULT:  return editOpDefault(s, pOp, 0);
+    case MIG_OP_ADD_CONS:      return editOpAddCons(s, pOp);
+    case MIG_OP_DROP_CONS:     return editOpDropCons(s, pOp);
+    case MIG_OP_DROP_CHECK:    return editOpDropCheck(s, pOp);
+    case MIG_OP_MOVE:          return editOpMove(s, pOp);
   }
-  return migSimError(s, "cannot apply clause: %s", pOp->zText);
+  return editSimError(s, "cannot apply clause: %s", pOp->zText);
 }

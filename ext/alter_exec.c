@@ -45,7 +45,7 @@ int migAlterExec(MigAlter *p, const char *zFmt, ...){
 
 /* Record error rc from p->db (out of memory as such; the connection's
 ** message is not set when sqlite3_mprintf() fails); returns rc. */
-static int migAlterDbErr(MigAlter *p, int rc){
+static int execDbErr(MigAlter *p, int rc){
   if( rc==SQLITE_OK ) return rc;
   return migAlterErr(p, rc, "%s", rc==SQLITE_NOMEM ? sqlite3_errstr(rc)
                                                     : sqlite3_errmsg(p->db));
@@ -56,7 +56,7 @@ static int migAlterDbErr(MigAlter *p, int rc){
 ** rc already holds one. */
 int migAlterFinish(MigAlter *p, sqlite3_stmt *pStmt, int rc){
   int rc2 = sqlite3_finalize(pStmt);
-  if( rc==SQLITE_OK && rc2!=SQLITE_OK ) rc = migAlterDbErr(p, rc2);
+  if( rc==SQLITE_OK && rc2!=SQLITE_OK ) rc = execDbErr(p, rc2);
   return rc;
 }
 
@@ -67,7 +67,7 @@ int migAlterInt(MigAlter *p, sqlite3_int64 *piOut, const char *zFmt, ...){
   va_start(ap, zFmt);
   rc = migQueryIntV(p->db, piOut, zFmt, ap);
   va_end(ap);
-  return migAlterDbErr(p, rc);
+  return execDbErr(p, rc);
 }
 
 /* Prepare the statement built from zFmt into *ppStmt (caller finalizes;
@@ -79,7 +79,7 @@ int migAlterPrepare(MigAlter *p, sqlite3_stmt **ppStmt, const char *zFmt,
   va_start(ap, zFmt);
   rc = migPrepareV(p->db, ppStmt, zFmt, ap);
   va_end(ap);
-  return migAlterDbErr(p, rc);
+  return execDbErr(p, rc);
 }
 
 /* True if PRAGMA foreign_keys is on for db. */
@@ -133,7 +133,7 @@ int migFreshName(MigAlter *p, char **pzName){
 }
 
 /* True if token pTok of z is a bare TRUE or FALSE. */
-static int migTokIsTrueFalse(const char *z, const MigToken *pTok){
+static int execTokIsTrueFalse(const char *z, const MigToken *pTok){
   return (pTok->n==4 && sqlite3_strnicmp(&z[pTok->iOff], "true", 4)==0)
       || (pTok->n==5 && sqlite3_strnicmp(&z[pTok->iOff], "false", 5)==0);
 }
@@ -169,7 +169,7 @@ char *migTabWithName(MigTab *pTab, const char *zSchema, const char *zName){
       sqlite3_str_appendf(pStr, "%.*s", iFrom-iDone, &z[iDone]);
       iDone = aTok[i+1].iOff + aTok[i+1].n;
       if( i+2<nTok && aTok[i+2].eType==MIG_TK_ID
-       && migTokIsTrueFalse(z, &aTok[i+2]) ){
+       && execTokIsTrueFalse(z, &aTok[i+2]) ){
         sqlite3_str_appendf(pStr, "%.*s\"%.*s\"", aTok[i+2].iOff-iDone,
                             &z[iDone], aTok[i+2].n, &z[aTok[i+2].iOff]);
         iDone = aTok[i+2].iOff + aTok[i+2].n;

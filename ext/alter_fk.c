@@ -48,7 +48,7 @@ struct MigFkErr {
 
 /* The final name of column zCol of the altered table (renames applied),
 ** sqlite3_malloc'd. */
-static char *migFkColName(MigAlter *p, const char *zCol){
+static char *fkColName(MigAlter *p, const char *zCol){
   const char *z = zCol;
   int i;
   for(i=0; i<p->nOp; i++){
@@ -60,7 +60,7 @@ static char *migFkColName(MigAlter *p, const char *zCol){
 }
 
 /* The final name of the altered table. */
-static const char *migFkTabName(MigAlter *p){
+static const char *fkTabName(MigAlter *p){
   const char *z = p->zTable;
   int i;
   for(i=0; i<p->nOp; i++){
@@ -72,11 +72,11 @@ static const char *migFkTabName(MigAlter *p){
 /* Append name zName to pStr: a table or column of the altered table
 ** zOld is given its final name when bMap. bCol: zName is a column of
 ** table zOwner. */
-static void migFkAppendName(MigAlter *p, sqlite3_str *pStr, int bMap,
-                            const char *zOwner, const char *zName, int bCol){
+static void fkAppendName(MigAlter *p, sqlite3_str *pStr, int bMap,
+                         const char *zOwner, const char *zName, int bCol){
   char *z = 0;
   if( bMap && migNameEq(zOwner, p->zTable) ){
-    z = bCol ? migFkColName(p, zName) : sqlite3_mprintf("%s", migFkTabName(p));
+    z = bCol ? fkColName(p, zName) : sqlite3_mprintf("%s", fkTabName(p));
   }
   sqlite3_str_appendall(pStr, z ? z : zName);
   sqlite3_free(z);
@@ -100,8 +100,8 @@ void migFkFree(MigFkState *s){
 
 /* Add the keys of child table zChild to s; *piFirst gets the index of
 ** the first one (keys of one table are in fkid order). */
-static int migFkKeys(MigAlter *p, MigFkState *s, const char *zChild,
-                     int bMap, int *piFirst){
+static int fkKeys(MigAlter *p, MigFkState *s, const char *zChild,
+                  int bMap, int *piFirst){
   sqlite3_stmt *pStmt = 0;
   sqlite3_str *pStr = 0;
   int iLast = -1;
@@ -131,12 +131,12 @@ static int migFkKeys(MigAlter *p, MigFkState *s, const char *zChild,
       sqlite3_str_appendall(pStr, pKey->zSig);
       sqlite3_str_appendchar(pStr, 1, ',');
     }
-    migFkAppendName(p, pStr, bMap, zChild, zFrom ? zFrom : "", 1);
+    fkAppendName(p, pStr, bMap, zChild, zFrom ? zFrom : "", 1);
     sqlite3_str_appendchar(pStr, 1, '\001');
-    migFkAppendName(p, pStr, bMap, zParent ? zParent : "",
-                    zParent ? zParent : "", 0);
+    fkAppendName(p, pStr, bMap, zParent ? zParent : "",
+                 zParent ? zParent : "", 0);
     sqlite3_str_appendchar(pStr, 1, '\001');
-    if( zTo ) migFkAppendName(p, pStr, bMap, zParent ? zParent : "", zTo, 1);
+    if( zTo ) fkAppendName(p, pStr, bMap, zParent ? zParent : "", zTo, 1);
     sqlite3_free(pKey->zSig);
     pKey->zSig = sqlite3_str_finish(pStr);
     if( pKey->zSig==0 || pKey->zChild==0 ) rc = SQLITE_NOMEM;
@@ -146,8 +146,8 @@ static int migFkKeys(MigAlter *p, MigFkState *s, const char *zChild,
 
 /* Record the rows of zChild breaking its keys (from index iFirst of
 ** s->aKey), or the error its check fails with. */
-static int migFkRows(MigAlter *p, MigFkState *s, const char *zChild,
-                     int bMap, int iFirst){
+static int fkRows(MigAlter *p, MigFkState *s, const char *zChild,
+                  int bMap, int iFirst){
   sqlite3_stmt *pStmt = 0;
   int rc = migPrepare(p->db, &pStmt, "SELECT rowid, fkid FROM "
                       "pragma_foreign_key_check(%Q, %Q)", zChild, p->zSchema);
@@ -172,7 +172,7 @@ static int migFkRows(MigAlter *p, MigFkState *s, const char *zChild,
     }else{
       sqlite3_str *pStr = sqlite3_str_new(0);
       s->aErr = aNew;
-      migFkAppendName(p, pStr, bMap, zChild, zChild, 0);
+      fkAppendName(p, pStr, bMap, zChild, zChild, 0);
       aNew[s->nErr].zChild = sqlite3_str_finish(pStr);
       aNew[s->nErr].zMsg = sqlite3_mprintf("%s", sqlite3_errmsg(p->db));
       s->nErr++;
@@ -186,16 +186,16 @@ static int migFkRows(MigAlter *p, MigFkState *s, const char *zChild,
 
 /* Record in s (as SQLite words it) that a key of zChild to zParent
 ** finds no parent key; zParent as it will be named after the request. */
-static int migFkMismatch(MigAlter *p, MigFkState *s, const char *zChild,
-                         const char *zParent, int bMap){
+static int fkMismatch(MigAlter *p, MigFkState *s, const char *zChild,
+                      const char *zParent, int bMap){
   struct MigFkErr *aNew = sqlite3_realloc64(s->aErr, sizeof(*aNew)*(s->nErr+1));
   sqlite3_str *pC, *pP;
   if( aNew==0 ) return SQLITE_NOMEM;
   s->aErr = aNew;
   pC = sqlite3_str_new(0);
   pP = sqlite3_str_new(0);
-  migFkAppendName(p, pC, bMap, zChild, zChild, 0);
-  migFkAppendName(p, pP, bMap, zParent, zParent, 0);
+  fkAppendName(p, pC, bMap, zChild, zChild, 0);
+  fkAppendName(p, pP, bMap, zParent, zParent, 0);
   aNew[s->nErr].zChild = sqlite3_str_finish(pC);
   {
     char *zP = sqlite3_str_finish(pP);
@@ -214,8 +214,8 @@ static int migFkMismatch(MigAlter *p, MigFkState *s, const char *zChild,
 ** partial) on exactly its columns, as SQLite requires; one that does not
 ** is recorded as SQLite's "foreign key mismatch".
 */
-static int migFkResolve(MigAlter *p, MigFkState *s, const char *zChild,
-                        const char *zTable, int bMap){
+static int fkResolve(MigAlter *p, MigFkState *s, const char *zChild,
+                     const char *zTable, int bMap){
   sqlite3_stmt *pStmt = 0;
   int rc = migAlterPrepare(p, &pStmt, "SELECT \"table\", "
       "coalesce(k.cols, ''), CASE WHEN k.cols IS NULL THEN EXISTS (SELECT 1 "
@@ -233,8 +233,8 @@ static int migFkResolve(MigAlter *p, MigFkState *s, const char *zChild,
       zTable);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     if( sqlite3_column_int(pStmt, 2)==0 ){
-      rc = migFkMismatch(p, s, zChild,
-                         (const char*)sqlite3_column_text(pStmt, 0), bMap);
+      rc = fkMismatch(p, s, zChild,
+                      (const char*)sqlite3_column_text(pStmt, 0), bMap);
       break;
     }
   }
@@ -244,7 +244,7 @@ static int migFkResolve(MigAlter *p, MigFkState *s, const char *zChild,
 /* True if the request can make rows break a foreign key: it changes
 ** stored values (TYPE) or adds a key. Other requests can only make a
 ** key lose its parent key, found without scanning rows. */
-static int migFkNeedScan(MigAlter *p){
+static int fkNeedScan(MigAlter *p){
   int i;
   for(i=0; i<p->nOp; i++){
     MigOp *pOp = &p->aOp[i];
@@ -292,8 +292,8 @@ int migFkNeutral(MigAlter *p){
 }
 
 /* Check every table with foreign keys related to zTable into s. */
-static int migFkCollect(MigAlter *p, const char *zTable, int bMap,
-                        MigFkState *s){
+static int fkCollect(MigAlter *p, const char *zTable, int bMap,
+                     MigFkState *s){
   sqlite3_stmt *pStmt = 0;
   int rc = migAlterPrepare(p, &pStmt, "SELECT m.name FROM \"%w\".sqlite_master"
       " m WHERE m.type='table' AND EXISTS (SELECT 1 FROM "
@@ -307,10 +307,10 @@ static int migFkCollect(MigAlter *p, const char *zTable, int bMap,
     if( zChild==0 ){
       rc = SQLITE_NOMEM;
     }else if( !s->bScan ){
-      rc = migFkResolve(p, s, zChild, zTable, bMap);
+      rc = fkResolve(p, s, zChild, zTable, bMap);
     }else{
-      rc = migFkKeys(p, s, zChild, bMap, &iFirst);
-      if( rc==SQLITE_OK ) rc = migFkRows(p, s, zChild, bMap, iFirst);
+      rc = fkKeys(p, s, zChild, bMap, &iFirst);
+      if( rc==SQLITE_OK ) rc = fkRows(p, s, zChild, bMap, iFirst);
     }
     sqlite3_free(zChild);
   }
@@ -326,12 +326,12 @@ static int migFkCollect(MigAlter *p, const char *zTable, int bMap,
 /* The state before the request (names as they will be after it). */
 int migFkBefore(MigAlter *p, MigFkState *s){
   memset(s, 0, sizeof(*s));
-  s->bScan = migFkNeedScan(p);
-  return migFkCollect(p, p->zTable, 1, s);
+  s->bScan = fkNeedScan(p);
+  return fkCollect(p, p->zTable, 1, s);
 }
 
 /* The key of s saying zSig, or NULL. */
-static struct MigFkKey *migFkFind(MigFkState *s, const char *zSig){
+static struct MigFkKey *fkFind(MigFkState *s, const char *zSig){
   int i;
   for(i=0; i<s->nKey; i++){
     if( sqlite3_stricmp(s->aKey[i].zSig, zSig)==0 ) return &s->aKey[i];
@@ -340,14 +340,14 @@ static struct MigFkKey *migFkFind(MigFkState *s, const char *zSig){
 }
 
 /* True if rowid iRow is among the rows remembered for pKey. */
-static int migFkHasRow(struct MigFkKey *pKey, sqlite3_int64 iRow){
+static int fkHasRow(struct MigFkKey *pKey, sqlite3_int64 iRow){
   int i;
   for(i=0; pKey && i<pKey->nRow; i++) if( pKey->aRow[i]==iRow ) return 1;
   return 0;
 }
 
 /* "child(a, b) REFERENCES parent(c)" from a signature. */
-static char *migFkLabel(struct MigFkKey *pKey){
+static char *fkLabel(struct MigFkKey *pKey){
   sqlite3_str *pStr = sqlite3_str_new(0);
   char *zCopy = sqlite3_mprintf("%s", pKey->zSig);
   char *z, *zNext;
@@ -386,14 +386,14 @@ static char *migFkLabel(struct MigFkKey *pKey){
 }
 
 /* Fail naming key pKey (state after) and its rows not in pOld. */
-static int migFkRefuse(MigAlter *p, struct MigFkKey *pKey,
-                       struct MigFkKey *pOld){
+static int fkRefuse(MigAlter *p, struct MigFkKey *pKey,
+                    struct MigFkKey *pOld){
   sqlite3_str *pRows = sqlite3_str_new(0);
   sqlite3_int64 nNew = pKey->nBad - (pOld ? pOld->nBad : 0);
-  char *zLabel = migFkLabel(pKey), *zRows;
+  char *zLabel = fkLabel(pKey), *zRows;
   int i, rc;
   for(i=0; i<pKey->nRow; i++){
-    if( migFkHasRow(pOld, pKey->aRow[i]) ) continue;
+    if( fkHasRow(pOld, pKey->aRow[i]) ) continue;
     sqlite3_str_appendf(pRows, "%s%lld", sqlite3_str_length(pRows) ? ", " : "",
                         pKey->aRow[i]);
   }
@@ -417,7 +417,7 @@ int migFkAfter(MigAlter *p, MigFkState *pBefore){
   int i, j, rc;
   memset(&s, 0, sizeof(s));
   s.bScan = pBefore->bScan;
-  rc = migFkCollect(p, migFkTabName(p), 0, &s);
+  rc = fkCollect(p, fkTabName(p), 0, &s);
   for(i=0; rc==SQLITE_OK && i<s.nErr; i++){
     int bOld = 0;
     for(j=0; j<pBefore->nErr; j++){
@@ -429,9 +429,9 @@ int migFkAfter(MigAlter *p, MigFkState *pBefore){
     }
   }
   for(i=0; rc==SQLITE_OK && i<s.nKey; i++){
-    struct MigFkKey *pOld = migFkFind(pBefore, s.aKey[i].zSig);
+    struct MigFkKey *pOld = fkFind(pBefore, s.aKey[i].zSig);
     if( s.aKey[i].nBad > (pOld ? pOld->nBad : 0) ){
-      rc = migFkRefuse(p, &s.aKey[i], pOld);
+      rc = fkRefuse(p, &s.aKey[i], pOld);
     }
   }
   migFkFree(&s);

@@ -37,7 +37,7 @@ static const char *azTabStart[] = {
 };
 
 /* True if token i is one of the words of azWord. */
-static int migIsOneOf(MigParse *p, int i, const char **azWord){
+static int parseIsOneOf(MigParse *p, int i, const char **azWord){
   int k;
   if( i>=p->nTok ) return 0;
   for(k=0; azWord[k]; k++){
@@ -46,24 +46,24 @@ static int migIsOneOf(MigParse *p, int i, const char **azWord){
   return 0;
 }
 
-static int migIsWordAt(MigParse *p, int i, const char *zWord){
+static int parseIsWordAt(MigParse *p, int i, const char *zWord){
   return i<p->nTok && migTokIsWord(p->zSql, &p->aTok[i], zWord);
 }
 
 /* True if token i starts a column constraint. GENERATED does only when
 ** ALWAYS follows: alone it is a type name, as SQLite reads it. */
-static int migIsColStart(MigParse *p, int i){
-  if( migIsWordAt(p, i, "GENERATED") ) return migIsWordAt(p, i+1, "ALWAYS");
-  return migIsOneOf(p, i, azColStart);
+static int parseIsColStart(MigParse *p, int i){
+  if( parseIsWordAt(p, i, "GENERATED") ) return parseIsWordAt(p, i+1, "ALWAYS");
+  return parseIsOneOf(p, i, azColStart);
 }
 
 /* Offset just past token i. */
-static int migTokEnd(MigParse *p, int i){
+static int parseTokEnd(MigParse *p, int i){
   return p->aTok[i].iOff + p->aTok[i].n;
 }
 
 /* Record a syntax error at token i (or the end); returns -1. */
-static int migParseError(MigParse *p, int i){
+static int parseError(MigParse *p, int i){
   if( p->zErr==0 ){
     if( i<p->nTok ){
       p->zErr = sqlite3_mprintf("near \"%.*s\": syntax error",
@@ -80,17 +80,17 @@ static int migParseError(MigParse *p, int i){
 ** azStop at depth 0. "SET NULL"/"SET DEFAULT" of ON DELETE and "NOT
 ** DEFERRABLE" are part of a REFERENCES clause, not new constraints.
 */
-static int migSkipTail(MigParse *p, int i, int iEnd, int bTable){
+static int parseSkipTail(MigParse *p, int i, int iEnd, int bTable){
   while( i<iEnd ){
-    if( migIsWordAt(p, i, "NOT") && migIsWordAt(p, i+1, "DEFERRABLE") ){
+    if( parseIsWordAt(p, i, "NOT") && parseIsWordAt(p, i+1, "DEFERRABLE") ){
       i += 2;
       continue;
     }
-    if( bTable ? migIsOneOf(p, i, azTabStart) : migIsColStart(p, i) ) break;
+    if( bTable ? parseIsOneOf(p, i, azTabStart) : parseIsColStart(p, i) ) break;
     if( p->aTok[i].eType==MIG_TK_LP ){
       i = migTokMatchParen(p->aTok, iEnd, i);
-      if( i>=iEnd ) return migParseError(p, iEnd);
-    }else if( migIsWordAt(p, i, "SET") ){
+      if( i>=iEnd ) return parseError(p, iEnd);
+    }else if( parseIsWordAt(p, i, "SET") ){
       i++;
     }
     i++;
@@ -100,36 +100,37 @@ static int migSkipTail(MigParse *p, int i, int iEnd, int bTable){
 
 /* Token i must be "(": record the span inside it in pCons->iArg..iArgEnd
 ** and return the index after the matching ")". */
-static int migParenArg(MigParse *p, int i, int iEnd, MigCons *pCons){
+static int parseParenArg(MigParse *p, int i, int iEnd, MigCons *pCons){
   int j;
-  if( i>=iEnd || p->aTok[i].eType!=MIG_TK_LP ) return migParseError(p, i);
+  if( i>=iEnd || p->aTok[i].eType!=MIG_TK_LP ) return parseError(p, i);
   j = migTokMatchParen(p->aTok, iEnd, i);
-  if( j>=iEnd ) return migParseError(p, iEnd);
-  pCons->iArg = migTokEnd(p, i);
+  if( j>=iEnd ) return parseError(p, iEnd);
+  pCons->iArg = parseTokEnd(p, i);
   pCons->iArgEnd = p->aTok[j].iOff;
   return j+1;
 }
 
 /* DEFAULT value: a parenthesised expression, a signed number or one
 ** literal token. Token i is the first token of the value. */
-static int migParseDefault(MigParse *p, int i, int iEnd, MigCons *pCons){
+static int parseDefault(MigParse *p, int i, int iEnd, MigCons *pCons){
   int j = i;
-  if( i>=iEnd ) return migParseError(p, i);
+  if( i>=iEnd ) return parseError(p, i);
   if( p->aTok[i].eType==MIG_TK_LP ){
     j = migTokMatchParen(p->aTok, iEnd, i);
-    if( j>=iEnd ) return migParseError(p, iEnd);
+    if( j>=iEnd ) return parseError(p, iEnd);
   }else if( p->aTok[i].eType==MIG_TK_OP && i+1<iEnd ){
     j = i+1;
   }
   pCons->iArg = p->aTok[i].iOff;
-  pCons->iArgEnd = migTokEnd(p, j);
+  pCons->iArgEnd = parseTokEnd(p, j);
   return j+1;
 }
 
 /* [GENERATED ALWAYS] AS (expr) [STORED|VIRTUAL], token i after AS. */
-static int migParseGenerated(MigParse *p, int i, int iEnd, MigCons *pCons){
-  i = migParenArg(p, i, iEnd, pCons);
-  if( i>0 && (migIsWordAt(p, i, "STORED") || migIsWordAt(p, i, "VIRTUAL")) ){
+static int parseGenerated(MigParse *p, int i, int iEnd, MigCons *pCons){
+  i = parseParenArg(p, i, iEnd, pCons);
+  if( i>0 && (parseIsWordAt(p, i, "STORED")
+             || parseIsWordAt(p, i, "VIRTUAL")) ){
     i++;
   }
   return i;
@@ -140,77 +141,78 @@ static int migParseGenerated(MigParse *p, int i, int iEnd, MigCons *pCons){
 ** bTable: a table constraint, else a column constraint. Returns the
 ** index of the token after it, or -1 on a syntax error.
 */
-static int migParseCons(MigParse *p, int i, int iEnd, int bTable,
-                        MigCons *pCons){
+static int parseCons(MigParse *p, int i, int iEnd, int bTable,
+                     MigCons *pCons){
   memset(pCons, 0, sizeof(*pCons));
   pCons->iStart = p->aTok[i].iOff;
-  while( migIsWordAt(p, i, "CONSTRAINT") ){
+  while( parseIsWordAt(p, i, "CONSTRAINT") ){
     /* SQLite accepts "CONSTRAINT a CONSTRAINT b ..." (the last name
     ** counts) and a name that names nothing. */
     if( i+1>=iEnd || !migTokIsName(p->aTok[i+1].eType) ){
-      return migParseError(p, i+1);
+      return parseError(p, i+1);
     }
     sqlite3_free(pCons->zName);
     pCons->zName = migTokName(p->zSql, &p->aTok[i+1]);
-    if( pCons->zName==0 ) return migParseError(p, i);
+    if( pCons->zName==0 ) return parseError(p, i);
     i += 2;
   }
-  if( i>=iEnd || (pCons->zName && (bTable ? !migIsOneOf(p, i, azTabStart)
-                                          : !migIsColStart(p, i))) ){
-    if( pCons->zName==0 ) return migParseError(p, i);
+  if( i>=iEnd || (pCons->zName && (bTable ? !parseIsOneOf(p, i, azTabStart)
+                                          : !parseIsColStart(p, i))) ){
+    if( pCons->zName==0 ) return parseError(p, i);
     pCons->eKind = MIG_CONS_NAME;
-    pCons->iEnd = migTokEnd(p, i-1);
+    pCons->iEnd = parseTokEnd(p, i-1);
     return i;
   }
-  if( migIsWordAt(p, i, "PRIMARY") || migIsWordAt(p, i, "UNIQUE") ){
-    pCons->eKind = migIsWordAt(p, i, "UNIQUE") ? MIG_CONS_UNIQUE : MIG_CONS_PK;
+  if( parseIsWordAt(p, i, "PRIMARY") || parseIsWordAt(p, i, "UNIQUE") ){
+    pCons->eKind = parseIsWordAt(p, i, "UNIQUE") ? MIG_CONS_UNIQUE
+                                                 : MIG_CONS_PK;
     i += pCons->eKind==MIG_CONS_PK ? 2 : 1;
-    if( bTable ) i = migParenArg(p, i, iEnd, pCons);
-    if( i>0 ) i = migSkipTail(p, i, iEnd, bTable);
-  }else if( !bTable && migIsWordAt(p, i, "NOT")
-         && migIsWordAt(p, i+1, "NULL") ){
+    if( bTable ) i = parseParenArg(p, i, iEnd, pCons);
+    if( i>0 ) i = parseSkipTail(p, i, iEnd, bTable);
+  }else if( !bTable && parseIsWordAt(p, i, "NOT")
+         && parseIsWordAt(p, i+1, "NULL") ){
     pCons->eKind = MIG_CONS_NOTNULL;
-    i = migSkipTail(p, i+2, iEnd, bTable);
-  }else if( !bTable && migIsWordAt(p, i, "NULL") ){
+    i = parseSkipTail(p, i+2, iEnd, bTable);
+  }else if( !bTable && parseIsWordAt(p, i, "NULL") ){
     pCons->eKind = MIG_CONS_NULL;
-    i = migSkipTail(p, i+1, iEnd, bTable);
-  }else if( migIsWordAt(p, i, "CHECK") ){
+    i = parseSkipTail(p, i+1, iEnd, bTable);
+  }else if( parseIsWordAt(p, i, "CHECK") ){
     pCons->eKind = MIG_CONS_CHECK;
-    i = migParenArg(p, i+1, iEnd, pCons);
-  }else if( !bTable && migIsWordAt(p, i, "DEFAULT") ){
+    i = parseParenArg(p, i+1, iEnd, pCons);
+  }else if( !bTable && parseIsWordAt(p, i, "DEFAULT") ){
     pCons->eKind = MIG_CONS_DEFAULT;
-    i = migParseDefault(p, i+1, iEnd, pCons);
-  }else if( !bTable && migIsWordAt(p, i, "COLLATE") && i+1<iEnd ){
+    i = parseDefault(p, i+1, iEnd, pCons);
+  }else if( !bTable && parseIsWordAt(p, i, "COLLATE") && i+1<iEnd ){
     pCons->eKind = MIG_CONS_COLLATE;
     pCons->iArg = p->aTok[i+1].iOff;
-    pCons->iArgEnd = migTokEnd(p, i+1);
+    pCons->iArgEnd = parseTokEnd(p, i+1);
     i += 2;
-  }else if( !bTable && migIsWordAt(p, i, "REFERENCES") ){
+  }else if( !bTable && parseIsWordAt(p, i, "REFERENCES") ){
     pCons->eKind = MIG_CONS_FK;
-    i = migSkipTail(p, i+1, iEnd, bTable);
-  }else if( bTable && migIsWordAt(p, i, "FOREIGN") ){
+    i = parseSkipTail(p, i+1, iEnd, bTable);
+  }else if( bTable && parseIsWordAt(p, i, "FOREIGN") ){
     pCons->eKind = MIG_CONS_FK;
-    i = migParenArg(p, i+2, iEnd, pCons);
-    if( i>0 ) i = migSkipTail(p, i, iEnd, bTable);
-  }else if( !bTable && migIsWordAt(p, i, "GENERATED") ){
+    i = parseParenArg(p, i+2, iEnd, pCons);
+    if( i>0 ) i = parseSkipTail(p, i, iEnd, bTable);
+  }else if( !bTable && parseIsWordAt(p, i, "GENERATED") ){
     pCons->eKind = MIG_CONS_GENERATED;
-    if( !migIsWordAt(p, i+1, "ALWAYS") || !migIsWordAt(p, i+2, "AS") ){
-      return migParseError(p, i+1);
+    if( !parseIsWordAt(p, i+1, "ALWAYS") || !parseIsWordAt(p, i+2, "AS") ){
+      return parseError(p, i+1);
     }
-    i = migParseGenerated(p, i+3, iEnd, pCons);
-  }else if( !bTable && migIsWordAt(p, i, "AS") ){
+    i = parseGenerated(p, i+3, iEnd, pCons);
+  }else if( !bTable && parseIsWordAt(p, i, "AS") ){
     pCons->eKind = MIG_CONS_GENERATED;
-    i = migParseGenerated(p, i+1, iEnd, pCons);
+    i = parseGenerated(p, i+1, iEnd, pCons);
   }else{
-    return migParseError(p, i);
+    return parseError(p, i);
   }
-  if( i>0 ) pCons->iEnd = migTokEnd(p, i-1);
+  if( i>0 ) pCons->iEnd = parseTokEnd(p, i-1);
   return i;
 }
 
 /* Append a zeroed element to the array *paX of *pnX elements of size
 ** sz; returns it, or NULL on OOM. */
-static void *migGrow(void **paX, int *pnX, size_t sz){
+static void *parseGrow(void **paX, int *pnX, size_t sz){
   char *aNew = sqlite3_realloc64(*paX, (*pnX+1)*sz);
   if( aNew==0 ) return 0;
   memset(aNew + (*pnX)*sz, 0, sz);
@@ -220,12 +222,12 @@ static void *migGrow(void **paX, int *pnX, size_t sz){
 
 /* Parse the constraints in tokens [i, iEnd) into *paCons, *pnCons.
 ** Returns SQLITE_OK, SQLITE_ERROR (p->zErr set) or SQLITE_NOMEM. */
-static int migParseConsList(MigParse *p, int i, int iEnd, int bTable,
-                            MigCons **paCons, int *pnCons){
+static int parseConsList(MigParse *p, int i, int iEnd, int bTable,
+                         MigCons **paCons, int *pnCons){
   while( i<iEnd ){
-    MigCons *pNew = migGrow((void**)paCons, pnCons, sizeof(MigCons));
+    MigCons *pNew = parseGrow((void**)paCons, pnCons, sizeof(MigCons));
     if( pNew==0 ) return SQLITE_NOMEM;
-    i = migParseCons(p, i, iEnd, bTable, pNew);
+    i = parseCons(p, i, iEnd, bTable, pNew);
     if( i<0 ) return SQLITE_ERROR;
     if( bTable && i<iEnd && p->aTok[i].eType==MIG_TK_COMMA ) i++;
   }
@@ -233,86 +235,86 @@ static int migParseConsList(MigParse *p, int i, int iEnd, int bTable,
 }
 
 /* Parse the column definition in tokens [i, iEnd) and append it. */
-static int migParseColumn(MigParse *p, MigTab *pTab, int i, int iEnd){
-  MigCol *pCol = migGrow((void**)&pTab->aCol, &pTab->nCol, sizeof(MigCol));
+static int parseColumn(MigParse *p, MigTab *pTab, int i, int iEnd){
+  MigCol *pCol = parseGrow((void**)&pTab->aCol, &pTab->nCol, sizeof(MigCol));
   int j;
   if( pCol==0 ) return SQLITE_NOMEM;
   if( !migTokIsName(p->aTok[i].eType) ){
-    migParseError(p, i);
+    parseError(p, i);
     return SQLITE_ERROR;
   }
   pCol->zName = migTokName(p->zSql, &p->aTok[i]);
   if( pCol->zName==0 ) return SQLITE_NOMEM;
   pCol->iStart = p->aTok[i].iOff;
-  pCol->iEnd = migTokEnd(p, iEnd-1);
-  pCol->iType = pCol->iTypeEnd = migTokEnd(p, i);
-  for(j=i+1; j<iEnd && !migIsColStart(p, j); j++){
+  pCol->iEnd = parseTokEnd(p, iEnd-1);
+  pCol->iType = pCol->iTypeEnd = parseTokEnd(p, i);
+  for(j=i+1; j<iEnd && !parseIsColStart(p, j); j++){
     if( p->aTok[j].eType==MIG_TK_LP ){
       j = migTokMatchParen(p->aTok, iEnd, j);
-      if( j>=iEnd ){ migParseError(p, iEnd); return SQLITE_ERROR; }
+      if( j>=iEnd ){ parseError(p, iEnd); return SQLITE_ERROR; }
     }
     if( j==i+1 ) pCol->iType = p->aTok[j].iOff;
-    pCol->iTypeEnd = migTokEnd(p, j);
+    pCol->iTypeEnd = parseTokEnd(p, j);
   }
-  return migParseConsList(p, j, iEnd, 0, &pCol->aCons, &pCol->nCons);
+  return parseConsList(p, j, iEnd, 0, &pCol->aCons, &pCol->nCons);
 }
 
 /* Parse one item of the body, tokens [i, iEnd): a column or table
 ** constraints. */
-static int migParseItem(MigParse *p, MigTab *pTab, int i, int iEnd){
+static int parseItem(MigParse *p, MigTab *pTab, int i, int iEnd){
   MigSpan *pItem;
   if( i>=iEnd ){
-    migParseError(p, i);
+    parseError(p, i);
     return SQLITE_ERROR;
   }
-  pItem = migGrow((void**)&pTab->aItem, &pTab->nItem, sizeof(MigSpan));
+  pItem = parseGrow((void**)&pTab->aItem, &pTab->nItem, sizeof(MigSpan));
   if( pItem==0 ) return SQLITE_NOMEM;
   pItem->iStart = p->aTok[i].iOff;
-  pItem->iEnd = migTokEnd(p, iEnd-1);
-  if( migIsOneOf(p, i, azTabStart) ){
-    return migParseConsList(p, i, iEnd, 1, &pTab->aCons, &pTab->nCons);
+  pItem->iEnd = parseTokEnd(p, iEnd-1);
+  if( parseIsOneOf(p, i, azTabStart) ){
+    return parseConsList(p, i, iEnd, 1, &pTab->aCons, &pTab->nCons);
   }
   if( pTab->nCons>0 ){
-    migParseError(p, i);   /* A column after a table constraint */
+    parseError(p, i);   /* A column after a table constraint */
     return SQLITE_ERROR;
   }
-  return migParseColumn(p, pTab, i, iEnd);
+  return parseColumn(p, pTab, i, iEnd);
 }
 
 /* Find the table name and the opening "(": sets pTab->iName.. and
 ** returns the index of the "(" token, or -1. */
-static int migParseHead(MigParse *p, MigTab *pTab){
+static int parseHead(MigParse *p, MigTab *pTab){
   int i = 0;
-  if( !migIsWordAt(p, i, "CREATE") ) return migParseError(p, i);
+  if( !parseIsWordAt(p, i, "CREATE") ) return parseError(p, i);
   i++;
-  if( migIsWordAt(p, i, "TEMP") || migIsWordAt(p, i, "TEMPORARY") ) i++;
-  if( !migIsWordAt(p, i, "TABLE") ) return migParseError(p, i);
+  if( parseIsWordAt(p, i, "TEMP") || parseIsWordAt(p, i, "TEMPORARY") ) i++;
+  if( !parseIsWordAt(p, i, "TABLE") ) return parseError(p, i);
   i++;
-  if( migIsWordAt(p, i, "IF") ) i += 3;
+  if( parseIsWordAt(p, i, "IF") ) i += 3;
   if( i+1<p->nTok && p->aTok[i+1].eType==MIG_TK_DOT ) i += 2;
   if( i>=p->nTok || !migTokIsName(p->aTok[i].eType) ){
-    return migParseError(p, i);
+    return parseError(p, i);
   }
   pTab->iName = p->aTok[i].iOff;
-  pTab->iNameEnd = migTokEnd(p, i);
+  pTab->iNameEnd = parseTokEnd(p, i);
   pTab->zName = migTokName(p->zSql, &p->aTok[i]);
   if( pTab->zName==0 ) return -1;
   i++;
-  if( i>=p->nTok || p->aTok[i].eType!=MIG_TK_LP ) return migParseError(p, i);
+  if( i>=p->nTok || p->aTok[i].eType!=MIG_TK_LP ) return parseError(p, i);
   return i;
 }
 
 /* Table options after the closing ")": WITHOUT ROWID, STRICT. */
-static int migParseOptions(MigParse *p, MigTab *pTab, int i){
+static int parseOptions(MigParse *p, MigTab *pTab, int i){
   for(; i<p->nTok; i++){
-    if( migIsWordAt(p, i, "WITHOUT") && migIsWordAt(p, i+1, "ROWID") ){
+    if( parseIsWordAt(p, i, "WITHOUT") && parseIsWordAt(p, i+1, "ROWID") ){
       pTab->bWithoutRowid = 1;
       i++;
-    }else if( migIsWordAt(p, i, "STRICT") ){
+    }else if( parseIsWordAt(p, i, "STRICT") ){
       pTab->bStrict = 1;
     }else if( p->aTok[i].eType!=MIG_TK_COMMA
            && p->aTok[i].eType!=MIG_TK_SEMI ){
-      migParseError(p, i);
+      parseError(p, i);
       return SQLITE_ERROR;
     }
   }
@@ -320,12 +322,12 @@ static int migParseOptions(MigParse *p, MigTab *pTab, int i){
 }
 
 /* Parse the body: the items between "(" (token iOpen) and its ")". */
-static int migParseBody(MigParse *p, MigTab *pTab, int iOpen){
+static int parseBody(MigParse *p, MigTab *pTab, int iOpen){
   int iClose = migTokMatchParen(p->aTok, p->nTok, iOpen);
   int i, iItem = iOpen+1;
   int rc = SQLITE_OK;
   if( iClose>=p->nTok ){
-    migParseError(p, p->nTok);
+    parseError(p, p->nTok);
     return SQLITE_ERROR;
   }
   pTab->iOpen = p->aTok[iOpen].iOff;
@@ -334,11 +336,11 @@ static int migParseBody(MigParse *p, MigTab *pTab, int iOpen){
     if( p->aTok[i].eType==MIG_TK_LP ){
       i = migTokMatchParen(p->aTok, iClose, i);
     }else if( i==iClose || p->aTok[i].eType==MIG_TK_COMMA ){
-      rc = migParseItem(p, pTab, iItem, i);
+      rc = parseItem(p, pTab, iItem, i);
       iItem = i+1;
     }
   }
-  if( rc==SQLITE_OK ) rc = migParseOptions(p, pTab, iClose+1);
+  if( rc==SQLITE_OK ) rc = parseOptions(p, pTab, iClose+1);
   return rc;
 }
 
@@ -361,8 +363,8 @@ int migTabParse(const char *zSql, MigTab **ppTab, char **pzErr){
   if( rc==SQLITE_OK ) rc = migTokenize(pTab->zSql, &s.aTok, &s.nTok);
   s.zSql = pTab->zSql;
   if( rc==SQLITE_OK ){
-    iOpen = migParseHead(&s, pTab);
-    rc = iOpen<0 ? SQLITE_ERROR : migParseBody(&s, pTab, iOpen);
+    iOpen = parseHead(&s, pTab);
+    rc = iOpen<0 ? SQLITE_ERROR : parseBody(&s, pTab, iOpen);
   }
   sqlite3_free(s.aTok);
   if( rc==SQLITE_ERROR && s.zErr==0 ) rc = SQLITE_NOMEM;
@@ -377,7 +379,7 @@ int migTabParse(const char *zSql, MigTab **ppTab, char **pzErr){
 }
 
 /* Free the constraints aCons[0..nCons). */
-static void migConsFree(MigCons *aCons, int nCons){
+static void parseConsFree(MigCons *aCons, int nCons){
   int i;
   for(i=0; i<nCons; i++) sqlite3_free(aCons[i].zName);
   sqlite3_free(aCons);
@@ -389,10 +391,10 @@ void migTabFree(MigTab *pTab){
   if( pTab==0 ) return;
   for(i=0; i<pTab->nCol; i++){
     sqlite3_free(pTab->aCol[i].zName);
-    migConsFree(pTab->aCol[i].aCons, pTab->aCol[i].nCons);
+    parseConsFree(pTab->aCol[i].aCons, pTab->aCol[i].nCons);
   }
   sqlite3_free(pTab->aCol);
-  migConsFree(pTab->aCons, pTab->nCons);
+  parseConsFree(pTab->aCons, pTab->nCons);
   sqlite3_free(pTab->aItem);
   sqlite3_free(pTab->zName);
   sqlite3_free(pTab->zSql);

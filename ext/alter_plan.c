@@ -29,7 +29,7 @@
 
 /* Set *pbHas if the table has a column zCol (as SQLite compares
 ** names). Returns SQLITE_OK or an error, recorded in p. */
-static int migHasColumn(MigAlter *p, const char *zCol, int *pbHas){
+static int planHasColumn(MigAlter *p, const char *zCol, int *pbHas){
   sqlite3_int64 n = 0;
   int rc = migAlterInt(p, &n, "SELECT count(*) FROM pragma_table_xinfo(%Q, "
                        "%Q) WHERE name=%Q COLLATE nocase", p->zTable,
@@ -40,7 +40,7 @@ static int migHasColumn(MigAlter *p, const char *zCol, int *pbHas){
 
 /* *pz (an expression or a constraint, sqlite3_malloc'd) with every name
 ** token zOld that is not a function replaced by zRaw. */
-static int migRenameIn(char **pz, const char *zOld, const char *zRaw){
+static int planRenameIn(char **pz, const char *zOld, const char *zRaw){
   MigToken *aTok = 0;
   sqlite3_str *pStr;
   int nTok = 0, i, iDone = 0;
@@ -70,7 +70,7 @@ static int migRenameIn(char **pz, const char *zOld, const char *zRaw){
 
 /* Point clauses before aOp[iRename] that name column zOld at zNew: the
 ** column they are about, and the names in their expressions. */
-static int migRetarget(MigAlter *p, int iRename){
+static int planRetarget(MigAlter *p, int iRename){
   const char *zOld = p->aOp[iRename].zCol;
   const char *zNew = p->aOp[iRename].zArg;
   const char *zRaw = p->aOp[iRename].zRaw;
@@ -79,7 +79,7 @@ static int migRetarget(MigAlter *p, int iRename){
     MigOp *pOp = &p->aOp[i];
     if( pOp->eOp==MIG_OP_RENAME_COLUMN ) continue;
     if( pOp->eOp==MIG_OP_ADD_CONS || pOp->eOp==MIG_OP_DROP_CHECK ){
-      rc = migRenameIn(&pOp->zArg, zOld, zRaw);
+      rc = planRenameIn(&pOp->zArg, zOld, zRaw);
       continue;
     }
     if( pOp->eOp==MIG_OP_MOVE && pOp->zArg && migNameEq(pOp->zArg, zOld) ){
@@ -88,7 +88,7 @@ static int migRetarget(MigAlter *p, int iRename){
       sqlite3_free(pOp->zArg);
       pOp->zArg = z;
     }
-    if( pOp->eOp==MIG_OP_TYPE ) rc = migRenameIn(&pOp->zUsing, zOld, zRaw);
+    if( pOp->eOp==MIG_OP_TYPE ) rc = planRenameIn(&pOp->zUsing, zOld, zRaw);
     if( pOp->zCol && migNameEq(pOp->zCol, zOld) ){
       char *z = sqlite3_mprintf("%s", zNew);
       if( z==0 ) return SQLITE_NOMEM;
@@ -102,10 +102,10 @@ static int migRetarget(MigAlter *p, int iRename){
 /* If aOp[iRename] renames a column an earlier ADD COLUMN of the request
 ** adds (or added, on a second run), set *piAdd to the index of that ADD,
 ** else to -1. Returns SQLITE_OK or an error. */
-static int migAddedBefore(MigAlter *p, int iRename, int *piAdd){
+static int planAddedBefore(MigAlter *p, int iRename, int *piAdd){
   MigOp *pRen = &p->aOp[iRename];
   int i, bHas = 0;
-  int rc = migHasColumn(p, pRen->zCol, &bHas);
+  int rc = planHasColumn(p, pRen->zCol, &bHas);
   *piAdd = -1;
   if( rc!=SQLITE_OK || bHas ) return rc;
   for(i=0; i<iRename; i++){
@@ -122,7 +122,7 @@ static int migAddedBefore(MigAlter *p, int iRename, int *piAdd){
 /* Rename, in the request, the column aOp[iAdd] adds: its definition
 ** takes the new name (as the RENAME writes it), and so do the clauses
 ** between. */
-static int migRenameAdded(MigAlter *p, int iAdd, int iRename){
+static int planRenameAdded(MigAlter *p, int iAdd, int iRename){
   MigOp *pAdd = &p->aOp[iAdd];
   MigOp *pRen = &p->aOp[iRename];
   MigToken *aTok = 0;
@@ -158,22 +158,22 @@ static int migRenameAdded(MigAlter *p, int iAdd, int iRename){
 }
 
 /* Step 1: the RENAME COLUMN clauses, natively, in the order given. */
-static int migRunRenames(MigAlter *p){
+static int planRunRenames(MigAlter *p){
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<p->nOp; i++){
     MigOp *pOp = &p->aOp[i];
     int iAdd;
     if( pOp->eOp!=MIG_OP_RENAME_COLUMN ) continue;
-    rc = migAddedBefore(p, i, &iAdd);
+    rc = planAddedBefore(p, i, &iAdd);
     if( rc!=SQLITE_OK ) break;
     if( iAdd>=0 ){
-      rc = migRenameAdded(p, iAdd, i);
+      rc = planRenameAdded(p, iAdd, i);
       continue;
     }
     rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME COLUMN \"%w\" "
                       "TO %s", p->zSchema, p->zTable, pOp->zCol, pOp->zRaw);
     if( rc!=SQLITE_OK ) migBlame(p, pOp->iClause);
-    if( rc==SQLITE_OK ) rc = migRetarget(p, i);
+    if( rc==SQLITE_OK ) rc = planRetarget(p, i);
   }
   return rc;
 }
@@ -209,12 +209,12 @@ void migHow(MigAlter *p, int eLevel){
 }
 
 /* True for the clauses step 2 does not apply to the text. */
-static int migIsRename(MigOp *pOp){
+static int planIsRename(MigOp *pOp){
   return pOp->eOp==MIG_OP_RENAME_COLUMN || pOp->eOp==MIG_OP_RENAME_TABLE;
 }
 
 /* True for the clauses step 4 runs through SQLite's ALTER TABLE. */
-static int migIsNative(MigOp *pOp){
+static int planIsNative(MigOp *pOp){
   return pOp->eOp==MIG_OP_ADD_COLUMN || pOp->eOp==MIG_OP_DROP_COLUMN;
 }
 
@@ -230,7 +230,7 @@ int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
     s->db = p->db;
     for(i=iFrom; rc==SQLITE_OK && i<iTo; i++){
       s->iClause = p->aOp[i].iClause;
-      if( !migIsRename(&p->aOp[i]) ) rc = migSimApply(s, &p->aOp[i]);
+      if( !planIsRename(&p->aOp[i]) ) rc = migSimApply(s, &p->aOp[i]);
       if( rc!=SQLITE_OK ) migBlame(p, p->aOp[i].iClause);
     }
     if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", s->zErr);
@@ -240,13 +240,13 @@ int migSimulate(MigAlter *p, int iFrom, int iTo, MigSim *s){
 }
 
 /* Step 4, a native clause. SQLite refusing it means: rebuild. */
-static int migRunNative(MigAlter *p, MigOp *pOp){
+static int planRunNative(MigAlter *p, MigOp *pOp){
   char *zErr = 0;
   int rc;
   migBlame(p, pOp->iClause);
   if( pOp->bIf ){
     int bHas = 0;
-    rc = migHasColumn(p, pOp->zCol, &bHas);
+    rc = planHasColumn(p, pOp->zCol, &bHas);
     if( rc!=SQLITE_OK || bHas==(pOp->eOp==MIG_OP_ADD_COLUMN) ) return rc;
   }
   if( pOp->eOp==MIG_OP_ADD_COLUMN ){
@@ -274,7 +274,7 @@ static int migRunNative(MigAlter *p, MigOp *pOp){
 
 /* Step 4, a run of non-native clauses aOp[iFrom..iTo): one schema edit,
 ** after one pass over the rows if a rule or a default needs it. */
-static int migEditRun(MigAlter *p, int iFrom, int iTo){
+static int planEditRun(MigAlter *p, int iFrom, int iTo){
   MigSim s;
   char *zOld = 0;
   int i, rc = migSimulate(p, iFrom, iTo, &s);
@@ -298,19 +298,19 @@ static int migEditRun(MigAlter *p, int iFrom, int iTo){
 
 /* Step 4: the clauses in order, native ones natively, the runs between
 ** them as in-place edits. */
-static int migRunInOrder(MigAlter *p){
+static int planRunInOrder(MigAlter *p){
   int i = 0, rc = SQLITE_OK;
   while( rc==SQLITE_OK && i<p->nOp ){
     rc = migTxnAlive(p);
     if( rc!=SQLITE_OK ) break;
-    if( migIsRename(&p->aOp[i]) ){
+    if( planIsRename(&p->aOp[i]) ){
       i++;
-    }else if( migIsNative(&p->aOp[i]) ){
-      rc = migRunNative(p, &p->aOp[i++]);
+    }else if( planIsNative(&p->aOp[i]) ){
+      rc = planRunNative(p, &p->aOp[i++]);
     }else{
       int j = i;
-      while( j<p->nOp && !migIsNative(&p->aOp[j]) ) j++;
-      rc = migEditRun(p, i, j);
+      while( j<p->nOp && !planIsNative(&p->aOp[j]) ) j++;
+      rc = planEditRun(p, i, j);
       i = j;
     }
   }
@@ -318,7 +318,7 @@ static int migRunInOrder(MigAlter *p){
 }
 
 /* Steps 2 to 4 for every clause but the renames. */
-static int migRunClauses(MigAlter *p){
+static int planRunClauses(MigAlter *p){
   MigSim s;
   int rc = migSimulate(p, 0, p->nOp, &s);
   if( rc==SQLITE_OK ){
@@ -327,7 +327,7 @@ static int migRunClauses(MigAlter *p){
       /* Foreign keys not checked yet: start again, checking them. */
       rc = p->bFkLazy ? MIG_NEED_REBUILD : migRebuild(p, &s);
     }else{
-      rc = migRunInOrder(p);
+      rc = planRunInOrder(p);
     }
   }
   if( rc==SQLITE_OK ) rc = migTxnAlive(p);
@@ -346,10 +346,10 @@ static int migRunClauses(MigAlter *p){
 ** DROP COLUMN writes).
 */
 int migAlterRun(MigAlter *p){
-  int i, rc = migRunRenames(p);
+  int i, rc = planRunRenames(p);
   int bOther = 0;
-  for(i=0; i<p->nOp; i++) bOther |= !migIsRename(&p->aOp[i]);
-  if( rc==SQLITE_OK && bOther ) rc = migRunClauses(p);
+  for(i=0; i<p->nOp; i++) bOther |= !planIsRename(&p->aOp[i]);
+  if( rc==SQLITE_OK && bOther ) rc = planRunClauses(p);
   for(i=0; rc==SQLITE_OK && i<p->nOp; i++){
     if( p->aOp[i].eOp!=MIG_OP_RENAME_TABLE ) continue;
     rc = migAlterExec(p, "ALTER TABLE \"%w\".\"%w\" RENAME TO \"%w\"",

@@ -54,7 +54,7 @@ struct MigRebuild {
 };
 
 /* Free what r owns. */
-static void migRebuildFree(MigRebuild *r){
+static void rebuildFree(MigRebuild *r){
   int i;
   for(i=0; i<r->nSaved; i++){
     sqlite3_free(r->aSaved[i].zType);
@@ -71,7 +71,7 @@ static void migRebuildFree(MigRebuild *r){
 
 /* Refuse when foreign keys cannot be switched off (inside a transaction)
 ** and another table references t: dropping t would cascade or fail. */
-static int migCheckNoChildren(MigRebuild *r){
+static int rebuildCheckNoChildren(MigRebuild *r){
   MigAlter *p = r->p;
   sqlite3_stmt *pStmt = 0;
   int rc;
@@ -90,7 +90,7 @@ static int migCheckNoChildren(MigRebuild *r){
 
 /* Append to r->aSaved the objects of t that query zSql (type, name, sql)
 ** returns; bTemp: they are TEMP triggers. */
-static int migSaveFrom(MigRebuild *r, int bTemp, const char *zSql){
+static int rebuildSaveFrom(MigRebuild *r, int bTemp, const char *zSql){
   sqlite3_stmt *pStmt = 0;
   int rc = migAlterPrepare(r->p, &pStmt, "%s", zSql);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
@@ -113,17 +113,17 @@ static int migSaveFrom(MigRebuild *r, int bTemp, const char *zSql){
 
 /* Step 3: save the SQL of t's indexes and triggers (TEMP triggers on t
 ** too: DROP TABLE drops them), and its sqlite_sequence value. */
-static int migSaveObjects(MigRebuild *r){
+static int rebuildSaveObjects(MigRebuild *r){
   MigAlter *p = r->p;
   char *zSql = sqlite3_mprintf("SELECT type, name, sql FROM \"%w\"."
       "sqlite_master WHERE tbl_name=%Q AND type IN ('index','trigger') "
       "AND sql IS NOT NULL ORDER BY rowid", p->zSchema, p->zTable);
-  int rc = zSql ? migSaveFrom(r, 0, zSql) : SQLITE_NOMEM;
+  int rc = zSql ? rebuildSaveFrom(r, 0, zSql) : SQLITE_NOMEM;
   sqlite3_free(zSql);
   if( rc==SQLITE_OK && !migNameEq(p->zSchema, "temp") ){
     zSql = sqlite3_mprintf("SELECT type, name, sql FROM temp.sqlite_master "
         "WHERE tbl_name=%Q AND type='trigger' ORDER BY rowid", p->zTable);
-    rc = zSql ? migSaveFrom(r, 1, zSql) : SQLITE_NOMEM;
+    rc = zSql ? rebuildSaveFrom(r, 1, zSql) : SQLITE_NOMEM;
     sqlite3_free(zSql);
   }
   if( rc==SQLITE_OK ){
@@ -151,7 +151,7 @@ static int migSaveObjects(MigRebuild *r){
 /* Step 3: save t's sqlite_stat1 rows (DROP TABLE deletes them), each
 ** with the columns of its index, so a rebuild does not leave the query
 ** planner without its statistics. */
-static int migSaveStats(MigRebuild *r){
+static int rebuildSaveStats(MigRebuild *r){
   MigAlter *p = r->p;
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 bStat = 0;
@@ -179,7 +179,7 @@ static int migSaveStats(MigRebuild *r){
 /* Step 8, end: put back the saved statistics of the table and of each
 ** index that still has the same columns (a WITHOUT ROWID table's own
 ** row names the table: its primary key). */
-static int migRestoreStats(MigRebuild *r){
+static int rebuildRestoreStats(MigRebuild *r){
   MigAlter *p = r->p;
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<r->nStat; i++){
@@ -208,7 +208,7 @@ static int migRestoreStats(MigRebuild *r){
 }
 
 /* A name for the rowid of t that no column of either table shadows. */
-static const char *migRowidName(MigRebuild *r){
+static const char *rebuildRowidName(MigRebuild *r){
   static const char *az[] = { "rowid", "_rowid_", "oid" };
   size_t k;
   for(k=0; k<sizeof(az)/sizeof(az[0]); k++){
@@ -220,7 +220,7 @@ static const char *migRowidName(MigRebuild *r){
 
 /* The rowid alias (INTEGER PRIMARY KEY column) of table zTab, or NULL
 ** (sqlite3_malloc'd; *pzAlias NULL too on error, with rc set). */
-static int migAliasOf(MigAlter *p, const char *zTab, char **pzAlias){
+static int rebuildAliasOf(MigAlter *p, const char *zTab, char **pzAlias){
   sqlite3_stmt *pStmt = 0;
   int rc = migAlterPrepare(p, &pStmt, "SELECT name, upper(type)='INTEGER' "
       "AND count(*) OVER ()=1 FROM pragma_table_info(%Q, %Q) WHERE pk>0",
@@ -235,7 +235,7 @@ static int migAliasOf(MigAlter *p, const char *zTab, char **pzAlias){
 }
 
 /* The map entry of the new table's column zName, or NULL. */
-static MigMap *migMapOf(MigSim *s, const char *zName){
+static MigMap *rebuildMapOf(MigSim *s, const char *zName){
   int i;
   for(i=0; i<s->nMap; i++){
     if( migNameEq(s->aMap[i].zName, zName) ) return &s->aMap[i];
@@ -245,12 +245,12 @@ static MigMap *migMapOf(MigSim *s, const char *zName){
 
 /* Build "INSERT INTO tmp(cols) SELECT srcs FROM t" for step 5; with
 ** bProgress, every row also passes migrate_alter_progress(nTotal). */
-static int migCopySql(MigRebuild *r, sqlite3_int64 nTotal, char **pzSql){
+static int rebuildCopySql(MigRebuild *r, sqlite3_int64 nTotal, char **pzSql){
   MigAlter *p = r->p;
   sqlite3_str *pCols = sqlite3_str_new(p->db);
   sqlite3_str *pSrcs = sqlite3_str_new(p->db);
   sqlite3_stmt *pStmt = 0;
-  const char *zRowid = r->pOld->bWithoutRowid ? 0 : migRowidName(r);
+  const char *zRowid = r->pOld->bWithoutRowid ? 0 : rebuildRowidName(r);
   int rc = migAlterPrepare(p, &pStmt, "SELECT name FROM "
       "pragma_table_xinfo(%Q, %Q) WHERE hidden=0", r->zTmp, p->zSchema);
   char *zCols, *zSrcs;
@@ -262,7 +262,8 @@ static int migCopySql(MigRebuild *r, sqlite3_int64 nTotal, char **pzSql){
     zSep = ", ";
   }
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    MigMap *pMap = migMapOf(r->s, (const char*)sqlite3_column_text(pStmt, 0));
+    MigMap *pMap = rebuildMapOf(r->s,
+                                (const char*)sqlite3_column_text(pStmt, 0));
     const char *zSrc;
     if( pMap==0 || pMap->zSrc==0 ) continue;
     zSrc = pMap->zSrc;
@@ -294,8 +295,8 @@ static int migCopySql(MigRebuild *r, sqlite3_int64 nTotal, char **pzSql){
 
 /* Append to pStr the value a new column without a source gets: its
 ** DEFAULT, or NULL. */
-static void migAppendDefault(sqlite3_str *pStr, MigTab *pTab,
-                             const char *zCol){
+static void rebuildAppendDefault(sqlite3_str *pStr, MigTab *pTab,
+                                 const char *zCol){
   int iCol = migTabFindCol(pTab, zCol);
   MigCons *pDef = iCol<0 ? 0 : migColFindLast(&pTab->aCol[iCol],
                                                MIG_CONS_DEFAULT);
@@ -309,7 +310,7 @@ static void migAppendDefault(sqlite3_str *pStr, MigTab *pTab,
 
 /* A subquery giving the rows of t as the new table would see them:
 ** "(SELECT src AS name, ... FROM t)". */
-static char *migNewRowsSql(MigRebuild *r){
+static char *rebuildNewRowsSql(MigRebuild *r){
   sqlite3_str *pStr = sqlite3_str_new(r->p->db);
   int i;
   sqlite3_str_appendall(pStr, "(SELECT ");
@@ -319,7 +320,7 @@ static char *migNewRowsSql(MigRebuild *r){
     if( pMap->zSrc ){
       sqlite3_str_appendall(pStr, pMap->zSrc);
     }else{
-      migAppendDefault(pStr, r->s->pTab, pMap->zName);
+      rebuildAppendDefault(pStr, r->s->pTab, pMap->zName);
     }
     sqlite3_str_appendf(pStr, " AS \"%w\"", pMap->zName);
   }
@@ -329,7 +330,7 @@ static char *migNewRowsSql(MigRebuild *r){
 }
 
 /* The expression of the CHECK named or saying zWhat in the new table. */
-static char *migCheckExpr(MigTab *pTab, const char *zWhat){
+static char *rebuildCheckExpr(MigTab *pTab, const char *zWhat){
   int i, j;
   for(i=-1; i<pTab->nCol; i++){
     int nCons = i<0 ? pTab->nCons : pTab->aCol[i].nCons;
@@ -348,7 +349,7 @@ static char *migCheckExpr(MigTab *pTab, const char *zWhat){
 /* SQL counting rows of zRows that share their values of the columns
 ** in zList ("a, b", as SQLite's UNIQUE message lists them) with another
 ** row, NULLs being distinct. */
-static char *migDupCountSql(const char *zRows, const char *zList){
+static char *rebuildDupCountSql(const char *zRows, const char *zList){
   sqlite3_str *pCols = sqlite3_str_new(0);
   sqlite3_str *pCond = sqlite3_str_new(0);
   char *zCols, *zCond, *zSql = 0;
@@ -374,9 +375,10 @@ static char *migDupCountSql(const char *zRows, const char *zList){
 
 /* SQL counting the rows that break the constraint a copy failed on,
 ** described by SQLite's message zMsg; *pzLabel names it. */
-static char *migViolationSql(MigRebuild *r, const char *zMsg, char **pzLabel){
+static char *rebuildViolationSql(MigRebuild *r, const char *zMsg,
+                                 char **pzLabel){
   const char *zWhat = strstr(zMsg, ": ");
-  char *zRows = migNewRowsSql(r), *zSql = 0, *zList;
+  char *zRows = rebuildNewRowsSql(r), *zSql = 0, *zList;
   size_t nPre = strlen(r->zTmp)+1;
   if( zWhat==0 || zRows==0 ){ sqlite3_free(zRows); return 0; }
   zWhat += 2;
@@ -386,7 +388,7 @@ static char *migViolationSql(MigRebuild *r, const char *zMsg, char **pzLabel){
     zSql = sqlite3_mprintf("SELECT count(*) FROM %s WHERE \"%w\" IS NULL",
                            zRows, zWhat);
   }else if( strncmp(zMsg, "CHECK", 5)==0 ){
-    char *zExpr = migCheckExpr(r->s->pTab, zWhat);
+    char *zExpr = rebuildCheckExpr(r->s->pTab, zWhat);
     int bNamed = zExpr && strcmp(zExpr, zWhat)!=0;
     *pzLabel = sqlite3_mprintf(bNamed ? "CHECK constraint %s" : "CHECK (%s)",
                                zWhat);
@@ -400,7 +402,7 @@ static char *migViolationSql(MigRebuild *r, const char *zMsg, char **pzLabel){
       memmove(z, z+nPre, strlen(z+nPre)+1);
     }
     *pzLabel = sqlite3_mprintf("UNIQUE constraint on (%s)", zList);
-    zSql = migDupCountSql(zRows, zList);
+    zSql = rebuildDupCountSql(zRows, zList);
     sqlite3_free(zList);
   }
   sqlite3_free(zRows);
@@ -409,10 +411,10 @@ static char *migViolationSql(MigRebuild *r, const char *zMsg, char **pzLabel){
 
 /* Step 5 failed on a constraint with message zMsg: name the constraint
 ** and count the rows that break it. */
-static int migExplainCopy(MigRebuild *r, int rc, const char *zMsg){
+static int rebuildExplainCopy(MigRebuild *r, int rc, const char *zMsg){
   MigAlter *p = r->p;
   char *zLabel = 0;
-  char *zSql = migViolationSql(r, zMsg, &zLabel);
+  char *zSql = rebuildViolationSql(r, zMsg, &zLabel);
   sqlite3_int64 n = 0;
   migBlameCol(p, zLabel ? zLabel : zMsg);
   if( zSql && zLabel && migAlterInt(p, &n, "%s", zSql)==SQLITE_OK && n>0 ){
@@ -432,16 +434,16 @@ static int migExplainCopy(MigRebuild *r, int rc, const char *zMsg){
 ** from an existing column must hold no NULL, which SQLite would replace
 ** by a new number. Not checked when it was the rowid already.
 */
-static int migCheckAlias(MigRebuild *r){
+static int rebuildCheckAlias(MigRebuild *r){
   MigAlter *p = r->p;
   MigMap *pMap;
   char *zOld = 0;
   sqlite3_int64 n = 0;
-  int rc = migAliasOf(p, r->zTmp, &r->zAlias);
+  int rc = rebuildAliasOf(p, r->zTmp, &r->zAlias);
   if( rc!=SQLITE_OK || r->zAlias==0 ) return rc;
-  pMap = migMapOf(r->s, r->zAlias);
+  pMap = rebuildMapOf(r->s, r->zAlias);
   if( pMap==0 || pMap->bNew || pMap->zSrc==0 ) return SQLITE_OK;
-  rc = migAliasOf(p, p->zTable, &zOld);
+  rc = rebuildAliasOf(p, p->zTable, &zOld);
   if( rc==SQLITE_OK && zOld ){
     char *zQ = migQuoteId(zOld);
     int bSame = zQ && strcmp(zQ, pMap->zSrc)==0;
@@ -463,7 +465,7 @@ static int migCheckAlias(MigRebuild *r){
 }
 
 /* Step 5: copy the rows, reporting progress when someone listens. */
-static int migCopyRows(MigRebuild *r){
+static int rebuildCopyRows(MigRebuild *r){
   MigAlter *p = r->p;
   sqlite3_int64 nTotal = -1;
   char *zSql = 0, *zErr = 0;
@@ -485,10 +487,10 @@ static int migCopyRows(MigRebuild *r){
       return SQLITE_OK;
     }
   }
-  if( rc==SQLITE_OK ) rc = migCopySql(r, nTotal, &zSql);
+  if( rc==SQLITE_OK ) rc = rebuildCopySql(r, nTotal, &zSql);
   if( rc==SQLITE_OK ){
     rc = sqlite3_exec(p->db, zSql, 0, 0, &zErr);
-    if( (rc&0xff)==SQLITE_CONSTRAINT ) rc = migExplainCopy(r, rc, zErr);
+    if( (rc&0xff)==SQLITE_CONSTRAINT ) rc = rebuildExplainCopy(r, rc, zErr);
     else if( rc!=SQLITE_OK ) migAlterErr(p, rc, "%s", zErr);
     p->nRow = sqlite3_changes(p->db);
   }
@@ -499,7 +501,7 @@ static int migCopyRows(MigRebuild *r){
 }
 
 /* Step 7: rename the new table to t without touching other objects. */
-static int migRenameInto(MigRebuild *r){
+static int rebuildRenameInto(MigRebuild *r){
   MigAlter *p = r->p;
   sqlite3_int64 bLegacy = 0;
   int rc2, rc = migAlterInt(p, &bLegacy, "PRAGMA legacy_alter_table");
@@ -513,7 +515,7 @@ static int migRenameInto(MigRebuild *r){
 }
 
 /* True if an ADD COLUMN after clause iOp of the request adds zCol back. */
-static int migAddedAfter(MigAlter *p, int iOp, const char *zCol){
+static int rebuildAddedAfter(MigAlter *p, int iOp, const char *zCol){
   int i;
   for(i=iOp+1; i<p->nOp; i++){
     if( p->aOp[i].eOp==MIG_OP_ADD_COLUMN && migNameEq(p->aOp[i].zCol, zCol) ){
@@ -525,13 +527,13 @@ static int migAddedAfter(MigAlter *p, int iOp, const char *zCol){
 
 /* The first column the request drops (and does not add back) that zSql
 ** mentions, or NULL. */
-static const char *migDroppedIn(MigAlter *p, const char *zSql){
+static const char *rebuildDroppedIn(MigAlter *p, const char *zSql){
   int i;
   for(i=0; i<p->nOp; i++){
     MigOp *pOp = &p->aOp[i];
     if( pOp->eOp==MIG_OP_DROP_COLUMN
      && migTokUsesName(zSql, 0, (int)strlen(zSql), pOp->zCol)
-     && !migAddedAfter(p, i, pOp->zCol) ){
+     && !rebuildAddedAfter(p, i, pOp->zCol) ){
       return pOp->zCol;
     }
   }
@@ -539,10 +541,10 @@ static const char *migDroppedIn(MigAlter *p, const char *zSql){
 }
 
 /* An object zType zName (SQL zSql) failed with zMsg after the rebuild. */
-static int migObjectFail(MigAlter *p, int rc, const char *zType,
-                         const char *zName, const char *zSql,
-                         const char *zMsg){
-  const char *zCol = migDroppedIn(p, zSql);
+static int rebuildObjectFail(MigAlter *p, int rc, const char *zType,
+                             const char *zName, const char *zSql,
+                             const char *zMsg){
+  const char *zCol = rebuildDroppedIn(p, zSql);
   sqlite3_free(p->zErr);
   p->zErr = 0;
   if( zCol ){
@@ -555,7 +557,7 @@ static int migObjectFail(MigAlter *p, int rc, const char *zType,
 
 /* zSql (CREATE TRIGGER as stored for a TEMP trigger, which drops the
 ** word) with TEMP put back before TRIGGER. */
-static char *migTempTrigger(const char *zSql){
+static char *rebuildTempTrigger(const char *zSql){
   MigToken *aTok = 0;
   int nTok = 0, i;
   char *zRet = 0;
@@ -568,7 +570,7 @@ static char *migTempTrigger(const char *zSql){
 
 /* zSql (CREATE INDEX or CREATE TRIGGER as stored) with its object name
 ** qualified by the schema, so it is created next to the table. */
-static char *migQualify(const char *zSql, const char *zSchema){
+static char *rebuildQualify(const char *zSql, const char *zSchema){
   MigToken *aTok = 0;
   int nTok = 0, i;
   char *zRet = 0;
@@ -591,27 +593,28 @@ static char *migQualify(const char *zSql, const char *zSchema){
 }
 
 /* Step 8: recreate the saved indexes and triggers. */
-static int migRecreate(MigRebuild *r){
+static int rebuildRecreate(MigRebuild *r){
   MigAlter *p = r->p;
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<r->nSaved; i++){
     MigSaved *pS = &r->aSaved[i];
     char *zErr = 0;
     char *zSql;
-    if( migDroppedIn(p, pS->zSql) ){
+    if( rebuildDroppedIn(p, pS->zSql) ){
       /* Recreated, it could take a dropped "name" for a string. */
-      rc = migObjectFail(p, SQLITE_ERROR, pS->zType, pS->zName, pS->zSql, "");
+      rc = rebuildObjectFail(p, SQLITE_ERROR, pS->zType, pS->zName,
+                             pS->zSql, "");
       break;
     }
-    if( pS->bTemp ) zSql = migTempTrigger(pS->zSql);
+    if( pS->bTemp ) zSql = rebuildTempTrigger(pS->zSql);
     else if( migNameEq(p->zSchema, "main") ) zSql = sqlite3_mprintf("%s",
                                                               pS->zSql);
-    else zSql = migQualify(pS->zSql, p->zSchema);
+    else zSql = rebuildQualify(pS->zSql, p->zSchema);
     rc = zSql ? sqlite3_exec(p->db, zSql, 0, 0, &zErr) : SQLITE_NOMEM;
     sqlite3_free(zSql);
     if( rc!=SQLITE_OK ){
-      rc = migObjectFail(p, rc, pS->zType, pS->zName, pS->zSql,
-                         zErr ? zErr : sqlite3_errstr(rc));
+      rc = rebuildObjectFail(p, rc, pS->zType, pS->zName, pS->zSql,
+                             zErr ? zErr : sqlite3_errstr(rc));
     }
     sqlite3_free(zErr);
   }
@@ -620,7 +623,7 @@ static int migRecreate(MigRebuild *r){
 
 /* SQL that, prepared, compiles the triggers of table zTbl for the event
 ** of trigger zSql (sqlite3_malloc'd). */
-static char *migFireSql(MigAlter *p, const char *zTbl, const char *zSql){
+static char *rebuildFireSql(MigAlter *p, const char *zTbl, const char *zSql){
   MigToken *aTok = 0;
   int nTok = 0, i;
   char *zRet = 0;
@@ -644,7 +647,7 @@ static char *migFireSql(MigAlter *p, const char *zTbl, const char *zSql){
 
 /* Prepare (never step) zSql; for a query starting "SELECT 'UPDATE",
 ** prepare the statement it returns. Returns the prepare result. */
-static int migCompiles(MigAlter *p, const char *zSql, char **pzErr){
+static int rebuildCompiles(MigAlter *p, const char *zSql, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
   if( rc==SQLITE_OK && strncmp(zSql, "SELECT 'UPDATE", 14)==0 ){
@@ -665,7 +668,7 @@ static int migCompiles(MigAlter *p, const char *zSql, char **pzErr){
 /* For a trigger on t (text zSql) with "UPDATE OF cols": the first of
 ** those columns t no longer has (sqlite3_malloc'd), else NULL. SQLite
 ** only notices them when a later ALTER TABLE reparses the schema. */
-static char *migTriggerGoneCol(MigAlter *p, const char *zSql, int *pRc){
+static char *rebuildTriggerGoneCol(MigAlter *p, const char *zSql, int *pRc){
   MigToken *aTok = 0;
   int nTok = 0, i;
   char *zGone = 0;
@@ -714,11 +717,11 @@ int migCheckTriggers(MigAlter *p){
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
     const char *zObj = (const char*)sqlite3_column_text(pStmt, 1);
-    char *zGone = zObj ? migTriggerGoneCol(p, zObj, &rc) : 0;
+    char *zGone = zObj ? rebuildTriggerGoneCol(p, zObj, &rc) : 0;
     if( zGone && rc==SQLITE_OK ){
       char *zMsg = sqlite3_mprintf("no such column: %s", zGone);
-      rc = migObjectFail(p, SQLITE_ERROR, "trigger", zName, zObj,
-                         zMsg ? zMsg : "");
+      rc = rebuildObjectFail(p, SQLITE_ERROR, "trigger", zName, zObj,
+                             zMsg ? zMsg : "");
       sqlite3_free(zMsg);
     }
     sqlite3_free(zGone);
@@ -740,15 +743,15 @@ int migCheckDropUsers(MigAlter *p){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 1);
     const char *zObj = (const char*)sqlite3_column_text(pStmt, 2);
     if( zObj && migTokUsesName(zObj, 0, (int)strlen(zObj), p->zTable)
-     && migDroppedIn(p, zObj) ){
-      rc = migObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
+     && rebuildDroppedIn(p, zObj) ){
+      rc = rebuildObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
     }
   }
   return migAlterFinish(p, pStmt, rc);
 }
 
 /* Step 9: every view and trigger that mentions t must still compile. */
-static int migVerifyUsers(MigRebuild *r){
+static int rebuildVerifyUsers(MigRebuild *r){
   MigAlter *p = r->p;
   sqlite3_stmt *pStmt = 0;
   int rc = migAlterPrepare(p, &pStmt, "SELECT type, name, tbl_name, sql "
@@ -764,16 +767,16 @@ static int migVerifyUsers(MigRebuild *r){
     if( zObj==0 || !migTokUsesName(zObj, 0, (int)strlen(zObj), p->zTable) ){
       continue;
     }
-    if( migDroppedIn(p, zObj) ){
-      rc = migObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
+    if( rebuildDroppedIn(p, zObj) ){
+      rc = rebuildObjectFail(p, SQLITE_ERROR, zType, zName, zObj, "");
       break;
     }
     zTry = zType[0]=='v'
          ? sqlite3_mprintf("SELECT * FROM \"%w\".\"%w\"", p->zSchema, zName)
-         : migFireSql(p, zTbl, zObj);
-    if( zTry && migCompiles(p, zTry, &zErr)!=SQLITE_OK ){
-      rc = migObjectFail(p, SQLITE_ERROR, zType, zName, zObj,
-                         zErr ? zErr : "");
+         : rebuildFireSql(p, zTbl, zObj);
+    if( zTry && rebuildCompiles(p, zTry, &zErr)!=SQLITE_OK ){
+      rc = rebuildObjectFail(p, SQLITE_ERROR, zType, zName, zObj,
+                             zErr ? zErr : "");
     }
     sqlite3_free(zErr);
     sqlite3_free(zTry);
@@ -783,7 +786,7 @@ static int migVerifyUsers(MigRebuild *r){
 
 /* Step 10: sqlite_sequence back to at least its old value; no row when
 ** there was none (the copy into an AUTOINCREMENT table makes one). */
-static int migRestoreSeq(MigRebuild *r){
+static int rebuildRestoreSeq(MigRebuild *r){
   MigAlter *p = r->p;
   int rc;
   if( !r->bSeq ){
@@ -811,7 +814,7 @@ static int migRestoreSeq(MigRebuild *r){
 
 /* Step 10: new foreign keys must hold (alter_fk.c then checks that no
 ** other key is broken). */
-static int migCheckKeys(MigRebuild *r){
+static int rebuildCheckKeys(MigRebuild *r){
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<r->s->nCheck; i++){
     if( r->s->aCheck[i].eKind==MIG_CHK_FK ){
@@ -823,7 +826,7 @@ static int migCheckKeys(MigRebuild *r){
 
 /* Step 7, end: store exactly the new definition if the rename requoted
 ** the name (not possible in defensive mode, where SQLite's text stays). */
-static int migExactText(MigRebuild *r){
+static int rebuildExactText(MigRebuild *r){
   MigAlter *p = r->p;
   char *zNow = 0;
   int rc = SQLITE_OK;
@@ -837,7 +840,7 @@ static int migExactText(MigRebuild *r){
 }
 
 /* Error messages name the table, never its copy r->zTmp. */
-static void migErrUntmp(MigRebuild *r){
+static void rebuildErrUntmp(MigRebuild *r){
   MigAlter *p = r->p;
   char *z;
   if( p->zErr==0 || r->zTmp==0 ) return;
@@ -854,7 +857,7 @@ static void migErrUntmp(MigRebuild *r){
 ** table's text does not survive being copied under another name: a
 ** generated column that loops, or that reads the table by name in a
 ** subquery, ...): the message says which table cannot be rebuilt. */
-static int migRebuildRefused(MigRebuild *r, int rc){
+static int rebuildRefused(MigRebuild *r, int rc){
   MigAlter *p = r->p;
   if( rc==SQLITE_ERROR && p->zErr && strncmp(p->zErr, "cannot ", 7)!=0 ){
     char *z = sqlite3_mprintf("cannot rebuild %s: %s", p->zTable, p->zErr);
@@ -876,10 +879,10 @@ int migRebuild(MigAlter *p, MigSim *s){
   r.s = s;
   rc = migTableSql(p, &zOld);
   if( rc==SQLITE_OK ) rc = migTabParse(zOld, &r.pOld, &zErr);
-  if( rc==SQLITE_OK ) rc = migCheckNoChildren(&r);
+  if( rc==SQLITE_OK ) rc = rebuildCheckNoChildren(&r);
   if( rc==SQLITE_OK ) rc = migCheckCreate(p, s->pTab->zSql);
-  if( rc==SQLITE_OK ) rc = migSaveObjects(&r);
-  if( rc==SQLITE_OK ) rc = migSaveStats(&r);
+  if( rc==SQLITE_OK ) rc = rebuildSaveObjects(&r);
+  if( rc==SQLITE_OK ) rc = rebuildSaveStats(&r);
   if( rc==SQLITE_OK ) rc = migFreshName(p, &r.zTmp);
   /* An I/O error above may have made SQLite roll the transaction back:
   ** the copy must not then be made, and committed, in autocommit mode. */
@@ -887,29 +890,29 @@ int migRebuild(MigAlter *p, MigSim *s){
   if( rc==SQLITE_OK ){
     zCreate = migTabWithName(s->pTab, p->zSchema, r.zTmp);
     rc = zCreate ? migAlterExec(p, "%s", zCreate) : SQLITE_NOMEM;
-    rc = migRebuildRefused(&r, rc);
+    rc = rebuildRefused(&r, rc);
   }
-  if( rc==SQLITE_OK ) rc = migCheckAlias(&r);
-  if( rc==SQLITE_OK ) rc = migRebuildRefused(&r, migCopyRows(&r));
+  if( rc==SQLITE_OK ) rc = rebuildCheckAlias(&r);
+  if( rc==SQLITE_OK ) rc = rebuildRefused(&r, rebuildCopyRows(&r));
   if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc==SQLITE_OK ){
     rc = migAlterExec(p, "DROP TABLE \"%w\".\"%w\"", p->zSchema, p->zTable);
   }
-  if( rc==SQLITE_OK ) rc = migRebuildRefused(&r, migRenameInto(&r));
-  if( rc==SQLITE_OK ) rc = migRebuildRefused(&r, migExactText(&r));
-  if( rc==SQLITE_OK ) rc = migRecreate(&r);
-  if( rc==SQLITE_OK ) rc = migRestoreStats(&r);
+  if( rc==SQLITE_OK ) rc = rebuildRefused(&r, rebuildRenameInto(&r));
+  if( rc==SQLITE_OK ) rc = rebuildRefused(&r, rebuildExactText(&r));
+  if( rc==SQLITE_OK ) rc = rebuildRecreate(&r);
+  if( rc==SQLITE_OK ) rc = rebuildRestoreStats(&r);
   if( rc==SQLITE_OK ) rc = migCheckTriggers(p);
-  if( rc==SQLITE_OK ) rc = migVerifyUsers(&r);
-  if( rc==SQLITE_OK ) rc = migRestoreSeq(&r);
-  if( rc==SQLITE_OK ) rc = migCheckKeys(&r);
+  if( rc==SQLITE_OK ) rc = rebuildVerifyUsers(&r);
+  if( rc==SQLITE_OK ) rc = rebuildRestoreSeq(&r);
+  if( rc==SQLITE_OK ) rc = rebuildCheckKeys(&r);
   if( rc==SQLITE_OK ) rc = migTxnAlive(p);
   if( rc!=SQLITE_OK && zErr ) migAlterErr(p, rc, "%s", zErr);
-  migErrUntmp(&r);
+  rebuildErrUntmp(&r);
   migHow(p, MIG_LEVEL_REBUILD);
   sqlite3_free(zCreate);
   sqlite3_free(zErr);
   sqlite3_free(zOld);
-  migRebuildFree(&r);
+  rebuildFree(&r);
   return rc;
 }

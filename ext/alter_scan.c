@@ -27,7 +27,7 @@
 #include <string.h>
 
 /* A blob literal no stored value will equal (sqlite3_malloc'd). */
-static char *migSentinel(void){
+static char *scanSentinel(void){
   unsigned char a[16];
   sqlite3_str *pStr = sqlite3_str_new(0);
   size_t i;
@@ -39,7 +39,7 @@ static char *migSentinel(void){
 }
 
 /* Set the condition of check pChk (its zCond) to a copy of zCond. */
-static int migSetCond(MigCheck *pChk, char *zCond){
+static int scanSetCond(MigCheck *pChk, char *zCond){
   if( zCond==0 ) return SQLITE_NOMEM;
   sqlite3_free(pChk->zCond);
   pChk->zCond = zCond;
@@ -48,7 +48,7 @@ static int migSetCond(MigCheck *pChk, char *zCond){
 
 /* "c IS <old default>" if the old default of column zCol in pOld is a
 ** literal, NULL or absent; "" (no cheap check) otherwise. */
-static char *migOldDefaultCond(MigTab *pOld, const char *zCol){
+static char *scanOldDefaultCond(MigTab *pOld, const char *zCol){
   int iCol = migTabFindCol(pOld, zCol);
   MigCons *pDef = iCol<0 ? 0 : migColFindLast(&pOld->aCol[iCol],
                                               MIG_CONS_DEFAULT);
@@ -78,7 +78,7 @@ static char *migOldDefaultCond(MigTab *pOld, const char *zCol){
 }
 
 /* True if a MIG_CHK_COND rule of s has exactly the condition zCond. */
-static int migIsRuleCond(MigSim *s, const char *zCond){
+static int scanIsRuleCond(MigSim *s, const char *zCond){
   int i;
   for(i=0; i<s->nCheck; i++){
     if( s->aCheck[i].eKind==MIG_CHK_COND
@@ -89,7 +89,7 @@ static int migIsRuleCond(MigSim *s, const char *zCond){
 
 /* Give every default check of s its cheap condition (step 1), or "".
 ** *pbSentinel: some default has no cheap condition. */
-static int migCheapDefaults(MigSim *s, const char *zOld, int *pbSentinel){
+static int scanCheapDefaults(MigSim *s, const char *zOld, int *pbSentinel){
   MigTab *pOld = 0;
   char *zErr = 0;
   int i, rc = migTabParse(zOld, &pOld, &zErr);
@@ -97,10 +97,10 @@ static int migCheapDefaults(MigSim *s, const char *zOld, int *pbSentinel){
   for(i=0; rc==SQLITE_OK && i<s->nCheck; i++){
     MigCheck *pChk = &s->aCheck[i];
     if( pChk->eKind!=MIG_CHK_DEFAULT ) continue;
-    rc = migSetCond(pChk, migOldDefaultCond(pOld, pChk->zCol));
+    rc = scanSetCond(pChk, scanOldDefaultCond(pOld, pChk->zCol));
     if( rc!=SQLITE_OK ) break;
     if( pChk->zCond[0]==0 ) *pbSentinel = 1;
-    else if( migIsRuleCond(s, pChk->zCond) ) pChk->zCond[0] = 0;
+    else if( scanIsRuleCond(s, pChk->zCond) ) pChk->zCond[0] = 0;
   }
   sqlite3_free(zErr);
   migTabFree(pOld);
@@ -109,18 +109,18 @@ static int migCheapDefaults(MigSim *s, const char *zOld, int *pbSentinel){
 
 /* True if check pChk is counted by the pass: bRules selects the rules,
 ** default checks count when they have a condition. */
-static int migCounted(MigCheck *pChk, int bRules){
+static int scanCounted(MigCheck *pChk, int bRules){
   if( pChk->eKind==MIG_CHK_COND ) return bRules;
   return pChk->eKind==MIG_CHK_DEFAULT && pChk->zCond[0]!=0;
 }
 
 /* The pass: one count per counted check, in order. */
-static char *migScanSql(MigAlter *p, MigSim *s, int bRules){
+static char *scanSql(MigAlter *p, MigSim *s, int bRules){
   sqlite3_str *pStr = sqlite3_str_new(p->db);
   MigCheck *pOnly = 0;
   int i, n = 0;
   for(i=0; i<s->nCheck; i++){
-    if( migCounted(&s->aCheck[i], bRules) ){ pOnly = &s->aCheck[i]; n++; }
+    if( scanCounted(&s->aCheck[i], bRules) ){ pOnly = &s->aCheck[i]; n++; }
   }
   if( n==1 ){
     sqlite3_str_appendf(pStr, "SELECT count(*) FROM \"%w\".\"%w\" WHERE %s",
@@ -129,7 +129,7 @@ static char *migScanSql(MigAlter *p, MigSim *s, int bRules){
   }
   sqlite3_str_appendall(pStr, "SELECT ");
   for(i=0, n=0; i<s->nCheck; i++){
-    if( !migCounted(&s->aCheck[i], bRules) ) continue;
+    if( !scanCounted(&s->aCheck[i], bRules) ) continue;
     sqlite3_str_appendf(pStr, "%scount(*) FILTER (WHERE %s)",
                         n++ ? ", " : "", s->aCheck[i].zCond);
   }
@@ -139,9 +139,9 @@ static char *migScanSql(MigAlter *p, MigSim *s, int bRules){
 
 /* Run the pass. Fails naming the first rule rows break; *pbDefault: some
 ** default check counted rows. */
-static int migScan(MigAlter *p, MigSim *s, int bRules, int *pbDefault){
+static int scanRun(MigAlter *p, MigSim *s, int bRules, int *pbDefault){
   sqlite3_stmt *pStmt = 0;
-  char *zSql = migScanSql(p, s, bRules);
+  char *zSql = scanSql(p, s, bRules);
   int i, iCol = 0, iBad = -1;
   sqlite3_int64 nBad = 0;
   int rc = zSql ? migAlterPrepare(p, &pStmt, "%s", zSql) : SQLITE_NOMEM;
@@ -150,7 +150,7 @@ static int migScan(MigAlter *p, MigSim *s, int bRules, int *pbDefault){
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     for(i=0; i<s->nCheck; i++){
       sqlite3_int64 n;
-      if( !migCounted(&s->aCheck[i], bRules) ) continue;
+      if( !scanCounted(&s->aCheck[i], bRules) ) continue;
       n = sqlite3_column_int64(pStmt, iCol++);
       if( n==0 ) continue;
       if( s->aCheck[i].eKind==MIG_CHK_DEFAULT ) *pbDefault = 1;
@@ -170,8 +170,8 @@ static int migScan(MigAlter *p, MigSim *s, int bRules, int *pbDefault){
 
 /* Step 2: the old text zOld with a sentinel default on every column
 ** whose default changes, written; default checks look for it. */
-static int migSentinelPass(MigAlter *p, MigSim *s, int *pbShort){
-  char *zSentinel = migSentinel();
+static int scanSentinelPass(MigAlter *p, MigSim *s, int *pbShort){
+  char *zSentinel = scanSentinel();
   MigSim t;
   MigOp op;
   int i, rc = zSentinel ? migSimulate(p, 0, 0, &t) : SQLITE_NOMEM;
@@ -185,12 +185,12 @@ static int migSentinelPass(MigAlter *p, MigSim *s, int *pbShort){
     op.zCol = pChk->zCol;
     rc = migSimApply(&t, &op);
     if( rc==SQLITE_OK ){
-      rc = migSetCond(pChk, sqlite3_mprintf("\"%w\" IS %s", pChk->zCol,
-                                            zSentinel));
+      rc = scanSetCond(pChk, sqlite3_mprintf("\"%w\" IS %s", pChk->zCol,
+                                             zSentinel));
     }
   }
   if( rc==SQLITE_OK ) rc = migWriteSchema(p, t.pTab->zSql);
-  if( rc==SQLITE_OK ) rc = migScan(p, s, 0, pbShort);
+  if( rc==SQLITE_OK ) rc = scanRun(p, s, 0, pbShort);
   migHow(p, MIG_LEVEL_VALIDATE);
   migSimFree(&t);
   sqlite3_free(zSentinel);
@@ -211,19 +211,19 @@ int migValidate(MigAlter *p, MigSim *s, const char *zOld){
       s->aCheck[i].zCond[0] = 0;
     }
   }
-  if( bDefault ) rc = migCheapDefaults(s, zOld, &bSentinel);
+  if( bDefault ) rc = scanCheapDefaults(s, zOld, &bSentinel);
   if( rc==SQLITE_OK && (bRules || bDefault) ){
     int bHit = 0;
     for(i=0; i<s->nCheck && !bRules && !bHit; i++){
-      bHit = migCounted(&s->aCheck[i], 0);
+      bHit = scanCounted(&s->aCheck[i], 0);
     }
-    if( bRules || bHit ) rc = migScan(p, s, 1, &bDefault);
+    if( bRules || bHit ) rc = scanRun(p, s, 1, &bDefault);
     else bDefault = 0;
     migHow(p, MIG_LEVEL_VALIDATE);
   }
   if( rc==SQLITE_OK && (bDefault || bSentinel) ){
     int bShort = 0;
-    rc = migSentinelPass(p, s, &bShort);
+    rc = scanSentinelPass(p, s, &bShort);
     if( rc==SQLITE_OK && bShort ) rc = MIG_NEED_REBUILD;
   }
   return rc;

@@ -43,7 +43,7 @@ struct MigClause {
 };
 
 /* True, and advance, if the next token is the word zWord. */
-static int migEat(MigClause *c, const char *zWord){
+static int clauseEat(MigClause *c, const char *zWord){
   if( c->i<c->nTok && migTokIsWord(c->z, &c->aTok[c->i], zWord) ){
     c->i++;
     return 1;
@@ -52,7 +52,7 @@ static int migEat(MigClause *c, const char *zWord){
 }
 
 /* Record a syntax error at the next token; returns SQLITE_ERROR. */
-static int migClauseError(MigClause *c){
+static int clauseError(MigClause *c){
   if( c->zErr==0 ){
     const char *zPart = c->nTok ? &c->z[c->aTok[0].iOff] : "";
     int nPart = c->nTok ? c->aTok[c->nTok-1].iOff + c->aTok[c->nTok-1].n
@@ -68,18 +68,18 @@ static int migClauseError(MigClause *c){
 }
 
 /* Read a name token into *pz (dequoted, sqlite3_malloc'd). */
-static int migEatName(MigClause *c, char **pz){
+static int clauseEatName(MigClause *c, char **pz){
   if( c->i>=c->nTok || !migTokIsName(c->aTok[c->i].eType) ){
-    return migClauseError(c);
+    return clauseError(c);
   }
   *pz = migTokName(c->z, &c->aTok[c->i++]);
   return *pz ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 /* Copy the text of tokens [iFrom, iTo) into *pz; empty is an error. */
-static int migTextOf(MigClause *c, int iFrom, int iTo, char **pz){
+static int clauseTextOf(MigClause *c, int iFrom, int iTo, char **pz){
   int iStart, iEnd;
-  if( iFrom>=iTo ) return migClauseError(c);
+  if( iFrom>=iTo ) return clauseError(c);
   iStart = c->aTok[iFrom].iOff;
   iEnd = c->aTok[iTo-1].iOff + c->aTok[iTo-1].n;
   *pz = sqlite3_mprintf("%.*s", iEnd-iStart, &c->z[iStart]);
@@ -87,8 +87,8 @@ static int migTextOf(MigClause *c, int iFrom, int iTo, char **pz){
 }
 
 /* The rest of the clause from the next token: *pz. */
-static int migRest(MigClause *c, char **pz){
-  int rc = migTextOf(c, c->i, c->nTok, pz);
+static int clauseRest(MigClause *c, char **pz){
+  int rc = clauseTextOf(c, c->i, c->nTok, pz);
   c->i = c->nTok;
   return rc;
 }
@@ -96,13 +96,13 @@ static int migRest(MigClause *c, char **pz){
 /* Expect the end of the clause, allowing PostgreSQL's RESTRICT or
 ** CASCADE (which change nothing here: SQLite has no dependent objects
 ** that a DROP would remove). */
-static int migEnd(MigClause *c){
-  if( !migEat(c, "RESTRICT") ) migEat(c, "CASCADE");
-  return c->i==c->nTok ? SQLITE_OK : migClauseError(c);
+static int clauseEnd(MigClause *c){
+  if( !clauseEat(c, "RESTRICT") ) clauseEat(c, "CASCADE");
+  return c->i==c->nTok ? SQLITE_OK : clauseError(c);
 }
 
 /* True if the next token starts a table constraint. */
-static int migAtConstraint(MigClause *c){
+static int clauseAtConstraint(MigClause *c){
   static const char *az[] = {"CONSTRAINT","CHECK","UNIQUE","PRIMARY","FOREIGN"};
   size_t k;
   if( c->i>=c->nTok ) return 0;
@@ -113,77 +113,77 @@ static int migAtConstraint(MigClause *c){
 }
 
 /* ADD ... */
-static int migParseAdd(MigClause *c, MigOp *pOp){
-  if( migAtConstraint(c) ){
+static int clauseParseAdd(MigClause *c, MigOp *pOp){
+  if( clauseAtConstraint(c) ){
     pOp->eOp = MIG_OP_ADD_CONS;
     if( c->i+1<c->nTok && migTokIsWord(c->z, &c->aTok[c->i], "CONSTRAINT") ){
       pOp->zCol = migTokName(c->z, &c->aTok[c->i+1]);
       if( pOp->zCol==0 ) return SQLITE_NOMEM;
     }
-    return migRest(c, &pOp->zArg);
+    return clauseRest(c, &pOp->zArg);
   }
   pOp->eOp = MIG_OP_ADD_COLUMN;
-  migEat(c, "COLUMN");
-  if( migEat(c, "IF") ){
-    if( !migEat(c, "NOT") || !migEat(c, "EXISTS") ) return migClauseError(c);
+  clauseEat(c, "COLUMN");
+  if( clauseEat(c, "IF") ){
+    if( !clauseEat(c, "NOT") || !clauseEat(c, "EXISTS") ) return clauseError(c);
     pOp->bIf = 1;
   }
   if( c->i>=c->nTok || !migTokIsName(c->aTok[c->i].eType) ){
-    return migClauseError(c);
+    return clauseError(c);
   }
   pOp->zCol = migTokName(c->z, &c->aTok[c->i]);
   if( pOp->zCol==0 ) return SQLITE_NOMEM;
-  return migRest(c, &pOp->zArg);
+  return clauseRest(c, &pOp->zArg);
 }
 
 /* DROP ... */
-static int migParseDrop(MigClause *c, MigOp *pOp){
+static int clauseParseDrop(MigClause *c, MigOp *pOp){
   int rc;
-  if( migEat(c, "CHECK") ){
+  if( clauseEat(c, "CHECK") ){
     int j;
     pOp->eOp = MIG_OP_DROP_CHECK;
     if( c->i>=c->nTok || c->aTok[c->i].eType!=MIG_TK_LP ){
-      return migClauseError(c);
+      return clauseError(c);
     }
     j = migTokMatchParen(c->aTok, c->nTok, c->i);
-    if( j!=c->nTok-1 ){ c->i = j; return migClauseError(c); }
-    rc = migTextOf(c, c->i+1, j, &pOp->zArg);
+    if( j!=c->nTok-1 ){ c->i = j; return clauseError(c); }
+    rc = clauseTextOf(c, c->i+1, j, &pOp->zArg);
     c->i = c->nTok;
     return rc;
   }
-  pOp->eOp = migEat(c, "CONSTRAINT") ? MIG_OP_DROP_CONS : MIG_OP_DROP_COLUMN;
-  if( pOp->eOp==MIG_OP_DROP_COLUMN ) migEat(c, "COLUMN");
-  if( migEat(c, "IF") ){
-    if( !migEat(c, "EXISTS") ) return migClauseError(c);
+  pOp->eOp = clauseEat(c, "CONSTRAINT") ? MIG_OP_DROP_CONS : MIG_OP_DROP_COLUMN;
+  if( pOp->eOp==MIG_OP_DROP_COLUMN ) clauseEat(c, "COLUMN");
+  if( clauseEat(c, "IF") ){
+    if( !clauseEat(c, "EXISTS") ) return clauseError(c);
     pOp->bIf = 1;
   }
-  rc = migEatName(c, pOp->eOp==MIG_OP_DROP_CONS ? &pOp->zArg : &pOp->zCol);
-  if( rc==SQLITE_OK ) rc = migEnd(c);
+  rc = clauseEatName(c, pOp->eOp==MIG_OP_DROP_CONS ? &pOp->zArg : &pOp->zCol);
+  if( rc==SQLITE_OK ) rc = clauseEnd(c);
   return rc;
 }
 
 /* RENAME [COLUMN] a TO b | RENAME TO t */
-static int migParseRename(MigClause *c, MigOp *pOp){
+static int clauseParseRename(MigClause *c, MigOp *pOp){
   int rc;
-  if( migEat(c, "TO") ){
+  if( clauseEat(c, "TO") ){
     pOp->eOp = MIG_OP_RENAME_TABLE;
-    rc = migEatName(c, &pOp->zArg);
+    rc = clauseEatName(c, &pOp->zArg);
   }else{
     pOp->eOp = MIG_OP_RENAME_COLUMN;
-    migEat(c, "COLUMN");
-    rc = migEatName(c, &pOp->zCol);
-    if( rc==SQLITE_OK && !migEat(c, "TO") ) rc = migClauseError(c);
+    clauseEat(c, "COLUMN");
+    rc = clauseEatName(c, &pOp->zCol);
+    if( rc==SQLITE_OK && !clauseEat(c, "TO") ) rc = clauseError(c);
     if( rc==SQLITE_OK && c->i<c->nTok ){
-      rc = migTextOf(c, c->i, c->i+1, &pOp->zRaw);
+      rc = clauseTextOf(c, c->i, c->i+1, &pOp->zRaw);
     }
-    if( rc==SQLITE_OK ) rc = migEatName(c, &pOp->zArg);
+    if( rc==SQLITE_OK ) rc = clauseEatName(c, &pOp->zArg);
   }
-  if( rc==SQLITE_OK ) rc = migEnd(c);
+  if( rc==SQLITE_OK ) rc = clauseEnd(c);
   return rc;
 }
 
 /* TYPE t [USING e], after TYPE. */
-static int migParseType(MigClause *c, MigOp *pOp){
+static int clauseParseType(MigClause *c, MigOp *pOp){
   int j, rc;
   pOp->eOp = MIG_OP_TYPE;
   for(j=c->i; j<c->nTok; j++){
@@ -191,78 +191,78 @@ static int migParseType(MigClause *c, MigOp *pOp){
     if( j<c->nTok && migTokIsWord(c->z, &c->aTok[j], "USING") ) break;
   }
   if( j>c->nTok ) j = c->nTok;
-  rc = migTextOf(c, c->i, j, &pOp->zArg);
+  rc = clauseTextOf(c, c->i, j, &pOp->zArg);
   c->i = j;
-  if( rc==SQLITE_OK && migEat(c, "USING") ) rc = migRest(c, &pOp->zUsing);
+  if( rc==SQLITE_OK && clauseEat(c, "USING") ) rc = clauseRest(c, &pOp->zUsing);
   return rc;
 }
 
 /* ALTER [COLUMN] c ... */
-static int migParseAlter(MigClause *c, MigOp *pOp){
+static int clauseParseAlter(MigClause *c, MigOp *pOp){
   int rc;
-  migEat(c, "COLUMN");
-  rc = migEatName(c, &pOp->zCol);
+  clauseEat(c, "COLUMN");
+  rc = clauseEatName(c, &pOp->zCol);
   if( rc!=SQLITE_OK ) return rc;
-  if( migEat(c, "TYPE") ) return migParseType(c, pOp);
-  if( migEat(c, "SET") ){
-    if( migEat(c, "DATA") ){
-      if( !migEat(c, "TYPE") ) return migClauseError(c);
-      return migParseType(c, pOp);
+  if( clauseEat(c, "TYPE") ) return clauseParseType(c, pOp);
+  if( clauseEat(c, "SET") ){
+    if( clauseEat(c, "DATA") ){
+      if( !clauseEat(c, "TYPE") ) return clauseError(c);
+      return clauseParseType(c, pOp);
     }
-    if( migEat(c, "DEFAULT") ){
+    if( clauseEat(c, "DEFAULT") ){
       pOp->eOp = MIG_OP_SET_DEFAULT;
-      return migRest(c, &pOp->zArg);
+      return clauseRest(c, &pOp->zArg);
     }
-    if( migEat(c, "NOT") && migEat(c, "NULL") ){
+    if( clauseEat(c, "NOT") && clauseEat(c, "NULL") ){
       pOp->eOp = MIG_OP_SET_NOT_NULL;
-      return migEnd(c);
+      return clauseEnd(c);
     }
-  }else if( migEat(c, "DROP") ){
-    if( migEat(c, "DEFAULT") ){
+  }else if( clauseEat(c, "DROP") ){
+    if( clauseEat(c, "DEFAULT") ){
       pOp->eOp = MIG_OP_DROP_DEFAULT;
-      return migEnd(c);
+      return clauseEnd(c);
     }
-    if( migEat(c, "NOT") && migEat(c, "NULL") ){
+    if( clauseEat(c, "NOT") && clauseEat(c, "NULL") ){
       pOp->eOp = MIG_OP_DROP_NOT_NULL;
-      return migEnd(c);
+      return clauseEnd(c);
     }
   }
-  return migClauseError(c);
+  return clauseError(c);
 }
 
 /* MOVE [COLUMN] c FIRST | AFTER d */
-static int migParseMove(MigClause *c, MigOp *pOp){
+static int clauseParseMove(MigClause *c, MigOp *pOp){
   int rc;
   pOp->eOp = MIG_OP_MOVE;
-  migEat(c, "COLUMN");
-  rc = migEatName(c, &pOp->zCol);
+  clauseEat(c, "COLUMN");
+  rc = clauseEatName(c, &pOp->zCol);
   if( rc==SQLITE_OK ){
-    if( migEat(c, "AFTER") ){
-      rc = migEatName(c, &pOp->zArg);
-    }else if( !migEat(c, "FIRST") ){
-      rc = migClauseError(c);
+    if( clauseEat(c, "AFTER") ){
+      rc = clauseEatName(c, &pOp->zArg);
+    }else if( !clauseEat(c, "FIRST") ){
+      rc = clauseError(c);
     }
   }
-  if( rc==SQLITE_OK ) rc = migEnd(c);
+  if( rc==SQLITE_OK ) rc = clauseEnd(c);
   return rc;
 }
 
 /* Parse the clause in c->aTok (one comma-separated part) into pOp. */
-static int migParseOne(MigClause *c, MigOp *pOp){
+static int clauseParseOne(MigClause *c, MigOp *pOp){
   int rc;
-  if( c->nTok==0 ) return migClauseError(c);
-  rc = migTextOf(c, 0, c->nTok, &pOp->zText);
+  if( c->nTok==0 ) return clauseError(c);
+  rc = clauseTextOf(c, 0, c->nTok, &pOp->zText);
   if( rc!=SQLITE_OK ) return rc;
-  if( migEat(c, "ADD") ) return migParseAdd(c, pOp);
-  if( migEat(c, "DROP") ) return migParseDrop(c, pOp);
-  if( migEat(c, "RENAME") ) return migParseRename(c, pOp);
-  if( migEat(c, "ALTER") ) return migParseAlter(c, pOp);
-  if( migEat(c, "MOVE") ) return migParseMove(c, pOp);
-  return migClauseError(c);
+  if( clauseEat(c, "ADD") ) return clauseParseAdd(c, pOp);
+  if( clauseEat(c, "DROP") ) return clauseParseDrop(c, pOp);
+  if( clauseEat(c, "RENAME") ) return clauseParseRename(c, pOp);
+  if( clauseEat(c, "ALTER") ) return clauseParseAlter(c, pOp);
+  if( clauseEat(c, "MOVE") ) return clauseParseMove(c, pOp);
+  return clauseError(c);
 }
 
 /* Append a zeroed MigOp to *paOp; NULL on OOM. */
-static MigOp *migOpAppend(MigOp **paOp, int *pnOp){
+static MigOp *clauseOpAppend(MigOp **paOp, int *pnOp){
   MigOp *aNew = sqlite3_realloc64(*paOp, (*pnOp+1)*sizeof(MigOp));
   if( aNew==0 ) return 0;
   *paOp = aNew;
@@ -288,13 +288,13 @@ int migClauseParse(const char *zClause, MigOp **paOp, int *pnOp,
       if( i>=nAll ) i = nAll-1;
     }else if( i>=nAll || aAll[i].eType==MIG_TK_COMMA ){
       MigClause c;
-      MigOp *pOp = migOpAppend(paOp, pnOp);
+      MigOp *pOp = clauseOpAppend(paOp, pnOp);
       if( pOp==0 ){ rc = SQLITE_NOMEM; break; }
       memset(&c, 0, sizeof(c));
       c.z = zClause;
       c.aTok = aAll ? &aAll[iPart] : 0;
       c.nTok = (i<nAll ? i : nAll) - iPart;
-      rc = migParseOne(&c, pOp);
+      rc = clauseParseOne(&c, pOp);
       if( rc==SQLITE_ERROR && c.zErr==0 ) rc = SQLITE_NOMEM;
       if( rc!=SQLITE_OK ){ *pzErr = c.zErr; c.zErr = 0; }
       iPart = i+1;
@@ -320,7 +320,7 @@ void migOpFree(MigOp *aOp, int nOp){
 /* True if the column definition zDef has something SQLite's ADD COLUMN
 ** refuses: PRIMARY KEY, UNIQUE, a STORED column, NOT NULL without a
 ** DEFAULT, or a parenthesised (possibly non-constant) DEFAULT. */
-static int migAddNeedsUs(const char *zDef){
+static int clauseAddNeedsUs(const char *zDef){
   MigToken *aTok = 0;
   int nTok = 0, i, bNotNull = 0, bDefault = 0, bNeed = 0;
   if( migTokenize(zDef, &aTok, &nTok)!=SQLITE_OK ) return 1;
@@ -357,7 +357,7 @@ int migRouteNative(const char *zClause){
         bNative = 1;
         break;
       case MIG_OP_ADD_COLUMN:
-        bNative = !aOp[0].bIf && !migAddNeedsUs(aOp[0].zArg);
+        bNative = !aOp[0].bIf && !clauseAddNeedsUs(aOp[0].zArg);
         break;
     }
   }
@@ -395,7 +395,7 @@ int migAlterHead(const char *zSql, MigToken *aTok, int nTok,
 
 /* "name", or "schema.name" for a schema other than main, from the head
 ** of an ALTER TABLE (migAlterHead); takes both strings over. */
-static char *migRouteName(char *zSchema, char *zTable){
+static char *clauseRouteName(char *zSchema, char *zTable){
   if( zTable && zSchema && !migNameEq(zSchema, "main") ){
     char *zFull = sqlite3_mprintf("%s.%s", zSchema, zTable);
     sqlite3_free(zTable);
@@ -419,7 +419,7 @@ int migAlterRoute(const char *zSql, char **pzTable, char **pzClause){
   if( migTokenize(zSql, &aTok, &nTok)!=SQLITE_OK ) return 0;
   while( nTok>0 && aTok[nTok-1].eType==MIG_TK_SEMI ) nTok--;
   iClause = migAlterHead(zSql, aTok, nTok, &zSchema, &zTable);
-  zTable = migRouteName(zSchema, zTable);
+  zTable = clauseRouteName(zSchema, zTable);
   if( zTable==0 ) iClause = -1;
   if( iClause>=0 ){
     int iEnd = aTok[nTok-1].iOff + aTok[nTok-1].n;

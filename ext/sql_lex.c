@@ -20,21 +20,21 @@
 #include <string.h>
 
 /* True if c may appear in a bare identifier. */
-static int migIsIdChar(unsigned char c){
+static int lexIsIdChar(unsigned char c){
   return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
       || c=='_' || c=='$' || c>=0x80;
 }
 
-static int migIsDigit(unsigned char c){ return c>='0' && c<='9'; }
+static int lexIsDigit(unsigned char c){ return c>='0' && c<='9'; }
 
-static int migIsSpace(unsigned char c){
+static int lexIsSpace(unsigned char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' || c=='\v';
 }
 
 /* Length of a quoted token starting at z whose closing quote is cEnd;
 ** a doubled closing quote is an escape. Sets *peType to ILLEGAL when the
 ** quote is not closed. */
-static int migQuotedLen(const char *z, char cEnd, int *peType){
+static int lexQuotedLen(const char *z, char cEnd, int *peType){
   int i;
   for(i=1; z[i]; i++){
     if( z[i]==cEnd ){
@@ -47,28 +47,28 @@ static int migQuotedLen(const char *z, char cEnd, int *peType){
 }
 
 /* Length of the number starting at z (a digit, or '.' then a digit). */
-static int migNumberLen(const char *z){
+static int lexNumberLen(const char *z){
   const unsigned char *u = (const unsigned char*)z;
   int i = 0;
   if( u[0]=='0' && (u[1]=='x' || u[1]=='X') ){
-    for(i=2; migIsIdChar(u[i]); i++){}
+    for(i=2; lexIsIdChar(u[i]); i++){}
     return i;
   }
-  while( migIsDigit(u[i]) || u[i]=='_' ) i++;
+  while( lexIsDigit(u[i]) || u[i]=='_' ) i++;
   if( u[i]=='.' ){
     i++;
-    while( migIsDigit(u[i]) || u[i]=='_' ) i++;
+    while( lexIsDigit(u[i]) || u[i]=='_' ) i++;
   }
-  if( (u[i]=='e' || u[i]=='E') && (migIsDigit(u[i+1])
-      || ((u[i+1]=='+' || u[i+1]=='-') && migIsDigit(u[i+2]))) ){
+  if( (u[i]=='e' || u[i]=='E') && (lexIsDigit(u[i+1])
+      || ((u[i+1]=='+' || u[i+1]=='-') && lexIsDigit(u[i+2]))) ){
     i += 2;
-    while( migIsDigit(u[i]) ) i++;
+    while( lexIsDigit(u[i]) ) i++;
   }
   return i;
 }
 
 /* Length of the operator at z: the longest of SQLite's operators. */
-static int migOperatorLen(const char *z){
+static int lexOperatorLen(const char *z){
   static const char *azOp[] = {
     "->>", "||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->"
   };
@@ -81,10 +81,10 @@ static int migOperatorLen(const char *z){
 }
 
 /* Length of whitespace or one comment at z, or 0 if there is none. */
-static int migSpaceLen(const char *z){
+static int lexSpaceLen(const char *z){
   int i = 0;
-  if( migIsSpace((unsigned char)z[0]) ){
-    while( migIsSpace((unsigned char)z[i]) ) i++;
+  if( lexIsSpace((unsigned char)z[0]) ){
+    while( lexIsSpace((unsigned char)z[i]) ) i++;
     return i;
   }
   if( z[0]=='-' && z[1]=='-' ){
@@ -104,40 +104,40 @@ static int migSpaceLen(const char *z){
 */
 int migTokenLen(const char *z, int *peType){
   const unsigned char *u = (const unsigned char*)z;
-  int n = migSpaceLen(z);
+  int n = lexSpaceLen(z);
   if( n>0 ){ *peType = MIG_TK_SPACE; return n; }
   switch( u[0] ){
     case '"': case '`': *peType = MIG_TK_QID;
-      return migQuotedLen(z, z[0], peType);
-    case '[': *peType = MIG_TK_QID; return migQuotedLen(z, ']', peType);
-    case '\'': *peType = MIG_TK_STRING; return migQuotedLen(z, '\'', peType);
+      return lexQuotedLen(z, z[0], peType);
+    case '[': *peType = MIG_TK_QID; return lexQuotedLen(z, ']', peType);
+    case '\'': *peType = MIG_TK_STRING; return lexQuotedLen(z, '\'', peType);
     case '(': *peType = MIG_TK_LP; return 1;
     case ')': *peType = MIG_TK_RP; return 1;
     case ',': *peType = MIG_TK_COMMA; return 1;
     case ';': *peType = MIG_TK_SEMI; return 1;
     case '?': *peType = MIG_TK_VAR;
-      for(n=1; migIsDigit(u[n]); n++){}
+      for(n=1; lexIsDigit(u[n]); n++){}
       return n;
     case ':': case '@': case '$': *peType = MIG_TK_VAR;
-      for(n=1; migIsIdChar(u[n]); n++){}
+      for(n=1; lexIsIdChar(u[n]); n++){}
       return n;
   }
   if( (u[0]=='x' || u[0]=='X') && u[1]=='\'' ){
     *peType = MIG_TK_BLOB;
-    return 1+migQuotedLen(z+1, '\'', peType);
+    return 1+lexQuotedLen(z+1, '\'', peType);
   }
-  if( migIsDigit(u[0]) || (u[0]=='.' && migIsDigit(u[1])) ){
+  if( lexIsDigit(u[0]) || (u[0]=='.' && lexIsDigit(u[1])) ){
     *peType = MIG_TK_NUMBER;
-    return migNumberLen(z);
+    return lexNumberLen(z);
   }
   if( u[0]=='.' ){ *peType = MIG_TK_DOT; return 1; }
-  if( migIsIdChar(u[0]) ){
-    for(n=1; migIsIdChar(u[n]); n++){}
+  if( lexIsIdChar(u[0]) ){
+    for(n=1; lexIsIdChar(u[n]); n++){}
     *peType = MIG_TK_ID;
     return n;
   }
   *peType = MIG_TK_OP;
-  return migOperatorLen(z);
+  return lexOperatorLen(z);
 }
 
 /*
@@ -218,7 +218,7 @@ int migTokMatchParen(const MigToken *aTok, int nTok, int i){
 }
 
 /* True if two tokens are the same, names compared as SQLite does. */
-static int migTokSame(const char *zA, const MigToken *pA,
+static int lexTokSame(const char *zA, const MigToken *pA,
                       const char *zB, const MigToken *pB){
   int bName = (pA->eType==MIG_TK_ID || pA->eType==MIG_TK_QID)
            && (pB->eType==MIG_TK_ID || pB->eType==MIG_TK_QID);
@@ -245,7 +245,7 @@ int migTokSameText(const char *zA, const char *zB){
   if( migTokenize(zA, &aA, &nA)==SQLITE_OK
    && migTokenize(zB, &aB, &nB)==SQLITE_OK && nA==nB ){
     bSame = 1;
-    for(i=0; i<nA && bSame; i++) bSame = migTokSame(zA, &aA[i], zB, &aB[i]);
+    for(i=0; i<nA && bSame; i++) bSame = lexTokSame(zA, &aA[i], zB, &aB[i]);
   }
   sqlite3_free(aA);
   sqlite3_free(aB);
@@ -275,7 +275,7 @@ int migTokUsesName(const char *zSql, int iStart, int iEnd, const char *zName){
 }
 
 /* True if the token of n bytes at z is the bare word zWord. */
-static int migIsWordAt(const char *z, int n, int eType, const char *zWord){
+static int lexIsWordAt(const char *z, int n, int eType, const char *zWord){
   return eType==MIG_TK_ID && n==(int)strlen(zWord)
       && sqlite3_strnicmp(z, zWord, n)==0;
 }
@@ -297,14 +297,14 @@ int migStmtEnd(const char *zSql){
     i += n;
     if( eType==MIG_TK_SPACE ) continue;
     if( eHead==0 ){                /* First word: CREATE? */
-      eHead = migIsWordAt(z, n, eType, "CREATE") ? 1 : 2;
-    }else if( eHead==1 && !migIsWordAt(z, n, eType, "TEMP")
-           && !migIsWordAt(z, n, eType, "TEMPORARY") ){
-      bTrigger = migIsWordAt(z, n, eType, "TRIGGER");
+      eHead = lexIsWordAt(z, n, eType, "CREATE") ? 1 : 2;
+    }else if( eHead==1 && !lexIsWordAt(z, n, eType, "TEMP")
+           && !lexIsWordAt(z, n, eType, "TEMPORARY") ){
+      bTrigger = lexIsWordAt(z, n, eType, "TRIGGER");
       eHead = 2;
     }
     if( eType==MIG_TK_SEMI && (!bTrigger || bEnd) ) return i;
-    bEnd = ePrev==MIG_TK_SEMI && migIsWordAt(z, n, eType, "END");
+    bEnd = ePrev==MIG_TK_SEMI && lexIsWordAt(z, n, eType, "END");
     ePrev = eType;
   }
   return i;

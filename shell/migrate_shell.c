@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int migCmdHelp(MigShell *p, int nArg, char **azArg);
+static int shellCmdHelp(MigShell *p, int nArg, char **azArg);
 
 /* The subcommands, in the order ".migrate help" lists them. */
 static const struct MigCmd {
@@ -60,12 +60,12 @@ static const struct MigCmd {
     "Upgrade or survey many databases at once" },
   { "dir",  migCmdDir,  "[PATH]", "Show or set the migrations directory" },
   { "version", migCmdVersion, "", "Show the versions of migrate and SQLite" },
-  { "help", migCmdHelp, "",       "Show this message" },
+  { "help", shellCmdHelp, "",       "Show this message" },
 };
 
 /* Write "PREFIX<message>\n" to stderr, after what is pending on out. */
-static void migShellStderr(MigShell *p, const char *zPrefix,
-                           const char *zFormat, va_list ap){
+static void shellStderr(MigShell *p, const char *zPrefix,
+                        const char *zFormat, va_list ap){
   fflush(p->out);
   if( p->out!=stdout ) fflush(stdout);
   fprintf(stderr, "%s", zPrefix);
@@ -77,7 +77,7 @@ static void migShellStderr(MigShell *p, const char *zPrefix,
 int migShellError(MigShell *p, const char *zFormat, ...){
   va_list ap;
   va_start(ap, zFormat);
-  migShellStderr(p, "Error: ", zFormat, ap);
+  shellStderr(p, "Error: ", zFormat, ap);
   va_end(ap);
   return 1;
 }
@@ -85,7 +85,7 @@ int migShellError(MigShell *p, const char *zFormat, ...){
 void migShellNote(MigShell *p, const char *zFormat, ...){
   va_list ap;
   va_start(ap, zFormat);
-  migShellStderr(p, "", zFormat, ap);
+  shellStderr(p, "", zFormat, ap);
   va_end(ap);
 }
 
@@ -112,7 +112,7 @@ int migCmdVersion(MigShell *p, int nArg, char **azArg){
 }
 
 /* "ambiguous subcommand: X (could be A, B)"; returns 1. */
-static int migShellAmbiguous(MigShell *p, const char *zWord){
+static int shellAmbiguous(MigShell *p, const char *zWord){
   sqlite3_str *pStr = sqlite3_str_new(0);
   size_t i, n = strlen(zWord);
   char *z;
@@ -147,7 +147,7 @@ int migShellQuery(MigShell *p, const char *zFmt, ...){
 }
 
 /* .migrate help: one line per subcommand. */
-static int migCmdHelp(MigShell *p, int nArg, char **azArg){
+static int shellCmdHelp(MigShell *p, int nArg, char **azArg){
   size_t i;
   UNUSED(nArg); UNUSED(azArg);
   fprintf(p->out, "Usage: .migrate SUBCOMMAND [ARGS...]\n");
@@ -184,7 +184,7 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
   s.zVerb = "";
   s.pRemote = 0;
   if( nArg<2 ){
-    migCmdHelp(&s, nArg, azArg);
+    shellCmdHelp(&s, nArg, azArg);
     return 1;
   }
   if( strcmp(azArg[1], "--version")==0 ) return migCmdVersion(&s, 1, azArg+1);
@@ -192,14 +192,14 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
   for(i=0; i<sizeof(aCmd)/sizeof(aCmd[0]); i++){
     if( strncmp(aCmd[i].zName, azArg[1], n)!=0 ) continue;
     if( strlen(aCmd[i].zName)==n ){ pFound = &aCmd[i]; break; }
-    if( pFound ) return migShellAmbiguous(&s, azArg[1]);
+    if( pFound ) return shellAmbiguous(&s, azArg[1]);
     pFound = &aCmd[i];
   }
   if( pFound==0 || n==0 ){
     return migShellError(&s,
         "unknown subcommand: %s (try \".migrate help\")", azArg[1]);
   }
-  if( pFound->xCmd!=migCmdHelp && pFound->xCmd!=migCmdVersion
+  if( pFound->xCmd!=shellCmdHelp && pFound->xCmd!=migCmdVersion
    && migConfigError(migConnGet(db)) ){
     /* A refused project file: say so before anything uses settings. */
     return migShellError(&s, "%s", migConfigError(migConnGet(db)));
@@ -209,7 +209,7 @@ int migrateDotCommand(sqlite3 *db, FILE *out, int bInteractive,
 }
 
 /* Auto-extension: remember the connection just opened for completion. */
-static int migShellSeeDb(sqlite3 *db, char **pzErr, const void *pApi){
+static int shellSeeDb(sqlite3 *db, char **pzErr, const void *pApi){
   UNUSED(pzErr); UNUSED(pApi);
   migShellCompleteDb(db);
   return SQLITE_OK;
@@ -217,7 +217,7 @@ static int migShellSeeDb(sqlite3 *db, char **pzErr, const void *pApi){
 
 void migrateShellInit(void){
   sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init);
-  sqlite3_auto_extension((void(*)(void))migShellSeeDb);
+  sqlite3_auto_extension((void(*)(void))shellSeeDb);
   migShellCompleteInit();
   sqlite3_initialize();
 }
