@@ -649,17 +649,26 @@ static void engineCheckFunc(sqlite3_context *c, int n, sqlite3_value **a){
   engineRunFunc(c, n, a, MIG_RUN_CHECK, "migrate_check");
 }
 
-/* migrate_current() */
-static void engineCurrentFunc(sqlite3_context *ctx, int argc,
-                              sqlite3_value **argv){
+/*
+** The body of a function zFunc() without arguments whose result is the
+** text xText(p, &zOut, &zErr) makes (SQL NULL when zOut stays NULL).
+*/
+static void engineTextFunc(sqlite3_context *ctx, const char *zFunc,
+                           int (*xText)(MigConn*, char**, char**)){
   MigConn *p = (MigConn*)sqlite3_user_data(ctx);
   char *zOut = 0, *zErr = 0;
   int rc;
-  UNUSED(argc); UNUSED(argv);
-  if( migDirectOnly(ctx, "migrate_current") ) return;
-  rc = engineCurrent(p, &zOut, &zErr);
+  if( migDirectOnly(ctx, zFunc) ) return;
+  rc = xText(p, &zOut, &zErr);
   if( engineResultError(ctx, rc, zErr) ) return;
   sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+}
+
+/* migrate_current() */
+static void engineCurrentFunc(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv){
+  UNUSED(argc); UNUSED(argv);
+  engineTextFunc(ctx, "migrate_current", engineCurrent);
 }
 
 /* migrate_heads() */
@@ -682,14 +691,8 @@ static void engineHeadsFunc(sqlite3_context *ctx, int argc,
 /* migrate_verify() */
 static void engineVerifyFunc(sqlite3_context *ctx, int argc,
                              sqlite3_value **argv){
-  MigConn *p = (MigConn*)sqlite3_user_data(ctx);
-  char *zOut = 0, *zErr = 0;
-  int rc;
   UNUSED(argc); UNUSED(argv);
-  if( migDirectOnly(ctx, "migrate_verify") ) return;
-  rc = migEngineVerify(p, &zOut, &zErr);
-  if( engineResultError(ctx, rc, zErr) ) return;
-  sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+  engineTextFunc(ctx, "migrate_verify", migEngineVerify);
 }
 
 /* migrate_sql(direction, target) */
